@@ -1,0 +1,1 @@
+"""Object model: kinds, defaults, validation and manifest loading, over Kubernetes-shaped dicts."""

@@ -1,0 +1,74 @@
+"""The kind registry: every kind graceroll knows, by name, plural and short names.
+
+New API groups (CloneSet, GameStatefulSet, HookTemplate, the BCS Mesos deployment) register here
+with their own defaulting and validation functions; the loader, store, API server and CLI look
+kinds up only through this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from graceroll.errors import FieldError, UsageError
+
+Obj = dict[str, Any]
+Defaulter = Callable[[Obj], None]
+Validator = Callable[[Obj], list[FieldError]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    group: str  # "" for the core group
+    version: str
+    kind: str
+    plural: str
+    short_names: tuple[str, ...] = ()
+    namespaced: bool = True
+    has_status: bool = True  # the status subresource: main-endpoint writes keep the stored status
+    generation_tracks_annotations: bool = False  # Deployment: annotations are copied to ReplicaSets
+    default: Defaulter | None = field(default=None, compare=False)
+    validate: Validator | None = field(default=None, compare=False)
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def qualified(self) -> str:
+        """``deployment.apps`` as kubectl prints resource types."""
+        return f"{self.kind.lower()}.{self.group}" if self.group else self.kind.lower()
+
+
+_BY_KIND: dict[str, Kind] = {}
+
+
+def register(k: Kind) -> Kind:
+    _BY_KIND[k.kind] = k
+    return k
+
+
+def by_kind(kind: str) -> Kind:
+    try:
+        return _BY_KIND[kind]
+    except KeyError:
+        raise UsageError(f'no kind "{kind}" is registered') from None
+
+
+def find(kind: str) -> Kind | None:
+    return _BY_KIND.get(kind)
+
+
+def all_kinds() -> list[Kind]:
+    return sorted(_BY_KIND.values(), key=lambda k: (k.group, k.kind))
+
+
+def resolve(text: str) -> Kind:
+    """A resource type as users type it: ``deployment``, ``deployments``, ``deploy``, ``deployment.apps``."""
+    t = text.lower()
+    base, _, group = t.partition(".")
+    for k in _BY_KIND.values():
+        names = {k.kind.lower(), k.plural, *k.short_names}
+        if base in names and (not group or group == k.group):
+            return k
+    raise UsageError(f'the server doesn\'t have a resource type "{text}"')

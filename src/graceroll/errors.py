@@ -1,0 +1,97 @@
+"""The one exception tree of graceroll.
+
+::
+
+    GracerollError
+    ├── StoreError                 a store operation was refused
+    │   ├── NotFound               the object does not exist: create it, or stop
+    │   ├── AlreadyExists          the name is taken: update instead, or pick another name
+    │   └── Conflict               stale resourceVersion: re-read the object and retry
+    ├── Invalid                    the object breaks a validation rule; ``causes`` lists each field error
+    └── UsageError                 a command was called wrongly; the message says how to call it
+
+Foreign exceptions are translated at the boundary with ``raise ... from ...``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class GracerollError(Exception):
+    """Base of every error graceroll raises on purpose."""
+
+
+class StoreError(GracerollError):
+    def __init__(self, kind: str, name: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.name = name
+
+
+class NotFound(StoreError):
+    def __init__(self, kind: str, name: str) -> None:
+        super().__init__(kind, name, f'{kind} "{name}" not found')
+
+
+class AlreadyExists(StoreError):
+    def __init__(self, kind: str, name: str) -> None:
+        super().__init__(kind, name, f'{kind} "{name}" already exists')
+
+
+class Conflict(StoreError):
+    def __init__(self, kind: str, name: str, detail: str = "") -> None:
+        msg = (
+            f'Operation cannot be fulfilled on {kind} "{name}": '
+            f"{detail or 'the object has been modified; please apply your changes to the latest version and try again'}"
+        )
+        super().__init__(kind, name, msg)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One validation failure, rendered the Kubernetes way: ``<path>: <type>[: <value>][: <detail>]``."""
+
+    path: str
+    type: str  # "Required value", "Invalid value", "Unsupported value", "Forbidden", "Duplicate value"
+    detail: str = ""
+    value: object = None
+    has_value: bool = False
+    source: str = ""  # "file:line" when the error comes from a manifest on disk
+
+    def __str__(self) -> str:
+        parts = [f"{self.path}: {self.type}"]
+        if self.has_value:
+            parts.append(render_value(self.value))
+        if self.detail:
+            parts.append(self.detail)
+        text = ": ".join(parts)
+        return f"{self.source}: {text}" if self.source else text
+
+
+def render_value(v: object) -> str:
+    """Bad values as upstream prints them: strings quoted, numbers bare, the rest as JSON."""
+    import json
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, (int, float)):
+        return str(v)
+    return json.dumps(v, separators=(",", ":"), sort_keys=True)
+
+
+class Invalid(GracerollError):
+    """An object (or manifest) failed validation; nothing was stored."""
+
+    def __init__(self, kind: str, name: str, causes: list[FieldError]) -> None:
+        self.kind = kind
+        self.name = name
+        self.causes = causes
+        head = f'{kind} "{name}" is invalid' if name else f"{kind} is invalid"
+        super().__init__(head + ": " + "; ".join(str(c) for c in causes))
+
+
+class UsageError(GracerollError):
+    """A command was given arguments it cannot use."""

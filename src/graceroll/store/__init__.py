@@ -1,0 +1,1 @@
+"""Object stores with Kubernetes semantics (resourceVersion, generation, finalizers, GC, watch)."""
