@@ -15,6 +15,7 @@ from graceroll.errors import FieldError, UsageError
 Obj = dict[str, Any]
 Defaulter = Callable[[Obj], None]
 Validator = Callable[[Obj], list[FieldError]]
+UpdateValidator = Callable[[Obj, Obj], list[FieldError]]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Kind:
     generation_tracks_annotations: bool = False  # Deployment: annotations are copied to ReplicaSets
     default: Defaulter | None = field(default=None, compare=False)
     validate: Validator | None = field(default=None, compare=False)
+    validate_update: UpdateValidator | None = field(default=None, compare=False)
 
     @property
     def api_version(self) -> str:
