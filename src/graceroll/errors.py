@@ -95,3 +95,11 @@ class Invalid(GracerollError):
 
 class UsageError(GracerollError):
     """A command was given arguments it cannot use."""
+
+
+class ManifestError(GracerollError):
+    """One or more manifests could not be loaded; ``causes`` holds every problem, each with its source."""
+
+    def __init__(self, causes: list[FieldError]) -> None:
+        self.causes = causes
+        super().__init__("\n".join(str(c) for c in causes))
