@@ -8,6 +8,7 @@ that reads the wall clock, so the same code runs on real time (engine) and on vi
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Protocol
 
@@ -47,6 +48,7 @@ class VirtualClock:
         self._now = t
 
 
+@lru_cache(maxsize=4096)
 def format_time(t: float) -> str:
     """RFC 3339 in UTC; microseconds only when the instant has them (like metav1.MicroTime)."""
     dt = datetime.fromtimestamp(t, tz=timezone.utc)

@@ -50,11 +50,16 @@ def is_terminating(obj: Obj) -> bool:
 
 
 def controller_ref(obj: Obj) -> dict[str, Any] | None:
-    """The owner reference with ``controller: true``, if any."""
+    """The owner reference with ``controller: true``, if any (shared, read-only)."""
     for ref in obj["metadata"].get("ownerReferences") or ():
         if ref.get("controller"):
-            return dict(ref)
+            return ref  # type: ignore[no-any-return]
     return None
+
+
+def is_controlled_by(obj: Obj, owner_uid: str) -> bool:
+    ref = controller_ref(obj)
+    return ref is not None and ref.get("uid") == owner_uid
 
 
 def owner_reference(owner: Obj, *, controller: bool = True) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The Deployment controller, faithful to kubernetes/kubernetes:pkg/controller/deployment."""

@@ -1,0 +1,1 @@
+"""The ReplicaSet controller (kubernetes/kubernetes:pkg/controller/replicaset)."""

@@ -1,0 +1,1 @@
+"""Node agents: run pods and report their status (simulated here; real processes in the engine)."""

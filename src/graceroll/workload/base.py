@@ -1,0 +1,58 @@
+"""The ``WorkloadView`` protocol and its registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from graceroll.api.meta import Obj
+from graceroll.store.base import Store
+
+
+@dataclass(frozen=True)
+class Group:
+    """One revision's pods: a ReplicaSet of a Deployment, a revision of a CloneSet."""
+
+    name: str
+    revision: str
+    desired: int
+    current: int
+    ready: int
+    available: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    pods: int  # non-terminating pods
+    ready: int
+    available: int
+    groups: tuple[Group, ...]
+    complete: bool
+    failed: bool  # the rollout gave up (e.g. progress deadline exceeded)
+    message: str
+
+
+class WorkloadView(Protocol):
+    kind: str
+
+    def snapshot(self, store: Store, workload: Obj) -> Snapshot: ...
+
+    def template(self, workload: Obj) -> object:
+        """What, when changed, starts a rollout (the pod template)."""
+        ...
+
+
+_VIEWS: dict[str, WorkloadView] = {}
+
+
+def register(view: WorkloadView) -> WorkloadView:
+    _VIEWS[view.kind] = view
+    return view
+
+
+def view_for(kind: str) -> WorkloadView | None:
+    return _VIEWS.get(kind)
+
+
+def workload_kinds() -> list[str]:
+    return sorted(_VIEWS)
