@@ -7,7 +7,8 @@ The semantics follow the Kubernetes API server:
 * ``update`` checks ``metadata.resourceVersion`` when the caller sends one (stale → ``Conflict``),
   keeps the stored status for kinds with a status subresource, and bumps ``generation`` only
   when ``spec`` changed (for Deployments also when annotations changed).
-* ``update_status`` writes only ``status``.
+* ``update_status`` writes only ``status`` and ``metadata.annotations`` (spec and labels are
+  kept, as the apps/v1 status strategy does; the Deployment controller records its revision so).
 * ``delete`` with a grace period or finalizers only marks the object (deletionTimestamp); the
   object goes once the finalizers are gone and it is deleted with grace 0. Removing an object
   removes its dependents (ownerReferences; background propagation) unless ``orphan`` is set.

@@ -170,11 +170,18 @@ class MemoryStore:
         return self._commit("MODIFIED", new)
 
     def update_status(self, obj: Obj) -> Obj:
+        """Writes ``status`` and ``metadata.annotations`` only (the apps/v1 status strategy keeps
+        spec and labels but takes annotations: the Deployment controller records its revision so)."""
         stored = self._existing(obj)
-        if obj.get("status") == stored.get("status"):
+        annotations = (obj.get("metadata") or {}).get("annotations")
+        if obj.get("status") == stored.get("status") and annotations == stored["metadata"].get("annotations"):
             return stored
         new = dict(stored)
         new["metadata"] = dict(stored["metadata"])
+        if annotations:
+            new["metadata"]["annotations"] = clone(annotations)
+        else:
+            new["metadata"].pop("annotations", None)
         new["status"] = clone(obj.get("status") or {})
         return self._commit("MODIFIED", new)
 

@@ -1,0 +1,1 @@
+"""The ``graceroll`` command line (kubectl-shaped)."""

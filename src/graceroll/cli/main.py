@@ -1,0 +1,84 @@
+"""The ``graceroll`` entry point: every command, one-line errors, exit codes (0 ok, 1 failed, 2 usage)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Optional
+
+import typer
+
+from graceroll import __version__
+from graceroll.errors import GracerollError
+
+app = typer.Typer(
+    name="graceroll",
+    help="Zero-downtime rolling updates: Deployment, CloneSet and BCS semantics, simulated or for real.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def version() -> None:
+    """Print the graceroll version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def simulate(
+    scenario_file: Optional[str] = typer.Argument(None, metavar="SCENARIO", help="A scenario file (pods, steps, until)."),
+    files: list[str] = typer.Option([], "-f", "--filename", help="Manifests to apply in turn, each once the previous rollout completes."),
+    output: str = typer.Option("table", "-o", "--output", help="table or json."),
+    until: float = typer.Option(3600.0, "--until", help="With -f: stop at this virtual time (seconds)."),
+) -> None:
+    """Preview a rollout on a virtual clock: timeline, peak pods, availability floor, duration.
+
+    Runs the real controllers against a simulated node. Either a SCENARIO file, or -f files
+    (apply each, wait until complete, apply the next).
+    """
+    from graceroll import scenario as scenario_mod
+    from graceroll.cli.simulate_output import summary_lines, table_printer
+    from graceroll.simulate import simulate as run
+
+    if output not in ("table", "json"):
+        raise GracerollError(f'unknown output format "{output}": use table or json')
+    if (scenario_file is None) == (not files):
+        raise GracerollError("give either a SCENARIO file or one or more -f manifests")
+    sc = scenario_mod.load(scenario_file) if scenario_file else scenario_mod.from_files(files, until)
+    on_row = table_printer(typer.echo) if output == "table" else None
+    outcome = run(sc, on_row)
+    if output == "json":
+        typer.echo(json.dumps(outcome.to_json(), indent=2))
+    else:
+        typer.echo("")
+        for line in summary_lines(outcome):
+            typer.echo(line)
+
+
+def main() -> None:
+    """Run the CLI; graceroll errors become ``error: …`` on stderr and exit code 1, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except GracerollError as e:
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as e:  # click usage errors and friends
+        import click
+
+        if isinstance(e, click.exceptions.Exit):
+            sys.exit(e.exit_code)
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(2)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Printing a simulation: the ``kubectl get rs -w`` table with a time column, and the summary."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from graceroll.simulate import Outcome, Row
+from graceroll.workload.base import Group
+
+HEADER = ("TIME", "WORKLOAD", "NAME", "REVISION", "DESIRED", "CURRENT", "READY", "AVAILABLE")
+WIDTHS = (9, 28, 32, 9, 8, 8, 6, 9)
+
+
+def format_line(cells: tuple[str, ...]) -> str:
+    return "".join(c.ljust(w) if i < len(cells) - 1 else c for i, (c, w) in enumerate(zip(cells, WIDTHS))).rstrip()
+
+
+def table_printer(echo: Callable[[str], None]) -> Callable[[Row], None]:
+    """A row callback that prints each group whose counts changed, as they change."""
+    last: dict[tuple[str, str], Group] = {}
+    echo(format_line(HEADER))
+
+    def on_row(row: Row) -> None:
+        for g in row.snapshot.groups:
+            key = (row.workload, g.name)
+            if last.get(key) == g:
+                continue
+            last[key] = g
+            echo(
+                format_line(
+                    (f"{row.t:.1f}s", row.workload, g.name, g.revision, str(g.desired), str(g.current), str(g.ready), str(g.available))
+                )
+            )
+
+    return on_row
+
+
+def summary_lines(o: Outcome) -> list[str]:
+    lines = [f"note: {n}" for n in o.notes if n.startswith(("wait", "stopped"))]
+    if o.complete and o.duration_s is not None:
+        lines.append(f"rollout complete: {o.duration_s:g}s after the last template change")
+    elif o.complete:
+        lines.append("complete (no template change to roll out)")
+    else:
+        lines.append(f"not complete at {o.end_t:g}s")
+    lines.append(f"peak pods: {o.max_pods}")
+    if o.min_available is not None:
+        lines.append(f"fewest available after first completion: {o.min_available}")
+    return lines
