@@ -1,0 +1,67 @@
+"""The simulated node: readiness timing from probes, crash-loop back-off, termination."""
+
+from __future__ import annotations
+
+import pytest
+
+from graceroll.node.sim import Behaviour, Behaviours, crash_restarts, ready_delay
+
+
+def pod_with_probe(**probe: float) -> dict:
+    return {"spec": {"containers": [{"name": "c", "image": "app", "readinessProbe": {"httpGet": {"path": "/"}, **probe}}]}}
+
+
+@pytest.mark.parametrize(
+    "probe, app_ready, delay",
+    [
+        pytest.param(None, 0, 0, id="no probe: ready when running"),
+        pytest.param({"initialDelaySeconds": 5}, 0, 5, id="first probe after the initial delay"),
+        pytest.param({"initialDelaySeconds": 5, "periodSeconds": 10, "successThreshold": 3}, 0, 25, id="success threshold adds periods"),
+        pytest.param({"initialDelaySeconds": 2, "periodSeconds": 10}, 15, 22, id="probes fail until the app is up"),
+        pytest.param({"periodSeconds": 3}, 6, 6, id="a probe landing exactly when the app is up passes"),
+    ],
+)
+def test_ready_delay(probe: dict | None, app_ready: float, delay: float) -> None:
+    pod = pod_with_probe(**probe) if probe is not None else {"spec": {"containers": [{"name": "c"}]}}
+    assert ready_delay(pod, Behaviour(ready_seconds=app_ready)) == delay
+
+
+@pytest.mark.parametrize(
+    "elapsed, restarts, next_in",
+    [(0, 0, 10), (9.5, 0, 0.5), (10, 1, 20), (30, 2, 40), (70, 3, 80), (10 + 20 + 40 + 80 + 160, 5, 300), (10 + 20 + 40 + 80 + 160 + 300, 6, 300)],
+)
+def test_crash_loop_backoff_doubles_to_five_minutes(elapsed: float, restarts: int, next_in: float) -> None:
+    assert crash_restarts(elapsed) == (restarts, pytest.approx(next_in))
+
+
+def test_a_pod_is_as_slow_as_its_slowest_container() -> None:
+    b = Behaviours(Behaviour(start_seconds=1), {"slow": Behaviour(start_seconds=9), "bad": Behaviour(crash=True)})
+    pod = {"spec": {"containers": [{"image": "fast"}, {"image": "slow"}]}}
+    assert b.for_pod(pod).start_seconds == 9
+    assert b.for_pod({"spec": {"containers": [{"image": "bad"}]}}).crash
+
+
+def test_deleted_pod_goes_after_its_grace_period_or_stop_seconds() -> None:
+    from ..controllers.harness import Cluster, deployment
+
+    for behaviour, gone_after in ((Behaviour(start_seconds=0), 30.0), (Behaviour(start_seconds=0, stop_seconds=4), 4.0)):
+        c = Cluster(behaviour)
+        c.store.create(deployment(replicas=1))
+        assert c.run_until(lambda: c.snapshot().complete)
+        c.edit("web", lambda d: d["spec"].update(replicas=0))
+        start = c.now
+        assert c.run_until(lambda: not c.store.list("Pod"))
+        assert c.now - start == gone_after
+
+
+def test_crashing_pod_reports_restarts_and_never_turns_ready() -> None:
+    from ..controllers.harness import Cluster, deployment
+
+    c = Cluster(Behaviour(start_seconds=1), {"bad": Behaviour(crash=True)})
+    c.store.create(deployment(replicas=1, image="bad"))
+    c.advance(1 + 10 + 20 + 1)
+    (pod,) = c.store.list("Pod")
+    cs = pod["status"]["containerStatuses"][0]
+    assert cs["restartCount"] == 2
+    assert cs["state"] == {"waiting": {"reason": "CrashLoopBackOff"}}
+    assert not cs["ready"]
