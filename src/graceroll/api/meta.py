@@ -34,11 +34,11 @@ def uid(obj: Obj) -> str:
 
 
 def labels(obj: Obj) -> dict[str, str]:
-    return obj["metadata"].get("labels") or {}
+    return dict(obj["metadata"].get("labels") or {})
 
 
-def annotations(obj: Obj) -> dict[str, str]:
-    return obj["metadata"].get("annotations") or {}
+def annotations_of(obj: Obj) -> dict[str, str]:
+    return dict(obj["metadata"].get("annotations") or {})
 
 
 def generation(obj: Obj) -> int:

@@ -98,7 +98,9 @@ def parse(text: str) -> Selector:
 
 def _split_top(text: str) -> list[str]:
     """Split on commas that are not inside parentheses."""
-    out, depth, cur = [], 0, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1

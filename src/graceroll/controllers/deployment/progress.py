@@ -87,7 +87,7 @@ def timed_out(d: Obj, status: dict[str, Any], now: float) -> bool:
 
 
 def _name(rs: Obj | None, d: Obj, rs_form: str, d_form: str) -> str:
-    return rs_form % rs["metadata"]["name"] if rs is not None else d_form % d["metadata"]["name"]
+    return rs_form % str(rs["metadata"]["name"]) if rs is not None else d_form % str(d["metadata"]["name"])
 
 
 def rollout_status(d: Obj, new_status: dict[str, Any], all_rss: list[Obj], new_rs: Obj | None, now: float) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def annotation(obj: Obj, key: str) -> str | None:
 
 
 def is_rolling(d: Obj) -> bool:
-    return (d["spec"].get("strategy") or {}).get("type", "RollingUpdate") == "RollingUpdate"
+    return bool((d["spec"].get("strategy") or {}).get("type", "RollingUpdate") == "RollingUpdate")
 
 
 def _rolling_params(d: Obj) -> tuple[IntOrStr | None, IntOrStr | None]:
@@ -199,7 +199,7 @@ def replicas_annotations_need_update(rs: Obj, desired: int, max_replicas: int) -
     ann = rs["metadata"].get("annotations")
     if ann is None:
         return True
-    return ann.get(DESIRED_REPLICAS_ANNOTATION) != str(desired) or ann.get(MAX_REPLICAS_ANNOTATION) != str(max_replicas)
+    return bool(ann.get(DESIRED_REPLICAS_ANNOTATION) != str(desired) or ann.get(MAX_REPLICAS_ANNOTATION) != str(max_replicas))
 
 
 def set_replicas_annotations(rs: Obj, desired: int, max_replicas: int) -> bool:

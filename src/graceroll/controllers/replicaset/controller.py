@@ -6,7 +6,7 @@ acting on a stale informer) is unnecessary here: every reconcile sees its own ea
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from graceroll.api.meta import Obj, clone, controller_ref, is_controlled_by, owner_reference
 from graceroll.clock import Clock
@@ -66,20 +66,15 @@ class ReplicaSetController:
     def _create_pod(self, rs: Obj) -> Obj:
         template = clone(rs["spec"]["template"])
         md = template.get("metadata") or {}
-        pod = {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {
-                "generateName": rs["metadata"]["name"] + "-",
-                "namespace": rs["metadata"]["namespace"],
-                "labels": md.get("labels") or {},
-                "annotations": md.get("annotations") or {},
-                "ownerReferences": [owner_reference(rs)],
-            },
-            "spec": template.get("spec") or {},
+        pod_md: dict[str, Any] = {
+            "generateName": rs["metadata"]["name"] + "-",
+            "namespace": rs["metadata"]["namespace"],
+            "labels": md.get("labels") or {},
+            "ownerReferences": [owner_reference(rs)],
         }
-        if not pod["metadata"]["annotations"]:
-            del pod["metadata"]["annotations"]
+        if md.get("annotations"):
+            pod_md["annotations"] = md["annotations"]
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": pod_md, "spec": template.get("spec") or {}}
         created = self.store.create(pod)
         self.events.record(rs, NORMAL, "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
         return created
