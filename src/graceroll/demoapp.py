@@ -1,0 +1,96 @@
+"""The demo app: a stdlib-only HTTP service for trying rollouts (``python -m graceroll.demoapp``).
+
+It is the default program for images the engine has no entry for, so any manifest runs.
+
+- ``GET /version`` answers the image it runs as (``$GRACEROLL_IMAGE``), so a rollout is visible.
+- ``GET /healthz`` answers 200 once started; before that every path answers 503.
+- ``GET /`` answers JSON: version, pod name and address.
+
+Environment: ``POD_IP`` / ``PORT`` (listen address, default 127.0.0.1:8080), ``STARTUP_DELAY``
+(seconds of 503 after binding: the slow start of seed 004), ``SHUTDOWN_DELAY`` (seconds it keeps
+serving after SIGTERM before it stops; in-flight requests always finish), ``GRACEROLL_IMAGE``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import FrameType
+
+
+class _State:
+    def __init__(self, startup_delay: float) -> None:
+        self.started = threading.Event()
+        self.stopping = threading.Event()
+        if startup_delay <= 0:
+            self.started.set()
+        else:
+            threading.Timer(startup_delay, self.started.set).start()
+
+
+def make_handler(state: _State, version: str, pod: str, ip: str) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+            if not state.started.is_set():
+                self._reply(503, "starting\n")
+            elif self.path == "/healthz":
+                self._reply(200, "ok\n")
+            elif self.path == "/version":
+                self._reply(200, version + "\n")
+            elif self.path == "/":
+                self._reply(200, json.dumps({"version": version, "pod": pod, "ip": ip}) + "\n", "application/json")
+            else:
+                self._reply(404, "not found\n")
+
+        def _reply(self, code: int, body: str, ctype: str = "text/plain") -> None:
+            data = body.encode()
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("X-Graceroll-Version", version)
+            if state.stopping.is_set():
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: object) -> None:
+            sys.stderr.write("%s %s\n" % (self.address_string(), format % args))
+
+    return Handler
+
+
+def main() -> None:
+    ip = os.environ.get("POD_IP", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8080"))
+    version = os.environ.get("GRACEROLL_IMAGE", "demo:dev")
+    state = _State(float(os.environ.get("STARTUP_DELAY", "0")))
+    server = ThreadingHTTPServer((ip, port), make_handler(state, version, os.environ.get("POD_NAME", ""), ip))
+    server.daemon_threads = False  # in-flight requests finish before exit
+    shutdown_delay = float(os.environ.get("SHUTDOWN_DELAY", "0"))
+    stop = threading.Event()
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        state.stopping.set()
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    serving = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
+    serving.start()
+    print(f"serving {version} on {ip}:{port}", flush=True)
+    stop.wait()
+    threading.Event().wait(shutdown_delay)
+    server.shutdown()
+    server.server_close()
+    print("stopped", flush=True)
+
+
+if __name__ == "__main__":
+    main()
