@@ -7,6 +7,8 @@
     │   ├── NotFound               the object does not exist: create it, or stop
     │   ├── AlreadyExists          the name is taken: update instead, or pick another name
     │   └── Conflict               stale resourceVersion: re-read the object and retry
+    ├── StorageError               the store's files cannot be used (locked, corrupt, newer schema, I/O
+    │                              failure): fix the data dir, or stop the process that holds it
     ├── Invalid                    the object breaks a validation rule; ``causes`` lists each field error
     └── UsageError                 a command was called wrongly; the message says how to call it
 
@@ -46,6 +48,10 @@ class Conflict(StoreError):
             f"{detail or 'the object has been modified; please apply your changes to the latest version and try again'}"
         )
         super().__init__(kind, name, msg)
+
+
+class StorageError(GracerollError):
+    """The store's backing files cannot be opened or written; the message names the file and the cause."""
 
 
 @dataclass(frozen=True)

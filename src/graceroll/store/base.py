@@ -3,23 +3,29 @@
 The semantics follow the Kubernetes API server:
 
 * ``create`` assigns uid, resourceVersion (one global, monotonic counter), generation 1 and
-  creationTimestamp; ``generateName`` gets a random 5-character suffix.
-* ``update`` checks ``metadata.resourceVersion`` when the caller sends one (stale → ``Conflict``),
-  keeps the stored status for kinds with a status subresource, and bumps ``generation`` only
-  when ``spec`` changed (for Deployments also when annotations changed).
-* ``update_status`` writes only ``status`` and ``metadata.annotations`` (spec and labels are
-  kept, as the apps/v1 status strategy does; the Deployment controller records its revision so).
-* ``delete`` with a grace period or finalizers only marks the object (deletionTimestamp); the
-  object goes once the finalizers are gone and it is deleted with grace 0. Removing an object
-  removes its dependents (ownerReferences; background propagation) unless ``orphan`` is set.
+  creationTimestamp; ``generateName`` gets a random 5-character suffix; a namespaced object
+  without a namespace lands in ``default``; status is dropped for kinds with a status subresource.
+* ``update`` checks ``metadata.resourceVersion`` when the caller sends one (stale → ``Conflict``;
+  none → last write wins), keeps the stored status for kinds with a status subresource, and bumps
+  ``generation`` only when ``spec`` changed (for Deployments also when annotations changed). An
+  update that changes nothing returns the stored object and uses no resourceVersion.
+* ``update_status`` writes only ``status`` and ``metadata.annotations`` (the apps/v1 status strategy).
+* ``delete`` with a grace period or finalizers only marks the object (deletionTimestamp =
+  now + grace); a later, shorter grace period brings the deadline closer, a longer one is ignored. The object
+  goes once the finalizers are gone and it is deleted with grace 0. Removing an object removes
+  its dependents (ownerReferences; background propagation) once no owner of theirs is left;
+  ``orphan`` strips the owner's reference from the dependents instead.
 * ``events_since(rv)`` replays the changes after a resourceVersion, like a watch; a version
   older than the retained window raises ``Expired`` (HTTP 410), and the watcher relists.
+* Objects handed out are shared and read-only (``api.meta.clone`` before changing one).
 """
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from graceroll.api.selectors import Selector
 from graceroll.errors import GracerollError
@@ -58,7 +64,7 @@ class Store(Protocol):
         name: str | None = None,
     ) -> list[Obj]: ...
 
-    def list_owned(self, kind: str, owner_uid: str) -> list[Obj]: ...
+    def list_owned(self, kind: str, owner_uid: str) -> builtins.list[Obj]: ...
 
     def create(self, obj: Obj) -> Obj: ...
 
@@ -78,4 +84,4 @@ class Store(Protocol):
 
     def subscribe(self, listener: Listener) -> None: ...
 
-    def events_since(self, resource_version: int) -> list[WatchEvent]: ...
+    def events_since(self, resource_version: int) -> builtins.list[WatchEvent]: ...

@@ -3,36 +3,51 @@
 One implementation holds every rule (see ``store.base``); a ``Persistence`` (SQLite for the engine)
 receives each committed write *before* memory changes, so a write that returned survives a crash
 and a write that failed leaves nothing behind. Reads never touch the disk.
+
+Cost: a write costs the size of the object plus its owner references, never a scan of the store,
+so a simulation can create and delete tens of thousands of pods. Only ``list`` (sorted by
+namespace and name), cascades and ``collect_garbage`` walk many objects.
+
+Not thread-safe: one thread (the engine's event loop, or the simulator) owns a store.
 """
 
 from __future__ import annotations
 
+import builtins
+import itertools
 import random
 import uuid
 from collections import deque
-from typing import Any, Iterable, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
 from graceroll.api import kinds
 from graceroll.api.meta import clone
 from graceroll.api.selectors import Selector
-from graceroll.clock import Clock, format_time
-from graceroll.errors import AlreadyExists, Conflict, FieldError, Invalid, NotFound
+from graceroll.clock import Clock, format_time, parse_time
+from graceroll.errors import AlreadyExists, Conflict, FieldError, Invalid, NotFound, StorageError
 from graceroll.store.base import EventType, Expired, Listener, Obj, WatchEvent
 
 Key = tuple[str, str, str]  # kind, namespace, name
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery util/rand: no vowels, no confusables
+# Metadata only the store writes; an update cannot change them.
+SERVER_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
 
 
 class Persistence(Protocol):
-    def load(self) -> tuple[int, Iterable[Obj]]: ...
+    """Durable storage under a MemoryStore. It only records: every rule lives in the MemoryStore."""
 
-    def put(self, obj: Obj, resource_version: int) -> None: ...
+    def load(self) -> tuple[int, Iterable[Obj]]:
+        """The global resourceVersion and every object, as last committed."""
+        ...
 
-    def remove(self, key: Key, resource_version: int) -> None: ...
+    def put(self, obj: Obj, resource_version: int) -> None:
+        """Store ``obj`` and the new global resourceVersion in one transaction; on failure, raise."""
+        ...
 
-    def all_objects(self) -> list[Obj]:
-        """Every stored object, grouped by kind."""
-        return [o for t in self._objects.values() for o in t.values()]
+    def remove(self, key: Key, resource_version: int) -> None:
+        """Remove one object and store the new global resourceVersion in one transaction."""
+        ...
 
     def close(self) -> None: ...
 
@@ -43,7 +58,10 @@ def key_of(obj: Obj) -> Key:
 
 
 class MemoryStore:
-    """See ``store.base.Store``. ``seed`` makes names and uids reproducible (simulator)."""
+    """See ``store.base.Store``. ``seed`` makes names and uids reproducible (simulator).
+
+    ``history`` is how many watch events ``events_since`` can replay; older versions are ``Expired``.
+    """
 
     def __init__(
         self,
@@ -52,6 +70,8 @@ class MemoryStore:
         seed: int | None = None,
         history: int = 100_000,
     ) -> None:
+        if history < 1:
+            raise ValueError(f"history must hold at least one event, got {history}")
         self._clock = clock
         self._persist = persistence
         self._rng = random.Random(seed)
@@ -60,12 +80,19 @@ class MemoryStore:
         self._uids: dict[str, Key] = {}
         self._log: deque[WatchEvent] = deque(maxlen=history)
         self._listeners: list[Listener] = []
+        self._undelivered: deque[WatchEvent] = deque()
+        self._delivering = False
+        self._closed = False
         self._rv = 0
         if persistence is not None:
             rv, objs = persistence.load()
-            self._rv = rv
             for o in objs:
                 self._index(o)
+                rv = max(rv, int(o["metadata"].get("resourceVersion") or 0))
+            self._rv = rv
+            if seed is not None and rv:
+                # A reopened store with the same seed must not hand out its first run's uids again.
+                self._rng = random.Random(f"{seed}/{rv}")
             self.collect_garbage()
 
     # ---- reads -------------------------------------------------------------------------------
@@ -89,18 +116,25 @@ class MemoryStore:
         selector: Selector | None = None,
         name: str | None = None,
     ) -> list[Obj]:
-        out = []
-        for (ns, n), obj in sorted(self._objects.get(kind, {}).items()):
-            if namespace is not None and ns != namespace:
-                continue
-            if name is not None and n != name:
-                continue
-            if selector is not None and not selector.matches(obj["metadata"].get("labels") or {}):
-                continue
-            out.append(obj)
-        return out
+        """Objects of ``kind`` sorted by (namespace, name); ``name`` is the metadata.name field selector."""
+        table = self._objects.get(kind)
+        if not table:
+            return []
+        if namespace is not None and name is not None:
+            one = table.get((namespace, name))
+            found = [one] if one is not None else []
+        else:
+            found = [
+                table[k]
+                for k in sorted(table)
+                if (namespace is None or k[0] == namespace) and (name is None or k[1] == name)
+            ]
+        if selector is not None and not selector.empty:
+            found = [o for o in found if selector.matches(o["metadata"].get("labels") or {})]
+        return found
 
-    def list_owned(self, kind: str, owner_uid: str) -> list[Obj]:
+    def list_owned(self, kind: str, owner_uid: str) -> builtins.list[Obj]:
+        """Objects of ``kind`` with an ownerReference to ``owner_uid``, from an index (no scan)."""
         table = self._objects.get(kind, {})
         out = []
         for k in self._owned.get(owner_uid, ()):
@@ -112,6 +146,7 @@ class MemoryStore:
 
     # ---- writes ------------------------------------------------------------------------------
     def create(self, obj: Obj) -> Obj:
+        self._check_open()
         info = kinds.by_kind(obj.get("kind", ""))
         new = clone(obj)
         md = new.setdefault("metadata", {})
@@ -123,11 +158,15 @@ class MemoryStore:
             if md.get("generateName"):
                 md["name"] = self._generate_name(info.kind, md.get("namespace", ""), md["generateName"])
             else:
-                raise Invalid(info.kind, "", [FieldError("metadata.name", "Required value", "name or generateName is required")])
+                raise Invalid(
+                    info.kind,
+                    "",
+                    [FieldError("metadata.name", "Required value", "name or generateName is required")],
+                )
         k = key_of(new)
         if self.try_get(*k) is not None:
             raise AlreadyExists(_resource(info.kind), md["name"])
-        md["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        md["uid"] = self._new_uid()
         md["creationTimestamp"] = format_time(self._clock.now())
         md["generation"] = 1
         for transient in ("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion"):
@@ -138,43 +177,67 @@ class MemoryStore:
         return self._commit("ADDED", new)
 
     def update(self, obj: Obj) -> Obj:
+        """Replace an object; returns the stored result (the same object when nothing changed).
+
+        Removing the last finalizer of an object marked for deletion with grace 0 removes it (the
+        apiserver's ``ShouldDeleteDuringUpdate``); the result then carries the deletion's resourceVersion.
+        """
+        self._check_open()
         info = kinds.by_kind(obj.get("kind", ""))
         stored = self._existing(obj)
+        smd = stored["metadata"]
         new = clone(obj)
         md = new["metadata"]
-        smd = stored["metadata"]
-        for kept in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"):
+        for kept in SERVER_FIELDS:
             if kept in smd:
                 md[kept] = smd[kept]
             else:
                 md.pop(kept, None)
-        md["namespace"] = smd.get("namespace", "") if info.namespaced else md.pop("namespace", None) or ""
-        if not info.namespaced:
+        if info.namespaced:
+            md["namespace"] = smd["namespace"]
+        else:
             md.pop("namespace", None)
+        new["apiVersion"] = new.get("apiVersion") or stored.get("apiVersion") or info.api_version
         if info.has_status:
             if "status" in stored:
                 new["status"] = stored["status"]
             else:
                 new.pop("status", None)
-        spec_changed = new.get("spec") != stored.get("spec")
-        if info.generation_tracks_annotations and md.get("annotations") != smd.get("annotations"):
-            spec_changed = True
-        if spec_changed:
+        if smd.get("deletionTimestamp"):
+            old_finalizers = smd.get("finalizers") or []
+            added = [f for f in md.get("finalizers") or [] if f not in old_finalizers]
+            if added:
+                detail = (
+                    "no new finalizers can be added if the object is being deleted, "
+                    f"found new finalizers {added}"
+                )
+                raise Invalid(
+                    info.kind, md.get("name", ""), [FieldError("metadata.finalizers", "Forbidden", detail)]
+                )
+        if _generation_changes(info, new, stored):
             md["generation"] = int(smd.get("generation", 0)) + 1
         md["resourceVersion"] = smd["resourceVersion"]
         if new == stored:
             return stored
-        if smd.get("deletionTimestamp") and not md.get("finalizers") and smd.get("deletionGracePeriodSeconds", 0) == 0:
-            self._remove(stored)
-            return new
+        if (
+            smd.get("deletionTimestamp")
+            and not md.get("finalizers")
+            and not smd.get("deletionGracePeriodSeconds")
+        ):
+            return self._remove(stored, final=new)
         return self._commit("MODIFIED", new)
 
     def update_status(self, obj: Obj) -> Obj:
-        """Writes ``status`` and ``metadata.annotations`` only (the apps/v1 status strategy keeps
-        spec and labels but takes annotations: the Deployment controller records its revision so)."""
+        """Write ``status`` and ``metadata.annotations``; spec, labels and the rest are ignored.
+
+        This is the apps/v1 status strategy: it keeps spec and labels but takes annotations, which
+        is how the Deployment controller records its revision without bumping the generation.
+        """
+        self._check_open()
         stored = self._existing(obj)
-        annotations = (obj.get("metadata") or {}).get("annotations")
-        if obj.get("status") == stored.get("status") and annotations == stored["metadata"].get("annotations"):
+        status = obj.get("status") or {}
+        annotations = (obj.get("metadata") or {}).get("annotations") or {}
+        if status == (stored.get("status") or {}) and annotations == (stored["metadata"].get("annotations") or {}):
             return stored
         new = dict(stored)
         new["metadata"] = dict(stored["metadata"])
@@ -182,7 +245,7 @@ class MemoryStore:
             new["metadata"]["annotations"] = clone(annotations)
         else:
             new["metadata"].pop("annotations", None)
-        new["status"] = clone(obj.get("status") or {})
+        new["status"] = clone(status)
         return self._commit("MODIFIED", new)
 
     def delete(
@@ -194,56 +257,108 @@ class MemoryStore:
         orphan: bool = False,
         uid: str | None = None,
     ) -> Obj | None:
+        """Delete or mark for deletion; returns the marked object, or ``None`` once it is gone.
+
+        Follows the apiserver's ``rest.BeforeDelete``: a grace period defaults to
+        ``spec.terminationGracePeriodSeconds`` (0 when absent); a negative one means 1 second; a
+        pending graceful deletion changes only when a *shorter* grace period is asked for, and the
+        new deadline counts from the first request. ``orphan`` strips this owner from its
+        dependents' ownerReferences right away (what the garbage collector does for the ``orphan``
+        finalizer), so they survive however the owner goes.
+        """
+        self._check_open()
         stored = self.get(kind, namespace, name)
         smd = stored["metadata"]
         if uid is not None and smd.get("uid") != uid:
-            raise Conflict(_resource(kind), name, f"Precondition failed: UID in precondition: {uid}, UID in object meta: {smd.get('uid')}")
-        grace = grace_period_seconds
-        if grace is None:
-            grace = int((stored.get("spec") or {}).get("terminationGracePeriodSeconds", 0) or 0)
-        finalizers = smd.get("finalizers") or []
-        if smd.get("deletionTimestamp"):
-            current = int(smd.get("deletionGracePeriodSeconds", 0))
-            if grace == 0 and not finalizers:
-                self._remove(stored, orphan)
-                return None
-            if grace < current:  # a shorter grace period may replace a longer one, never the reverse
-                return self._mark_deleting(stored, grace)
-            return stored
-        if grace > 0 or finalizers:
-            return self._mark_deleting(stored, grace)
-        self._remove(stored, orphan)
+            raise Conflict(
+                _resource(kind),
+                name,
+                f"Precondition failed: UID in precondition: {uid}, UID in object meta: {smd.get('uid')}",
+            )
+        requested = grace_period_seconds
+        if requested is not None and requested < 0:
+            requested = 1
+        deleting = bool(smd.get("deletionTimestamp"))
+        current = int(smd.get("deletionGracePeriodSeconds") or 0)
+        if deleting and current > 0 and (requested is None or requested >= current):
+            return stored  # a graceful deletion is pending; only a shorter grace period changes it
+        if orphan:
+            self._orphan_dependents(smd.get("uid", ""))
+        has_finalizers = bool(smd.get("finalizers"))
+        if deleting and current > 0 and requested is not None:  # requested < current, see above
+            return self._shorten_grace(stored, current, requested, has_finalizers)
+        if deleting:
+            # Marked with grace 0 while finalizers were pending: it goes once they are gone.
+            if has_finalizers:
+                return stored
+            self._remove(stored)
+            return None
+        grace = requested if requested is not None else _default_grace(stored)
+        if grace > 0 or has_finalizers:
+            return self._mark_deleting(stored, self._clock.now() + grace, grace)
+        self._remove(stored)
         return None
 
     def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` with every later event, in resourceVersion order.
+
+        A listener may write to the store: the events of its writes are delivered, to every listener,
+        after the event being delivered. Listeners must not raise.
+        """
         self._listeners.append(listener)
 
-    def events_since(self, resource_version: int) -> list[WatchEvent]:
+    def events_since(self, resource_version: int) -> builtins.list[WatchEvent]:
+        """The events after ``resource_version``, oldest first; ``Expired`` if they are no longer held."""
         if resource_version >= self._rv:
             return []
         if not self._log or self._log[0].resource_version > resource_version + 1:
             raise Expired(f"too old resource version: {resource_version} ({self._rv})")
-        return [e for e in self._log if e.resource_version > resource_version]
+        # Every write adds exactly one event, so the wanted events are the newest (rv - resource_version).
+        wanted = self._rv - resource_version
+        newest_first = list(itertools.islice(reversed(self._log), wanted))
+        newest_first.reverse()
+        return newest_first
 
     def collect_garbage(self) -> int:
-        """Delete objects whose every owner is gone (finishes a cascade a crash interrupted)."""
-        removed = 0
+        """Finish what a crash interrupted: delete objects whose every owner is gone and drop references
+        to vanished owners from objects that still have a live one. Returns how many objects changed."""
+        changed = 0
         for obj in self.all_objects():
+            key = key_of(obj)
+            if self.try_get(*key) is not obj:
+                continue  # already changed by a cascade during this pass
             refs = obj["metadata"].get("ownerReferences") or []
-            if refs and not any(self._uid_exists(r.get("uid", "")) for r in refs) and self.try_get(*key_of(obj)) is obj:
-                self.delete(obj["kind"], obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
-                removed += 1
-        return removed
+            live = [r for r in refs if self._uid_exists(r.get("uid", ""))]
+            if len(live) == len(refs):
+                continue
+            before = self._rv
+            if live:
+                self._drop_owner_refs(
+                    obj, {r.get("uid", "") for r in refs} - {r.get("uid", "") for r in live}
+                )
+            else:
+                self.delete(*key)
+            if self._rv != before:
+                changed += 1
+        return changed
 
-    def all_objects(self) -> list[Obj]:
+    def all_objects(self) -> builtins.list[Obj]:
         """Every stored object, grouped by kind."""
         return [o for t in self._objects.values() for o in t.values()]
 
     def close(self) -> None:
+        """Close the persistence; later writes raise ``StorageError``. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
         if self._persist is not None:
             self._persist.close()
 
     # ---- internals ---------------------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("the store is closed")
+
     def _existing(self, obj: Obj) -> Obj:
         md = obj.get("metadata") or {}
         info = kinds.by_kind(obj.get("kind", ""))
@@ -253,13 +368,34 @@ class MemoryStore:
         if rv not in (None, "") and str(rv) != stored["metadata"]["resourceVersion"]:
             raise Conflict(_resource(info.kind), md.get("name", ""))
         if md.get("uid") and md["uid"] != stored["metadata"]["uid"]:
-            raise Conflict(_resource(info.kind), md.get("name", ""), "the object has been deleted and recreated")
+            raise Conflict(
+                _resource(info.kind), md.get("name", ""), "the object has been deleted and recreated"
+            )
         return stored
 
-    def _mark_deleting(self, stored: Obj, grace: int) -> Obj:
+    def _shorten_grace(self, stored: Obj, current: int, requested: int, has_finalizers: bool) -> Obj | None:
+        """A shorter grace period for a pending deletion, counted from when deletion began.
+
+        Marked at t=100 with 30s (deadline 130); at t=110 a 15s request gives deadline 115, a 5s
+        request would give 105, which has passed: the deadline becomes now (110) and the grace 1s,
+        so whoever stops the pod still gets to see it terminating. A 0s request removes it at once.
+        """
+        now = self._clock.now()
+        deadline = parse_time(stored["metadata"]["deletionTimestamp"]) - current + requested
+        grace = requested
+        if deadline < now:
+            deadline = now
+            if grace > 0:
+                grace = 1
+        if grace == 0 and not has_finalizers:
+            self._remove(stored)
+            return None
+        return self._mark_deleting(stored, deadline, grace)
+
+    def _mark_deleting(self, stored: Obj, deadline: float, grace: int) -> Obj:
         new = dict(stored)
         new["metadata"] = md = dict(stored["metadata"])
-        md["deletionTimestamp"] = format_time(self._clock.now() + grace)
+        md["deletionTimestamp"] = format_time(deadline)
         md["deletionGracePeriodSeconds"] = grace
         return self._commit("MODIFIED", new)
 
@@ -276,36 +412,54 @@ class MemoryStore:
         self._emit(type_, new)
         return new
 
-    def _remove(self, stored: Obj, orphan: bool = False) -> None:
+    def _remove(self, stored: Obj, final: Obj | None = None) -> Obj:
+        """Remove ``stored``, announce ``final`` (its last state) as DELETED, then collect its dependents."""
         rv = self._rv + 1
         if self._persist is not None:
             self._persist.remove(key_of(stored), rv)
         self._rv = rv
         self._unindex(stored)
-        gone = dict(stored)
-        gone["metadata"] = dict(stored["metadata"], resourceVersion=str(rv))
+        gone = dict(final if final is not None else stored)
+        gone["metadata"] = dict(gone["metadata"], resourceVersion=str(rv))
         self._emit("DELETED", gone)
-        owner_uid = stored["metadata"].get("uid", "")
-        for dep in list(self._owned.pop(owner_uid, {})):
-            obj = self.try_get(*dep)
-            if obj is None:
-                continue
-            if orphan:
-                self._orphan(obj, owner_uid)
-            elif not any(self._uid_exists(r.get("uid", "")) for r in obj["metadata"].get("ownerReferences") or []):
-                self.delete(dep[0], dep[1], dep[2])
+        self._collect_dependents(stored["metadata"].get("uid", ""))
+        return gone
 
-    def _orphan(self, obj: Obj, owner_uid: str) -> None:
-        new = clone(obj)
-        refs = [r for r in new["metadata"].get("ownerReferences") or [] if r.get("uid") != owner_uid]
+    def _collect_dependents(self, owner_uid: str) -> None:
+        """Background propagation, as the garbage collector's ``attemptToDeleteItem`` does it: a
+        dependent with no live owner left is deleted (with its own default grace period); one that
+        still has a live owner only loses its references to the vanished ones."""
+        for key in list(self._owned.pop(owner_uid, ())):
+            dep = self.try_get(*key)
+            if dep is None:
+                continue
+            refs = dep["metadata"].get("ownerReferences") or []
+            dangling = {r.get("uid", "") for r in refs if not self._uid_exists(r.get("uid", ""))}
+            if owner_uid not in dangling:
+                continue
+            if len(dangling) < len(refs):
+                self._drop_owner_refs(dep, dangling)
+            else:
+                self.delete(*key)
+
+    def _orphan_dependents(self, owner_uid: str) -> None:
+        for key in list(self._owned.get(owner_uid, ())):
+            dep = self.try_get(*key)
+            if dep is not None:
+                self._drop_owner_refs(dep, {owner_uid})
+
+    def _drop_owner_refs(self, obj: Obj, uids: set[str]) -> None:
+        new = dict(obj)
+        new["metadata"] = md = dict(obj["metadata"])
+        refs = [r for r in md.get("ownerReferences") or [] if r.get("uid", "") not in uids]
         if refs:
-            new["metadata"]["ownerReferences"] = refs
+            md["ownerReferences"] = refs
         else:
-            new["metadata"].pop("ownerReferences", None)
+            md.pop("ownerReferences", None)
         self._commit("MODIFIED", new)
 
     def _uid_exists(self, uid: str) -> bool:
-        return uid in self._uids
+        return bool(uid) and uid in self._uids
 
     def _index(self, obj: Obj) -> None:
         k = key_of(obj)
@@ -319,15 +473,35 @@ class MemoryStore:
         self._objects.get(k[0], {}).pop((k[1], k[2]), None)
         self._uids.pop(obj["metadata"].get("uid", ""), None)
         for r in obj["metadata"].get("ownerReferences") or ():
-            deps = self._owned.get(r.get("uid", ""))
+            owner_uid = r.get("uid", "")
+            deps = self._owned.get(owner_uid)
             if deps is not None:
                 deps.pop(k, None)
+                if not deps:
+                    del self._owned[owner_uid]  # no index entries outlive their last dependent
 
     def _emit(self, type_: EventType, obj: Obj) -> None:
         ev = WatchEvent(type_, obj, self._rv)
         self._log.append(ev)
-        for listener in self._listeners:
-            listener(ev)
+        if not self._listeners:
+            return
+        self._undelivered.append(ev)
+        if self._delivering:
+            return  # a listener is writing: its events follow the one being delivered, in order
+        self._delivering = True
+        try:
+            while self._undelivered:
+                current = self._undelivered.popleft()
+                for listener in self._listeners:
+                    listener(current)
+        finally:
+            self._delivering = False
+
+    def _new_uid(self) -> str:
+        while True:
+            uid = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+            if uid not in self._uids:
+                return uid
 
     def _generate_name(self, kind: str, namespace: str, prefix: str) -> str:
         for _ in range(100):
@@ -337,9 +511,22 @@ class MemoryStore:
         raise AlreadyExists(_resource(kind), prefix + "*****")
 
 
+def _generation_changes(info: kinds.Kind, new: Obj, stored: Obj) -> bool:
+    """``spec`` changed, or (Deployment) annotations changed; missing and empty count as equal."""
+    if (new.get("spec") or {}) != (stored.get("spec") or {}):
+        return True
+    if info.generation_tracks_annotations:
+        return (new["metadata"].get("annotations") or {}) != (stored["metadata"].get("annotations") or {})
+    return False
+
+
+def _default_grace(obj: Obj) -> int:
+    grace = int((obj.get("spec") or {}).get("terminationGracePeriodSeconds") or 0)
+    return 1 if grace < 0 else grace
+
+
 def _resource(kind: str) -> str:
     info = kinds.find(kind)
     if info is None:
         return kind
     return f"{info.plural}.{info.group}" if info.group else info.plural
-
