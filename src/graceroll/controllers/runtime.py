@@ -11,13 +11,14 @@ from __future__ import annotations
 import heapq
 import itertools
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from graceroll.clock import Clock
 from graceroll.errors import Conflict, GracerollError, NotFound
 from graceroll.store.base import Store, WatchEvent
 
 Key = tuple[str, str]  # namespace, name
+ERROR_RETRY = 1.0  # seconds before a key whose reconcile failed unexpectedly is tried again
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,16 @@ class Livelock(GracerollError):
 
 
 class Manager:
-    def __init__(self, store: Store, clock: Clock, controllers: list[Controller]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        controllers: list[Controller],
+        on_error: Callable[[Controller, Key, Exception], None] | None = None,
+    ) -> None:
+        """``on_error``: report an unexpected reconcile failure and retry the key after
+        ``ERROR_RETRY`` seconds (the engine); without it the error propagates (simulator, tests)."""
+        self.on_error = on_error
         self.store = store
         self.clock = clock
         self.controllers = controllers
@@ -95,6 +105,11 @@ class Manager:
             except (Conflict, NotFound):
                 result = Result(0.0)  # the world moved under us: look again (now)
                 self._queue[(i, key)] = None
+            except Exception as e:
+                if self.on_error is None:
+                    raise
+                self.on_error(self.controllers[i], key, e)
+                result = Result(ERROR_RETRY)
             if result.requeue_after is not None and (i, key) not in self._queue:
                 self._schedule(i, key, result.requeue_after)
             ran += 1

@@ -1,0 +1,38 @@
+"""Drives the controller work queue from the asyncio loop: wake on store events, sleep until timers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from graceroll.clock import Clock
+from graceroll.controllers.runtime import Manager
+from graceroll.store.base import WatchEvent
+
+
+class ControllerLoop:
+    def __init__(self, manager: Manager, clock: Clock) -> None:
+        self.manager = manager
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._stopping = False
+        manager.store.subscribe(self._on_event)
+
+    def _on_event(self, event: WatchEvent) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Reconcile whatever is queued or due; then wait for a store change or the next timer."""
+        self.manager.enqueue_all()
+        while not self._stopping:
+            self._wake.clear()
+            self.manager.fire_due()
+            self.manager.run_pending()
+            due = self.manager.next_due()
+            timeout = None if due is None else max(0.0, due - self.clock.now())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
