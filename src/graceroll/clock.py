@@ -7,6 +7,7 @@ that reads the wall clock, so the same code runs on real time (engine) and on vi
 
 from __future__ import annotations
 
+import asyncio
 import time
 from functools import lru_cache
 from datetime import datetime, timezone
@@ -26,6 +27,13 @@ class SystemClock:
 
     def now(self) -> float:
         return time.time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    def block(self, seconds: float) -> None:
+        """Sleep synchronously (command-line polling only; never in the engine's loop)."""
+        time.sleep(seconds)
 
 
 class VirtualClock:

@@ -28,6 +28,7 @@ class Kind:
     namespaced: bool = True
     has_status: bool = True  # the status subresource: main-endpoint writes keep the stored status
     generation_tracks_annotations: bool = False  # Deployment: annotations are copied to ReplicaSets
+    scalable: bool = False  # has the scale subresource (spec.replicas)
     default: Defaulter | None = field(default=None, compare=False)
     validate: Validator | None = field(default=None, compare=False)
     validate_update: UpdateValidator | None = field(default=None, compare=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -18,6 +19,21 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="GRACEROLL_DATA_DIR", help="Engine data directory (default ~/.local/share/graceroll)."),
+    namespace: str = typer.Option("default", "-n", "--namespace", help="Namespace of the objects."),
+    server: Optional[str] = typer.Option(None, "--server", envvar="GRACEROLL_SERVER", help="Engine API URL (default: the engine on --data-dir)."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="GRACEROLL_TOKEN", help="Bearer token for --server."),
+) -> None:
+    """graceroll: zero-downtime rolling updates with the semantics of Kubernetes, OpenKruise and BCS."""
+    from graceroll.cli.context import CliContext
+    from graceroll.engine.paths import default_data_dir
+
+    ctx.obj = CliContext(data_dir=data_dir or default_data_dir(), namespace=namespace, server=server, token=token)
 
 
 @app.command()
@@ -55,6 +71,18 @@ def simulate(
         typer.echo("")
         for line in summary_lines(outcome):
             typer.echo(line)
+
+
+def _register() -> None:
+    from graceroll.cli import engine_cmds, read_cmds
+
+    app.command()(engine_cmds.up)
+    app.command()(engine_cmds.down)
+    for fn in (read_cmds.get, read_cmds.describe, read_cmds.logs, read_cmds.events, read_cmds.delete):
+        app.command()(fn)
+
+
+_register()
 
 
 def main() -> None:

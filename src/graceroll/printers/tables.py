@@ -46,13 +46,18 @@ def field(*path: str, default: str = "0") -> Cell:
     return cell
 
 
+def columns_for(kind: str) -> tuple[tuple[tuple[str, Cell], ...], tuple[tuple[str, Cell], ...]]:
+    """(normal, wide) columns of a kind."""
+    table = _TABLES.get(kind, Table((("NAME", name), ("AGE", age))))
+    return table.columns, table.wide
+
+
 def render(objs: list[Obj], now: float, wide: bool = False, kind: str | None = None, with_kind: bool = False) -> str:
     """A kubectl-style table: columns padded by three spaces, headers upper-case."""
     if not objs:
         return ""
-    k = kind or objs[0]["kind"]
-    table = _TABLES.get(k, Table((("NAME", name), ("AGE", age))))
-    cols = list(table.columns) + (list(table.wide) if wide else [])
+    normal, extra = columns_for(kind or objs[0]["kind"])
+    cols = list(normal) + (list(extra) if wide else [])
     rows = [[h for h, _ in cols]]
     for o in objs:
         row = [fn(o, now) for _, fn in cols]

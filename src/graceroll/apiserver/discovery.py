@@ -1,0 +1,73 @@
+"""Discovery documents (``/api``, ``/apis``, resource lists) built from the kind registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graceroll.api import kinds
+
+Obj = dict[str, Any]
+VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
+
+
+def api_versions() -> Obj:
+    return {"kind": "APIVersions", "apiVersion": "v1", "versions": ["v1"], "serverAddressByClientCIDRs": []}
+
+
+def _groups() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k in kinds.all_kinds():
+        if k.group:
+            versions = out.setdefault(k.group, [])
+            if k.version not in versions:
+                versions.append(k.version)
+    return out
+
+
+def api_group_list() -> Obj:
+    groups = []
+    for name, versions in sorted(_groups().items()):
+        vs = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
+        groups.append({"name": name, "versions": vs, "preferredVersion": vs[0]})
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+
+
+def api_group(group: str) -> Obj | None:
+    versions = _groups().get(group)
+    if versions is None:
+        return None
+    vs = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
+    return {"kind": "APIGroup", "apiVersion": "v1", "name": group, "versions": vs, "preferredVersion": vs[0]}
+
+
+def resource_list(group: str, version: str) -> Obj | None:
+    found = [k for k in kinds.all_kinds() if k.group == group and k.version == version]
+    if not found:
+        return None
+    resources: list[Obj] = []
+    for k in found:
+        resources.append(
+            {
+                "name": k.plural,
+                "singularName": k.kind.lower(),
+                "namespaced": k.namespaced,
+                "kind": k.kind,
+                "verbs": VERBS,
+                "shortNames": list(k.short_names),
+            }
+        )
+        if k.has_status:
+            resources.append({"name": f"{k.plural}/status", "singularName": "", "namespaced": k.namespaced, "kind": k.kind, "verbs": ["get", "patch", "update"]})
+        if k.scalable:
+            resources.append(
+                {
+                    "name": f"{k.plural}/scale",
+                    "singularName": "",
+                    "namespaced": k.namespaced,
+                    "group": "autoscaling",
+                    "version": "v1",
+                    "kind": "Scale",
+                    "verbs": ["get", "patch", "update"],
+                }
+            )
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{group}/{version}" if group else version, "resources": resources}

@@ -1,0 +1,404 @@
+"""The API server: Kubernetes REST conventions over a store, on aiohttp.
+
+Paths: ``/api/v1/...`` for the core group, ``/apis/{group}/{version}/...`` for the others;
+``[namespaces/{ns}/]{plural}[/{name}[/status|/scale|/log]]``. Lists are ``<Kind>List`` objects,
+errors are ``Status`` objects with the matching HTTP code, ``?watch=true`` streams
+newline-delimited watch events, and ``Accept: ...;as=Table`` gets server-side printed tables
+(what ``kubectl get`` asks for). Every request needs ``Authorization: Bearer <token>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+
+from graceroll.api import kinds, selectors
+from graceroll.api.admission import admit
+from graceroll.api.meta import clone
+from graceroll.apiserver import discovery
+from graceroll.apiserver.status import from_error, status
+from graceroll.apiserver.table import to_table
+from graceroll.apiserver.watch import WatchHub
+from graceroll.clock import Clock
+from graceroll.errors import GracerollError, Invalid, NotFound, UsageError
+from graceroll.store.base import Expired, Store, WatchEvent
+
+Obj = dict[str, Any]
+LogsPath = Callable[[str, str, str], Path]
+PATCH_TYPES = {
+    "application/json-patch+json": "json",
+    "application/merge-patch+json": "merge",
+    "application/strategic-merge-patch+json": "strategic",
+}
+DEFAULT_WATCH_TIMEOUT = 1800.0
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: kinds.Kind
+    namespace: str | None
+    name: str | None
+    subresource: str | None
+
+
+def _json(obj: Obj, code: int = 200) -> web.Response:
+    return web.Response(status=code, body=json.dumps(obj).encode(), content_type="application/json")
+
+
+def _error(e: Exception) -> web.Response:
+    st = from_error(e)
+    return _json(st, st["code"])
+
+
+class ApiServer:
+    """Serves one store; runs in the engine's event loop (store calls are synchronous)."""
+
+    def __init__(self, store: Store, clock: Clock, token: str, logs_path: LogsPath | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.token = token
+        self.logs_path = logs_path
+        self.hub = WatchHub(store)
+        self.app = web.Application(middlewares=[self._auth], client_max_size=16 * 1024 * 1024)
+        self.app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        self._runner: web.AppRunner | None = None
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+    async def start(self, host: str, port: int) -> int:
+        """Listen; returns the bound port (useful with port 0)."""
+        self._runner = web.AppRunner(self.app, access_log=None, handler_cancellation=True)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        return int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        self.hub.close_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ---- plumbing ----------------------------------------------------------------------------
+    @web.middleware
+    async def _auth(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+        header = request.headers.get("Authorization", "")
+        given = header[7:] if header.startswith("Bearer ") else ""
+        if not hmac.compare_digest(given.encode(), self.token.encode()):
+            return _json(status(401, "Unauthorized", "Unauthorized"), 401)
+        return await handler(request)
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        parts = [p for p in request.path.split("/") if p]
+        try:
+            if parts == ["version"] or (parts and parts[0] in ("api", "apis") and request.method == "GET" and self._is_discovery(parts)):
+                return self._discovery(parts)
+            if parts[:3] == ["api", "v1", "namespaces"] and len(parts) <= 4:
+                return self._namespaces(parts[3] if len(parts) == 4 else None)
+            target = self._target(parts)
+            return await self._handle(request, target)
+        except GracerollError as e:
+            return _error(e)
+        except json.JSONDecodeError as e:
+            return _json(status(400, "BadRequest", f"the request body is not valid JSON: {e}"), 400)
+
+    @staticmethod
+    def _namespaces(name: str | None) -> web.Response:
+        """Namespaces are implicit: every name exists and is Active."""
+
+        def ns(n: str) -> Obj:
+            return {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": n}, "spec": {}, "status": {"phase": "Active"}}
+
+        if name is not None:
+            return _json(ns(name))
+        return _json({"kind": "NamespaceList", "apiVersion": "v1", "metadata": {}, "items": [ns("default")]})
+
+    @staticmethod
+    def _is_discovery(parts: list[str]) -> bool:
+        if parts[0] == "api":
+            return len(parts) <= 2
+        return len(parts) <= 3
+
+    def _discovery(self, parts: list[str]) -> web.Response:
+        if parts == ["version"]:
+            return _json({"major": "1", "minor": "33", "gitVersion": "v1.33.0-graceroll", "platform": "linux/amd64"})
+        if parts == ["api"]:
+            return _json(discovery.api_versions())
+        if parts == ["apis"]:
+            return _json(discovery.api_group_list())
+        doc = discovery.resource_list("", parts[1]) if parts[0] == "api" else (
+            discovery.api_group(parts[1]) if len(parts) == 2 else discovery.resource_list(parts[1], parts[2])
+        )
+        if doc is None:
+            return _json(status(404, "NotFound", "the server could not find the requested resource"), 404)
+        return _json(doc)
+
+    def _target(self, parts: list[str]) -> Target:
+        if parts[0] == "api" and len(parts) >= 2:
+            group, version, rest = "", parts[1], parts[2:]
+        elif parts[0] == "apis" and len(parts) >= 3:
+            group, version, rest = parts[1], parts[2], parts[3:]
+        else:
+            raise NotFound("resource", "/".join(parts))
+        namespace = None
+        if len(rest) >= 3 and rest[0] == "namespaces":
+            namespace, rest = rest[1], rest[2:]
+        if not rest or len(rest) > 3:
+            raise NotFound("resource", "/".join(parts))
+        kind = next((k for k in kinds.all_kinds() if k.group == group and k.version == version and k.plural == rest[0]), None)
+        if kind is None:
+            raise NotFound("resource", rest[0])
+        return Target(kind, namespace if kind.namespaced else None, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None)
+
+    # ---- handlers ----------------------------------------------------------------------------
+    async def _handle(self, request: web.Request, t: Target) -> web.StreamResponse:
+        m = request.method
+        q = request.query
+        if t.name is None:
+            if m == "GET":
+                if q.get("watch") in ("1", "true"):
+                    return await self._watch(request, t)
+                return self._list(request, t)
+            if m == "POST":
+                return self._create(request, t, await request.json())
+            if m == "DELETE":
+                return self._delete_collection(request, t)
+            raise UsageError(f"method {m} is not allowed on a collection")
+        ns = (t.namespace or "default") if t.kind.namespaced else ""
+        if t.subresource == "log":
+            return await self._logs(request, ns, t.name)
+        if t.subresource == "scale":
+            return await self._scale(request, t, ns)
+        if t.subresource not in (None, "status"):
+            raise NotFound("subresource", t.subresource)
+        if m == "GET":
+            return _json(self.store.get(t.kind.kind, ns, t.name))
+        if m == "PUT":
+            return self._replace(t, ns, await request.json())
+        if m == "PATCH":
+            return self._patch(request, t, ns, await request.read())
+        if m == "DELETE":
+            body = await request.read()
+            return self._delete(request, t, ns, json.loads(body) if body else {})
+        raise UsageError(f"method {m} is not allowed")
+
+    async def _follow(self, path: Path, offset: int, response: web.StreamResponse, ns: str, name: str) -> None:
+        """Stream what is appended to a log file until the pod is gone or the client leaves."""
+        while self.store.try_get("Pod", ns, name) is not None:
+            if path.exists() and path.stat().st_size > offset:
+                with path.open("rb") as f:
+                    f.seek(offset)
+                    chunk = f.read()
+                offset += len(chunk)
+                await response.write(chunk)
+            await self.clock.sleep(FOLLOW_POLL)  # type: ignore[attr-defined]
+
+    def _list(self, request: web.Request, t: Target) -> web.Response:
+        sel, name = self._selectors(request)
+        items = self.store.list(t.kind.kind, t.namespace, sel, name)
+        rv = str(self.store.resource_version)
+        if "as=Table" in request.headers.get("Accept", ""):
+            return _json(to_table(items, self.clock.now(), rv, request.query.get("includeObject", "Metadata")))
+        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.kind.api_version, "metadata": {"resourceVersion": rv}, "items": items})
+
+    def _selectors(self, request: web.Request) -> tuple[selectors.Selector | None, str | None]:
+        sel = selectors.parse(request.query["labelSelector"]) if request.query.get("labelSelector") else None
+        name = None
+        for term in filter(None, request.query.get("fieldSelector", "").split(",")):
+            key, _, value = term.partition("=")
+            if key.rstrip("=") == "metadata.name":
+                name = value.lstrip("=")
+            elif key.rstrip("=") != "metadata.namespace":
+                raise UsageError(f'field label not supported: "{key}"')
+        return sel, name
+
+    def _dry_run(self, request: web.Request) -> bool:
+        return request.query.get("dryRun") == "All"
+
+    def _create(self, request: web.Request, t: Target, body: Obj) -> web.Response:
+        obj = self._checked(body, t)
+        if t.namespace:
+            obj.setdefault("metadata", {})["namespace"] = t.namespace
+        obj = admit(obj)
+        if self._dry_run(request):
+            return _json(obj, 201)
+        return _json(self.store.create(obj), 201)
+
+    def _checked(self, body: Any, t: Target) -> Obj:
+        if not isinstance(body, dict):
+            raise UsageError("the request body must be a JSON object")
+        body.setdefault("kind", t.kind.kind)
+        body.setdefault("apiVersion", t.kind.api_version)
+        if body["kind"] != t.kind.kind:
+            raise UsageError(f'the body is a {body["kind"]}, the path a {t.kind.kind}')
+        return body
+
+    def _replace(self, t: Target, ns: str, body: Obj) -> web.Response:
+        obj = self._checked(body, t)
+        obj.setdefault("metadata", {})
+        if obj["metadata"].get("name") not in (None, t.name):
+            raise UsageError("the name in the body does not match the name in the path")
+        obj["metadata"].update(name=t.name, namespace=ns)
+        if t.subresource == "status":
+            return _json(self.store.update_status(obj))
+        old = self.store.get(t.kind.kind, ns, t.name or "")
+        return _json(self.store.update(admit(obj, old)))
+
+    def _patch(self, request: web.Request, t: Target, ns: str, raw: bytes) -> web.Response:
+        from graceroll.verbs.patch import apply_patch
+
+        ctype = request.content_type
+        if ctype not in PATCH_TYPES:
+            return _json(status(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: {", ".join(PATCH_TYPES)}'), 415)
+        current = self.store.get(t.kind.kind, ns, t.name or "")
+        patched = apply_patch(current, json.loads(raw or b"null"), PATCH_TYPES[ctype])
+        if t.subresource == "status":
+            return _json(self.store.update_status(patched))
+        obj = admit(patched, current)
+        if self._dry_run(request):
+            return _json(obj)
+        return _json(self.store.update(obj))
+
+    def _delete(self, request: web.Request, t: Target, ns: str, options: Obj) -> web.Response:
+        grace = options.get("gracePeriodSeconds", request.query.get("gracePeriodSeconds"))
+        policy = options.get("propagationPolicy") or request.query.get("propagationPolicy") or "Background"
+        if policy not in ("Background", "Foreground", "Orphan"):
+            raise Invalid("DeleteOptions", "", [])
+        uid = (options.get("preconditions") or {}).get("uid")
+        current = self.store.get(t.kind.kind, ns, t.name or "")
+        if self._dry_run(request):
+            return _json(current)
+        left = self.store.delete(t.kind.kind, ns, t.name or "", None if grace is None else int(grace), orphan=policy == "Orphan", uid=uid)
+        if left is not None:
+            return _json(left)
+        return _json(status(200, "", "", {"name": t.name, "kind": t.kind.plural, "uid": current["metadata"].get("uid")}) | {"status": "Success"})
+
+    def _delete_collection(self, request: web.Request, t: Target) -> web.Response:
+        sel, name = self._selectors(request)
+        for obj in self.store.list(t.kind.kind, t.namespace, sel, name):
+            md = obj["metadata"]
+            if self.store.try_get(t.kind.kind, md.get("namespace", ""), md["name"]) is not None:
+                self.store.delete(t.kind.kind, md.get("namespace", ""), md["name"])
+        return _json(status(200, "", "") | {"status": "Success"})
+
+    async def _scale(self, request: web.Request, t: Target, ns: str) -> web.Response:
+        if not t.kind.scalable:
+            raise NotFound("subresource", "scale")
+        obj = self.store.get(t.kind.kind, ns, t.name or "")
+        if request.method == "GET":
+            return _json(self._scale_of(obj))
+        if request.method == "PUT":
+            body = await request.json()
+        elif request.method == "PATCH":
+            from graceroll.verbs.patch import apply_patch
+
+            ctype = request.content_type
+            if ctype not in PATCH_TYPES:
+                return _json(status(415, "UnsupportedMediaType", "unsupported patch type"), 415)
+            body = apply_patch(self._scale_of(obj), json.loads(await request.read()), PATCH_TYPES[ctype])
+        else:
+            raise UsageError(f"method {request.method} is not allowed on scale")
+        replicas = (body.get("spec") or {}).get("replicas")
+        if not isinstance(replicas, int) or isinstance(replicas, bool):
+            raise Invalid("Scale", t.name or "", [])
+        new = clone(obj)
+        new["spec"]["replicas"] = replicas
+        stored = self.store.update(admit(new, obj))
+        return _json(self._scale_of(stored))
+
+    def _scale_of(self, obj: Obj) -> Obj:
+        sel = selectors.from_label_selector((obj.get("spec") or {}).get("selector"))
+        return {
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {k: obj["metadata"][k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in obj["metadata"]},
+            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0), "selector": str(sel)},
+        }
+
+    async def _watch(self, request: web.Request, t: Target) -> web.StreamResponse:
+        sel, name = self._selectors(request)
+        ns = t.namespace
+
+        def accept(obj: Obj) -> bool:
+            md = obj["metadata"]
+            return (ns is None or md.get("namespace") == ns) and (name is None or md["name"] == name) and (sel is None or sel.matches(md.get("labels") or {}))
+
+        rv_text = request.query.get("resourceVersion", "")
+        watcher = self.hub.add(t.kind.kind, accept)
+        try:
+            if rv_text not in ("", "0"):
+                initial = [e for e in self.store.events_since(int(rv_text)) if e.object["kind"] == t.kind.kind and accept(e.object)]
+            else:
+                initial = [WatchEvent("ADDED", o, self.store.resource_version) for o in self.store.list(t.kind.kind, ns, sel, name)]
+        except Expired as e:
+            self.hub.remove(watcher)
+            response = web.StreamResponse(headers={"Content-Type": "application/json"})
+            await response.prepare(request)
+            await response.write(json.dumps({"type": "ERROR", "object": status(410, "Expired", str(e))}).encode() + b"\n")
+            return response
+        except ValueError:
+            self.hub.remove(watcher)
+            raise UsageError(f'invalid resourceVersion "{rv_text}"') from None
+        timeout = float(request.query.get("timeoutSeconds") or DEFAULT_WATCH_TIMEOUT)
+        response = web.StreamResponse(headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+        await response.prepare(request)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            for ev in initial:
+                await response.write(_event_line(ev))
+            while True:
+                left = deadline - loop.time()
+                if left <= 0:
+                    break
+                try:
+                    event = await asyncio.wait_for(watcher.queue.get(), left)
+                except TimeoutError:
+                    break
+                if event is None:
+                    if watcher.overflowed:
+                        await response.write(json.dumps({"type": "ERROR", "object": status(410, "Expired", "watch fell behind; list again")}).encode() + b"\n")
+                    break
+                await response.write(_event_line(event))
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            self.hub.remove(watcher)
+        return response
+
+    async def _logs(self, request: web.Request, ns: str, name: str) -> web.StreamResponse:
+        pod = self.store.get("Pod", ns, name)
+        containers = [c["name"] for c in pod["spec"].get("containers") or []]
+        container = request.query.get("container") or (containers[0] if len(containers) == 1 else "")
+        if container not in containers:
+            raise UsageError(
+                f'a container name must be specified for pod {name}, choose one of: [{" ".join(containers)}]'
+                if not container
+                else f'container {container} is not valid for pod {name}'
+            )
+        if self.logs_path is None:
+            raise NotFound("log", name)
+        path = self.logs_path(ns, name, container)
+        response = web.StreamResponse(headers={"Content-Type": "text/plain"})
+        await response.prepare(request)
+        tail = request.query.get("tailLines")
+        data = path.read_bytes() if path.exists() else b""
+        if tail is not None:
+            lines = data.splitlines(keepends=True)
+            data = b"".join(lines[-int(tail):]) if int(tail) > 0 else b""
+        await response.write(data)
+        if request.query.get("follow") in ("1", "true"):
+            await self._follow(path, len(data) if tail is None else (path.stat().st_size if path.exists() else 0), response, ns, name)
+        return response
+
+
+FOLLOW_POLL = 0.25  # seconds between looks at a followed log file
+
+
+def _event_line(e: WatchEvent) -> bytes:
+    return json.dumps({"type": e.type, "object": e.object}).encode() + b"\n"

@@ -1,0 +1,142 @@
+"""``graceroll up`` and ``graceroll down``: start and stop the embedded engine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from graceroll.cli.context import CliContext
+from graceroll.clock import SystemClock
+from graceroll.engine.paths import DataDir
+from graceroll.errors import GracerollError, UsageError
+
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 600.0  # pods may take their whole grace periods
+POLL = 0.1
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        raise UsageError(f'--listen must be HOST:PORT, e.g. 127.0.0.1:7443 (got "{text}")')
+    return host, int(port)
+
+
+def up(
+    ctx: typer.Context,
+    listen: str = typer.Option("127.0.0.1:7443", "--listen", help="API address (HOST:PORT; port 0 picks a free one)."),
+    detach: bool = typer.Option(False, "--detach", "-d", help="Run in the background; wait until the API answers."),
+) -> None:
+    """Start the engine: store, controllers, pods as processes, service proxy and API.
+
+    Restarting on the same data dir resumes everything; pods found in the store are restarted
+    (their processes are not adopted).
+    """
+    c: CliContext = ctx.obj
+    host, port = parse_listen(listen)
+    dd = DataDir(c.data_dir)
+    if detach:
+        _start_detached(dd, listen)
+        return
+    from graceroll.engine.engine import EngineOptions, run_engine
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    asyncio.run(run_engine(EngineOptions(dd.root, host, port)))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _running_pid(dd: DataDir) -> int | None:
+    if not dd.pid.exists():
+        return None
+    try:
+        pid = int(dd.pid.read_text().strip())
+    except ValueError:
+        return None
+    return pid if _alive(pid) else None
+
+
+def _start_detached(dd: DataDir, listen: str) -> None:
+    pid = _running_pid(dd)
+    if pid is not None:
+        raise GracerollError(f"an engine is already running on {dd.root} (pid {pid}); stop it with: graceroll down")
+    dd.root.mkdir(parents=True, exist_ok=True)
+    dd.address.unlink(missing_ok=True)
+    with open(dd.log, "ab") as logf:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "graceroll.cli.main", "--data-dir", str(dd.root), "up", "--listen", listen],
+            stdin=subprocess.DEVNULL,
+            stdout=logf,
+            stderr=logf,
+            start_new_session=True,
+        )
+    clock = SystemClock()
+    deadline = clock.now() + START_TIMEOUT
+    typer.echo(f"starting engine (pid {proc.pid}, log {dd.log}) ", err=True, nl=False)
+    while clock.now() < deadline:
+        if proc.poll() is not None:
+            typer.echo("", err=True)
+            raise GracerollError(f"the engine exited with code {proc.returncode}:\n{_tail(dd.log)}")
+        if dd.address.exists():
+            typer.echo("", err=True)
+            typer.echo(f"engine running (pid {proc.pid}); API at {dd.address.read_text().strip()}; data in {dd.root}")
+            return
+        typer.echo(".", err=True, nl=False)
+        clock.block(0.2)
+    proc.terminate()
+    raise GracerollError(f"the engine did not become ready in {START_TIMEOUT:g}s:\n{_tail(dd.log)}")
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def down(ctx: typer.Context, timeout: float = typer.Option(STOP_TIMEOUT, "--timeout", help="Seconds to wait for pods to stop.")) -> None:
+    """Stop the engine gracefully: every pod gets its full termination sequence."""
+    c: CliContext = ctx.obj
+    dd = DataDir(c.data_dir)
+    pid = _running_pid(dd)
+    if pid is None:
+        dd.pid.unlink(missing_ok=True)
+        typer.echo(f"no engine is running on {dd.root}")
+        return
+    os.kill(pid, signal.SIGTERM)
+    clock = SystemClock()
+    deadline = clock.now() + timeout
+    typer.echo(f"stopping engine (pid {pid}) ", err=True, nl=False)
+    while _alive(pid) and clock.now() < deadline:
+        if _reap(pid):
+            break
+        typer.echo(".", err=True, nl=False)
+        clock.block(0.25)
+    typer.echo("", err=True)
+    if _alive(pid) and not _reap(pid):
+        raise GracerollError(f"the engine (pid {pid}) is still stopping after {timeout:g}s; see {dd.log}")
+    typer.echo("engine stopped")
+
+
+def _reap(pid: int) -> bool:
+    """True once ``pid`` is gone (reaping it if it is our own child, as in tests)."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == pid
+    except ChildProcessError:
+        return not _alive(pid)

@@ -1,0 +1,165 @@
+"""Reading commands: ``get``, ``describe``, ``logs``, ``events``, and ``delete``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Optional
+
+import typer
+
+import graceroll.printers.builtin  # noqa: F401
+import graceroll.printers.describe_builtin  # noqa: F401
+from graceroll.api import kinds, selectors
+from graceroll.cli.context import CliContext
+from graceroll.cli.output import check_format, dump
+from graceroll.errors import NotFound, UsageError
+from graceroll.printers.describe import describe as describe_text
+from graceroll.printers.tables import render
+
+Obj = dict[str, Any]
+ALL = ("Deployment", "ReplicaSet", "Pod", "Service")
+
+
+def split_refs(resource: str, names: list[str]) -> list[tuple[kinds.Kind, str | None]]:
+    """``deploy web``, ``deploy/web``, ``deploy,rs``, ``all`` → (kind, name or None) pairs."""
+    if "/" in resource:
+        refs = [resource, *names]
+        out = []
+        for r in refs:
+            k, sep, n = r.partition("/")
+            if not sep or not n:
+                raise UsageError(f'there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (got "{r}")')
+            out.append((kinds.resolve(k), n))
+        return out
+    types = [kinds.by_kind(k) for k in ALL] if resource == "all" else [kinds.resolve(t) for t in resource.split(",")]
+    if names:
+        return [(t, n) for t in types for n in names]
+    return [(t, None) for t in types]
+
+
+def get(
+    ctx: typer.Context,
+    resource: str = typer.Argument(..., help="KIND, KIND/NAME, a comma list of kinds, or all."),
+    names: list[str] = typer.Argument(None, help="Object names."),
+    output: str = typer.Option("table", "-o", "--output", help="table, wide, json, yaml or name."),
+    selector: Optional[str] = typer.Option(None, "-l", "--selector", help="Label selector (a=b,c!=d,e in (f,g))."),
+    watch: bool = typer.Option(False, "-w", "--watch", help="After listing, print changes as they happen."),
+    all_namespaces: bool = typer.Option(False, "-A", "--all-namespaces", help="Every namespace."),
+) -> None:
+    """Show objects as a table (the usual kubectl columns) or as JSON/YAML."""
+    c: CliContext = ctx.obj
+    fmt = check_format(output)
+    sel = selectors.parse(selector) if selector else None
+    ns = None if all_namespaces else c.namespace
+    refs = split_refs(resource, names or [])
+    objs: list[Obj] = []
+    for kind, name in refs:
+        if name is not None:
+            objs.append(c.store.get(kind.kind, c.namespace, name))
+        else:
+            objs.extend(c.store.list(kind.kind, ns, sel))
+    single = all(n is not None for _, n in refs) and len(refs) == 1
+    if fmt in ("table", "wide"):
+        now = c.clock.now()
+        kinds_seen: list[str] = []
+        for o in objs:
+            if o["kind"] not in kinds_seen:
+                kinds_seen.append(o["kind"])
+        blocks = [render([o for o in objs if o["kind"] == k], now, wide=fmt == "wide", with_kind=len(refs) > 1 and resource == "all") for k in kinds_seen]
+        if blocks:
+            typer.echo("\n\n".join(blocks))
+        elif not watch:
+            typer.echo(f"No resources found in {ns or 'any'} namespace.", err=True)
+    else:
+        typer.echo(dump(objs, fmt, single))
+    if watch:
+        if len(refs) != 1:
+            raise UsageError("watch is only supported on individual resources and resource collections")
+        kind, name = refs[0]
+        for ev in c.store.watch(kind.kind, ns, name, resource_version=str(max((int(o["metadata"].get("resourceVersion", 0)) for o in objs), default=0))):
+            if sel is not None and not sel.matches(ev.object["metadata"].get("labels") or {}):
+                continue
+            if fmt in ("table", "wide"):
+                typer.echo(render([ev.object], c.clock.now(), wide=fmt == "wide").splitlines()[1])
+            else:
+                typer.echo(dump([ev.object], fmt, True))
+
+
+def describe(ctx: typer.Context, resource: str = typer.Argument(...), names: list[str] = typer.Argument(None)) -> None:
+    """Show an object in detail, with its recent events."""
+    c: CliContext = ctx.obj
+    refs = split_refs(resource, names or [])
+    objs = []
+    for kind, name in refs:
+        objs.extend([c.store.get(kind.kind, c.namespace, name)] if name else c.store.list(kind.kind, c.namespace))
+    if not objs:
+        raise NotFound(refs[0][0].plural, "")
+    events = c.store.list("Event", c.namespace)
+    texts = []
+    for o in objs:
+        uid = o["metadata"].get("uid")
+        mine = [e for e in events if (e.get("involvedObject") or {}).get("uid") == uid]
+        texts.append(describe_text(o, mine, c.clock.now()))
+    typer.echo("\n\n\n".join(texts))
+
+
+def events(ctx: typer.Context, for_: Optional[str] = typer.Option(None, "--for", help="Only events of KIND/NAME.")) -> None:
+    """List events, oldest first."""
+    c: CliContext = ctx.obj
+    evs = c.store.list("Event", c.namespace)
+    if for_:
+        kind, _, name = for_.partition("/")
+        k = kinds.resolve(kind)
+        evs = [e for e in evs if e["involvedObject"]["kind"] == k.kind and e["involvedObject"]["name"] == name]
+    evs.sort(key=lambda e: (e.get("lastTimestamp") or "", int(e["metadata"].get("resourceVersion") or 0)))
+    if not evs:
+        typer.echo(f"No events found in {c.namespace} namespace.", err=True)
+        return
+    typer.echo(render(evs, c.clock.now()))
+
+
+def logs(
+    ctx: typer.Context,
+    pod: str = typer.Argument(..., help="POD or pod/POD."),
+    container: Optional[str] = typer.Option(None, "-c", "--container"),
+    follow: bool = typer.Option(False, "-f", "--follow", help="Keep printing new lines until the pod is gone."),
+    tail: Optional[int] = typer.Option(None, "--tail", help="Only the last N lines."),
+) -> None:
+    """Print a container's log."""
+    c: CliContext = ctx.obj
+    name = pod.split("/", 1)[1] if pod.startswith(("pod/", "pods/", "po/")) else pod
+    for chunk in c.store.logs(c.namespace, name, container, tail, follow):
+        sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+
+
+def delete(
+    ctx: typer.Context,
+    resource: Optional[str] = typer.Argument(None),
+    names: list[str] = typer.Argument(None),
+    filename: list[str] = typer.Option([], "-f", "--filename", help="Delete the objects in these manifests."),
+    grace_period: Optional[int] = typer.Option(None, "--grace-period", help="Seconds for pods to stop (default: their own)."),
+    cascade: str = typer.Option("background", "--cascade", help="background or orphan (keep dependents)."),
+) -> None:
+    """Delete objects (and, unless --cascade=orphan, what they own)."""
+    c: CliContext = ctx.obj
+    if cascade not in ("background", "orphan", "foreground"):
+        raise UsageError(f'--cascade must be background, foreground or orphan (got "{cascade}")')
+    targets: list[tuple[kinds.Kind, str]] = []
+    if filename:
+        from graceroll.api.loader import load_path
+
+        for f in filename:
+            for o in load_path(str(c.cwd / f) if f != "-" else f):
+                targets.append((kinds.by_kind(o["kind"]), o["metadata"]["name"]))
+    elif resource:
+        refs = split_refs(resource, names or [])
+        for k, n in refs:
+            if n is None:
+                raise UsageError("resource(s) were provided, but no name was specified")
+            targets.append((k, n))
+    else:
+        raise UsageError("you must provide one or more resources by argument or filename")
+    for k, n in targets:
+        c.store.delete(k.kind, c.namespace, n, grace_period, orphan=cascade == "orphan")
+        typer.echo(f'{k.qualified} "{n}" deleted')

@@ -1,0 +1,1 @@
+"""Talking to a running engine: find it, and use its API as a Store."""

@@ -1,0 +1,89 @@
+"""``graceroll up``: one process holding the store, the controllers, the node agent, the service
+proxy and the API, all on one asyncio event loop (store calls are synchronous and local).
+
+Start order: store → proxy → node (restarts the pods it finds) → controllers → API.
+Stop order is the reverse, except that controllers stop before the node stops the pods, so no
+controller replaces a pod that is being shut down with the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+import graceroll.api.builtin  # noqa: F401  (registers the built-in kinds)
+from graceroll.apiserver.server import ApiServer
+from graceroll.clock import SystemClock
+from graceroll.controllers.deployment.controller import DeploymentController
+from graceroll.controllers.endpoints.controller import EndpointsController
+from graceroll.controllers.replicaset.controller import ReplicaSetController
+from graceroll.controllers.runtime import Controller, Key, Manager
+from graceroll.engine.driver import ControllerLoop
+from graceroll.engine.paths import DataDir
+from graceroll.engine.token import ensure_token
+from graceroll.node.process.agent import ProcessNode
+from graceroll.node.process.images import ImageResolver
+from graceroll.proxy.service_proxy import ServiceProxy
+from graceroll.store.sqlite import open_store
+
+log = logging.getLogger("graceroll.engine")
+DEFAULT_PORT = 7443
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+
+
+async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> None:
+    """Run until ``stop`` is set (or SIGTERM/SIGINT arrives), then shut down in order."""
+    dd = DataDir(opts.data_dir)
+    dd.root.mkdir(parents=True, exist_ok=True)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    clock = SystemClock()
+    store = open_store(dd.store, clock)
+    try:
+        token = ensure_token(dd.token)
+
+        def on_error(c: Controller, key: Key, e: Exception) -> None:
+            log.error("%s %s/%s: reconcile failed: %s", c.name, key[0], key[1], e, exc_info=e)
+
+        manager = Manager(
+            store,
+            clock,
+            [DeploymentController(store, clock), ReplicaSetController(store, clock), EndpointsController(store, clock)],
+            on_error=on_error,
+        )
+        proxy = ServiceProxy(store, clock)
+        node = ProcessNode(store, clock, dd.node, ImageResolver(dd.root), proxy)
+        api = ApiServer(store, clock, token, node.logs_path)
+        controllers = ControllerLoop(manager, clock)
+        await proxy.start()
+        await node.start()
+        controller_task = asyncio.create_task(controllers.run(), name="controllers")
+        port = await api.start(opts.host, opts.port)
+        url = f"http://{opts.host}:{port}"
+        dd.address.write_text(url + "\n")
+        dd.pid.write_text(f"{os.getpid()}\n")
+        log.info("engine ready: API at %s, data in %s", url, dd.root)
+        await stop.wait()
+        log.info("stopping: API, controllers, pods, proxy")
+        await api.stop()
+        controllers.stop()
+        await controller_task
+        await node.stop()
+        await proxy.stop()
+    finally:
+        store.close()
+        for p in (dd.address, dd.pid):
+            p.unlink(missing_ok=True)
+        log.info("engine stopped")
