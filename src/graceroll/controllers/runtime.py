@@ -1,8 +1,11 @@
 """Running controllers: a de-duplicating work queue, requeue timers, and store-event fan-out.
 
-Ordering: keys are processed first-in first-out; a key already waiting is not queued twice, so
-a burst of pod changes costs its ReplicaSet one reconcile. One key is reconciled at a time, so a
-controller never races itself on an object. The same ``Manager`` serves the simulator (driven by
+Ordering: controllers are listed from the top of the ownership chain down (Deployment,
+ReplicaSet, node); pending work of a lower controller runs first, so a Deployment always plans
+with ReplicaSet statuses that already reflect its last scaling (upstream gets the same from
+informer latency only most of the time). Within a controller keys run first-in first-out; a key
+already waiting is not queued twice, so a burst of pod changes costs its ReplicaSet one
+reconcile. One key is reconciled at a time, so a controller never races itself on an object. The same ``Manager`` serves the simulator (driven by
 ``run_pending`` and a virtual clock) and the engine (driven by an asyncio loop).
 """
 
@@ -61,7 +64,7 @@ class Manager:
         self.store = store
         self.clock = clock
         self.controllers = controllers
-        self._queue: dict[tuple[int, Key], None] = {}
+        self._queues: list[dict[Key, None]] = [{} for _ in controllers]
         self._timers: list[tuple[float, int, int, Key]] = []
         self._due: dict[tuple[int, Key], float] = {}
         self._seq = itertools.count()
@@ -69,18 +72,27 @@ class Manager:
         store.subscribe(self._on_event)
 
     def _on_event(self, event: WatchEvent) -> None:
-        for i, c in enumerate(self.controllers):
+        for queue, c in zip(self._queues, self.controllers):
             for key in c.keys_for(event):
-                self._queue[(i, key)] = None
+                queue[key] = None
 
     def enqueue(self, controller: Controller, key: Key) -> None:
-        self._queue[(self.controllers.index(controller), key)] = None
+        self._queues[self.controllers.index(controller)][key] = None
 
     def enqueue_all(self) -> None:
         """Look at every object once (start-up resync)."""
-        for i, c in enumerate(self.controllers):
+        for queue, c in zip(self._queues, self.controllers):
             for key in getattr(c, "all_keys", lambda: [])():
-                self._queue[(i, key)] = None
+                queue[key] = None
+
+    def _pop(self) -> tuple[int, Key] | None:
+        for i in range(len(self._queues) - 1, -1, -1):
+            queue = self._queues[i]
+            if queue:
+                key = next(iter(queue))
+                del queue[key]
+                return i, key
+        return None
 
     def _schedule(self, index: int, key: Key, delay: float) -> None:
         due = self.clock.now() + max(delay, 0.0)
@@ -92,25 +104,24 @@ class Manager:
 
     @property
     def pending(self) -> int:
-        return len(self._queue)
+        return sum(len(q) for q in self._queues)
 
     def run_pending(self, limit: int = 5_000_000) -> int:
         """Reconcile until the queue is empty; returns how many reconciles ran."""
         ran = 0
-        while self._queue:
-            (i, key) = next(iter(self._queue))
-            del self._queue[(i, key)]
+        while (item := self._pop()) is not None:
+            i, key = item
             try:
                 result = self.controllers[i].reconcile(key)
             except (Conflict, NotFound):
                 result = Result(0.0)  # the world moved under us: look again (now)
-                self._queue[(i, key)] = None
+                self._queues[i][key] = None
             except Exception as e:
                 if self.on_error is None:
                     raise
                 self.on_error(self.controllers[i], key, e)
                 result = Result(ERROR_RETRY)
-            if result.requeue_after is not None and (i, key) not in self._queue:
+            if result.requeue_after is not None and key not in self._queues[i]:
                 self._schedule(i, key, result.requeue_after)
             ran += 1
             if ran > limit:
@@ -134,4 +145,4 @@ class Manager:
             due, _, i, key = heapq.heappop(self._timers)
             if self._due.get((i, key)) == due:
                 del self._due[(i, key)]
-                self._queue[(i, key)] = None
+                self._queues[i][key] = None

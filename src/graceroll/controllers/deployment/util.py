@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 from graceroll.api.intstr import IntOrStr, IntOrStrError, round_half_away, scaled_value
 from graceroll.api.meta import Obj
+from graceroll.clock import parse_time
 
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history"
@@ -220,8 +221,10 @@ def deployment_annotations_from(d_annotations: dict[str, str], rs_annotations: d
 
 
 # ---- classification (§4) -----------------------------------------------------------------------
-def creation_key(rs: Obj) -> tuple[str, str]:
-    return (rs["metadata"].get("creationTimestamp", ""), rs["metadata"]["name"])
+def creation_key(rs: Obj) -> tuple[float, str]:
+    """Creation time, then name (timestamps compared as instants: fractional seconds vary in length)."""
+    ts = rs["metadata"].get("creationTimestamp")
+    return (parse_time(ts) if ts else 0.0, rs["metadata"]["name"])
 
 
 def _without_hash(template: Obj) -> Obj:
@@ -266,7 +269,7 @@ def filter_active(rss: Iterable[Obj | None]) -> list[Obj]:
     return [rs for rs in rss if rs is not None and spec_replicas(rs) > 0]
 
 
-def by_size_newer(rs: Obj) -> tuple[int, tuple[str, str]]:
+def by_size_newer(rs: Obj) -> tuple[int, tuple[float, str]]:
     """Sort key: larger first, newer first on ties (use with reverse=True)."""
     return (spec_replicas(rs), creation_key(rs))
 
