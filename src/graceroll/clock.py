@@ -31,6 +31,10 @@ class SystemClock:
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
+    def monotonic(self) -> float:
+        """For measuring intervals (latency): never jumps with wall-clock adjustments."""
+        return time.perf_counter()
+
     def block(self, seconds: float) -> None:
         """Sleep synchronously (command-line polling only; never in the engine's loop)."""
         time.sleep(seconds)

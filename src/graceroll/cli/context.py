@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import graceroll.api.builtin  # noqa: F401  (registers the built-in kinds)
 from graceroll.clock import SystemClock
 from graceroll.engine.paths import DataDir
 from graceroll.errors import GracerollError

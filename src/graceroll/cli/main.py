@@ -74,12 +74,13 @@ def simulate(
 
 
 def _register() -> None:
-    from graceroll.cli import engine_cmds, read_cmds
+    from graceroll.cli import engine_cmds, read_cmds, verify_cmd
 
     app.command()(engine_cmds.up)
     app.command()(engine_cmds.down)
     for fn in (read_cmds.get, read_cmds.describe, read_cmds.logs, read_cmds.events, read_cmds.delete):
         app.command()(fn)
+    app.command()(verify_cmd.verify)
 
 
 _register()
@@ -97,15 +98,15 @@ def main() -> None:
         sys.exit(130)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as e:  # click usage errors and friends
-        import click
-
-        if isinstance(e, click.exceptions.Exit):
-            sys.exit(e.exit_code)
-        if isinstance(e, click.ClickException):
-            e.show()
-            sys.exit(2)
-        raise
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.TyperException as e:  # usage errors: typer's own message, exit code 2
+        show = getattr(e, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.echo(f"error: {e}", err=True)
+        sys.exit(int(getattr(e, "exit_code", 2)))
 
 
 if __name__ == "__main__":

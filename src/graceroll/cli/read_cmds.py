@@ -24,7 +24,7 @@ def split_refs(resource: str, names: list[str]) -> list[tuple[kinds.Kind, str | 
     """``deploy web``, ``deploy/web``, ``deploy,rs``, ``all`` → (kind, name or None) pairs."""
     if "/" in resource:
         refs = [resource, *names]
-        out = []
+        out: list[tuple[kinds.Kind, str | None]] = []
         for r in refs:
             k, sep, n = r.partition("/")
             if not sep or not n:
@@ -89,7 +89,7 @@ def describe(ctx: typer.Context, resource: str = typer.Argument(...), names: lis
     """Show an object in detail, with its recent events."""
     c: CliContext = ctx.obj
     refs = split_refs(resource, names or [])
-    objs = []
+    objs: list[Obj] = []
     for kind, name in refs:
         objs.extend([c.store.get(kind.kind, c.namespace, name)] if name else c.store.list(kind.kind, c.namespace))
     if not objs:

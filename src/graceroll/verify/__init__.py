@@ -1,0 +1,1 @@
+"""``graceroll verify``: prove a rollout drops no request by driving load through it."""
