@@ -16,7 +16,7 @@ def admit(obj: Obj, old: Obj | None = None) -> Obj:
     if not isinstance(kind_name, str) or not kind_name:
         raise Invalid("Object", "", [FieldError("kind", "Required value")])
     info = kinds.find(kind_name)
-    name = str((obj.get("metadata") or {}).get("name", ""))
+    name = str(meta.get("name", "") if isinstance(meta := obj.get("metadata"), dict) else "")
     if info is None:
         raise Invalid(kind_name, name, [FieldError("kind", "Unsupported value", f"no kind {kind_name!r} is registered", kind_name, True)])
     new = clone(obj)

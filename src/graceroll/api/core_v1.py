@@ -1,9 +1,297 @@
-"""Core ``v1`` kinds: Pod, Service, Endpoints, Event, Namespace."""
+"""Core ``v1`` kinds: Pod, Service, Event — their shape, defaults and rules.
+
+Defaults: ``kubernetes/kubernetes:pkg/apis/core/v1/defaults.go`` (SetDefaults_Pod, _Service);
+rules: ``pkg/apis/core/validation/validation.go`` (ValidatePod, ValidateService, ValidateEvent).
+Pods are only checked as a whole here; the upstream restrictions on what a pod update may change
+are not enforced (graceroll's own controllers and node agent are the only pod writers).
+"""
 
 from __future__ import annotations
 
-from graceroll.api.kinds import Kind, register
+import ipaddress
+from typing import Any
 
-POD = register(Kind("", "v1", "Pod", "pods", ("po",)))
-SERVICE = register(Kind("", "v1", "Service", "services", ("svc",)))
-EVENT = register(Kind("", "v1", "Event", "events", ("ev",), has_status=False))
+from graceroll.api import field_checks as fc
+from graceroll.api import pod_template
+from graceroll.api.kinds import Kind, register
+from graceroll.api.meta import Obj
+from graceroll.api.structure import (
+    FreeMap,
+    IntOrString,
+    PodSpec,
+    Strict,
+    TypedObject,
+    child_map,
+    drop_nulls,
+    existing_map,
+    map_items,
+    set_default,
+    validator,
+)
+from graceroll.errors import FieldError
+
+SERVICE_TYPES = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]
+SESSION_AFFINITIES = ["ClientIP", "None"]
+TRAFFIC_POLICIES = ["Cluster", "Local"]
+
+
+def default_object_meta(obj: Obj) -> None:
+    """What every kind gets first: nulls mean "unset", and a namespaced object lands in ``default``."""
+    drop_nulls(obj)
+    meta = child_map(obj, "metadata")
+    if meta is not None and not meta.get("namespace"):
+        meta["namespace"] = "default"
+
+
+# --- Pod -----------------------------------------------------------------------------------------
+
+
+class PodModel(TypedObject):
+    spec: PodSpec | None = None
+
+
+def default_pod(obj: Obj) -> None:
+    default_object_meta(obj)
+    spec = child_map(obj, "spec")
+    if spec is None:
+        return
+    pod_template.default_pod_spec(spec)
+    set_default(spec, "enableServiceLinks", True)
+    for key in ("containers", "initContainers"):
+        for c in map_items(spec, key):
+            _requests_from_limits(c)
+
+
+def _requests_from_limits(c: Obj) -> None:
+    """A pod (not a template) whose container sets only limits requests the same amounts."""
+    resources = existing_map(c, "resources")
+    limits = existing_map(resources, "limits") if resources is not None else None
+    if resources is None or not limits:
+        return
+    requests = child_map(resources, "requests")
+    if requests is not None:
+        for k, v in limits.items():
+            requests.setdefault(k, v)
+
+
+def _pod_rules(obj: Obj) -> list[FieldError]:
+    spec = obj.get("spec") or {}
+    errs = fc.object_meta(obj.get("metadata"), fc.is_dns1123_subdomain)
+    errs += pod_template.validate_pod_spec(spec, "spec")
+    for i, c in enumerate(spec.get("containers") or ()):
+        image = c.get("image") if isinstance(c, dict) else None
+        if isinstance(image, str) and image and image != image.strip():
+            errs.append(
+                fc.invalid(
+                    f"spec.containers[{i}].image", image, "must not have leading or trailing whitespace"
+                )
+            )
+    return errs
+
+
+# --- Service -------------------------------------------------------------------------------------
+
+
+class ServicePort(Strict):
+    name: str | None = None
+    protocol: str | None = None
+    appProtocol: str | None = None
+    port: int | None = None
+    targetPort: IntOrString | None = None
+    nodePort: int | None = None
+
+
+class ServiceSpec(Strict):
+    ports: list[ServicePort] | None = None
+    selector: dict[str, str] | None = None
+    type: str | None = None
+    clusterIP: str | None = None
+    clusterIPs: list[str] | None = None
+    externalIPs: list[str] | None = None
+    externalName: str | None = None
+    sessionAffinity: str | None = None
+    sessionAffinityConfig: FreeMap | None = None
+    loadBalancerIP: str | None = None
+    loadBalancerSourceRanges: list[str] | None = None
+    loadBalancerClass: str | None = None
+    externalTrafficPolicy: str | None = None
+    internalTrafficPolicy: str | None = None
+    healthCheckNodePort: int | None = None
+    publishNotReadyAddresses: bool | None = None
+    ipFamilies: list[str] | None = None
+    ipFamilyPolicy: str | None = None
+    allocateLoadBalancerNodePorts: bool | None = None
+    trafficDistribution: str | None = None
+
+
+class ServiceModel(TypedObject):
+    spec: ServiceSpec | None = None
+
+
+def default_service(obj: Obj) -> None:
+    default_object_meta(obj)
+    spec = child_map(obj, "spec")
+    if spec is None:
+        return
+    set_default(spec, "sessionAffinity", "None")
+    if spec["sessionAffinity"] == "None":
+        spec.pop("sessionAffinityConfig", None)
+    set_default(spec, "type", "ClusterIP")
+    for port in map_items(spec, "ports"):
+        set_default(port, "protocol", "TCP")
+        number = port.get("port")
+        if port.get("targetPort") in (None, 0, "") and isinstance(number, int) and 1 <= number <= 65535:
+            port["targetPort"] = number  # (not from an invalid port: its one error is enough)
+    kind = spec["type"]
+    if kind in ("NodePort", "LoadBalancer") or (kind == "ClusterIP" and spec.get("externalIPs")):
+        set_default(spec, "externalTrafficPolicy", "Cluster")
+    if kind in ("ClusterIP", "NodePort", "LoadBalancer"):
+        set_default(spec, "internalTrafficPolicy", "Cluster")
+    if kind == "LoadBalancer":
+        set_default(spec, "allocateLoadBalancerNodePorts", True)
+
+
+def _service_rules(obj: Obj) -> list[FieldError]:
+    spec = obj.get("spec") or {}
+    errs = fc.object_meta(obj.get("metadata"), fc.is_dns1035_label)
+    kind = spec.get("type")
+    if kind not in SERVICE_TYPES:
+        errs.append(fc.not_supported("spec.type", kind or "", SERVICE_TYPES))
+    headless = spec.get("clusterIP") == "None"
+    ports = spec.get("ports") or []
+    if not ports and not headless and kind != "ExternalName":
+        errs.append(fc.required("spec.ports"))
+    errs += _service_ports(ports, kind, "spec.ports")
+    errs += fc.label_map("spec.selector", spec.get("selector"))
+    affinity = spec.get("sessionAffinity")
+    if affinity not in SESSION_AFFINITIES:
+        errs.append(fc.not_supported("spec.sessionAffinity", affinity or "", SESSION_AFFINITIES))
+    ip = spec.get("clusterIP")
+    if ip and ip != "None" and not _is_ip(ip):
+        errs.append(fc.invalid("spec.clusterIP", ip, "must be empty, 'None', or a valid IP address"))
+    if kind == "ExternalName":
+        name = spec.get("externalName") or ""
+        if not name:
+            errs.append(fc.required("spec.externalName"))
+        else:
+            errs += fc.name_errors("spec.externalName", name.removesuffix("."), fc.is_dns1123_subdomain)
+    for key in ("externalTrafficPolicy", "internalTrafficPolicy"):
+        if spec.get(key) is not None and spec[key] not in TRAFFIC_POLICIES:
+            errs.append(fc.not_supported(f"spec.{key}", spec[key], TRAFFIC_POLICIES))
+    return errs
+
+
+def _service_ports(ports: list[Any], kind: str | None, path: str) -> list[FieldError]:
+    errs: list[FieldError] = []
+    names: set[str] = set()
+    seen: set[tuple[int, str]] = set()
+    for i, sp in enumerate(ports):
+        if not isinstance(sp, dict):
+            continue
+        p = f"{path}[{i}]"
+        name = sp.get("name") or ""
+        if not name and len(ports) > 1:
+            errs.append(fc.required(f"{p}.name"))
+        elif name:
+            errs += fc.name_errors(f"{p}.name", name, fc.is_dns1123_label)
+            if name in names:
+                errs.append(fc.duplicate(f"{p}.name", name))
+            names.add(name)
+        number = sp.get("port") or 0
+        errs += fc.messages(f"{p}.port", number, fc.is_port_num(number))
+        protocol = sp.get("protocol")
+        if not protocol:
+            errs.append(fc.required(f"{p}.protocol"))
+        elif protocol not in pod_template.PROTOCOLS:
+            errs.append(fc.not_supported(f"{p}.protocol", protocol, pod_template.PROTOCOLS))
+        target = sp.get("targetPort")
+        if target is not None:
+            errs += fc.port_num_or_name(f"{p}.targetPort", target)
+        node_port = sp.get("nodePort")
+        if node_port:
+            if kind == "ClusterIP":
+                errs.append(fc.forbidden(f"{p}.nodePort", "may not be used when `type` is 'ClusterIP'"))
+            errs += fc.messages(f"{p}.nodePort", node_port, fc.is_port_num(node_port))
+        key = (number, protocol or "")
+        if key in seen:
+            errs.append(fc.duplicate(p, {"port": number, "protocol": protocol or ""}))
+        seen.add(key)
+    return errs
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+# --- Event ---------------------------------------------------------------------------------------
+
+
+class ObjectReference(Strict):
+    apiVersion: str | None = None
+    kind: str | None = None
+    namespace: str | None = None
+    name: str | None = None
+    uid: str | None = None
+    resourceVersion: str | None = None
+    fieldPath: str | None = None
+
+
+class EventSource(Strict):
+    component: str | None = None
+    host: str | None = None
+
+
+class EventSeries(Strict):
+    count: int | None = None
+    lastObservedTime: str | None = None
+
+
+class EventModel(TypedObject):
+    involvedObject: ObjectReference | None = None
+    reason: str | None = None
+    message: str | None = None
+    source: EventSource | None = None
+    firstTimestamp: str | None = None
+    lastTimestamp: str | None = None
+    count: int | None = None
+    type: str | None = None
+    eventTime: str | None = None
+    series: EventSeries | None = None
+    action: str | None = None
+    related: ObjectReference | None = None
+    reportingComponent: str | None = None
+    reportingInstance: str | None = None
+
+
+def default_event(obj: Obj) -> None:
+    default_object_meta(obj)
+
+
+def _event_rules(obj: Obj) -> list[FieldError]:
+    """The legacy (core/v1) event rules: the event lives in its object's namespace."""
+    meta = obj.get("metadata") or {}
+    errs = fc.object_meta(meta, fc.is_dns1123_subdomain)
+    ns = meta.get("namespace") or ""
+    involved_ns = (obj.get("involvedObject") or {}).get("namespace") or ""
+    if (involved_ns and involved_ns != ns) or (not involved_ns and ns not in ("", "default")):
+        errs.append(fc.invalid("involvedObject.namespace", involved_ns, "does not match event.namespace"))
+    return errs + fc.non_negative("count", obj.get("count"))
+
+
+validate_pod = validator(PodModel, _pod_rules)
+validate_service = validator(ServiceModel, _service_rules)
+validate_event = validator(EventModel, _event_rules)
+
+POD = register(Kind("", "v1", "Pod", "pods", ("po",), default=default_pod, validate=validate_pod))
+SERVICE = register(
+    Kind("", "v1", "Service", "services", ("svc",), default=default_service, validate=validate_service)
+)
+EVENT = register(
+    Kind(
+        "", "v1", "Event", "events", ("ev",), has_status=False, default=default_event, validate=validate_event
+    )
+)
