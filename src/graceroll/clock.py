@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from functools import lru_cache
-from datetime import datetime, timezone
 from typing import Protocol
 
 EPOCH_VIRTUAL = 1_767_225_600.0  # 2026-01-01T00:00:00Z: virtual time 0 maps here in timestamps
@@ -63,7 +63,7 @@ class VirtualClock:
 @lru_cache(maxsize=4096)
 def format_time(t: float) -> str:
     """RFC 3339 in UTC; microseconds only when the instant has them (like metav1.MicroTime)."""
-    dt = datetime.fromtimestamp(t, tz=timezone.utc)
+    dt = datetime.fromtimestamp(t, tz=UTC)
     if dt.microsecond:
         return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -71,4 +71,4 @@ def format_time(t: float) -> str:
 
 def parse_time(s: str) -> float:
     """Inverse of :func:`format_time`; accepts any RFC 3339 timestamp."""
-    return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+    return datetime.fromisoformat(s).timestamp()  # Python 3.11 reads the "Z" suffix itself

@@ -36,7 +36,7 @@ def make_handler(state: _State, version: str, pod: str, ip: str) -> type[BaseHTT
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        def do_GET(self) -> None:
             if not state.started.is_set():
                 self._reply(503, "starting\n")
             elif self.path == "/healthz":
@@ -61,7 +61,7 @@ def make_handler(state: _State, version: str, pod: str, ip: str) -> type[BaseHTT
             self.wfile.write(data)
 
         def log_message(self, format: str, *args: object) -> None:
-            sys.stderr.write("%s %s\n" % (self.address_string(), format % args))
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
     return Handler
 

@@ -55,7 +55,7 @@ class Step(_Strict):
     wait: Literal["complete"] | Annotated[float, Field(ge=0)] | None = None
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "Step":
+    def _exactly_one(self) -> Step:
         if sum(v is not None for v in (self.apply, self.run, self.wait)) != 1:
             raise ValueError("a step has exactly one of apply, run, wait")
         return self

@@ -31,4 +31,4 @@ def scaled_value(v: IntOrStr | None, total: int, round_up: bool) -> int:
 
 def round_half_away(x: float) -> int:
     """``integer.RoundToInt32``: half away from zero (Python's round() is banker's and must not be used)."""
-    return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
+    return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)

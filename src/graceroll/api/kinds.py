@@ -7,8 +7,9 @@ kinds up only through this table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from graceroll.errors import FieldError, UsageError
 

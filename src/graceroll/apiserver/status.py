@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from graceroll.api import kinds
-from graceroll.errors import AlreadyExists, Conflict, GracerollError, Invalid, NotFound, StorageError, UsageError
+from graceroll.errors import (
+    AlreadyExists,
+    Conflict,
+    GracerollError,
+    Invalid,
+    NotFound,
+    StorageError,
+    UsageError,
+)
 
 Obj = dict[str, Any]
 

@@ -8,8 +8,9 @@ behind is ended with 410 Gone, and its client lists again (the Kubernetes contra
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from graceroll.store.base import Store, WatchEvent
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -24,10 +23,10 @@ app = typer.Typer(
 @app.callback()
 def _global(
     ctx: typer.Context,
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", envvar="GRACEROLL_DATA_DIR", help="Engine data directory (default ~/.local/share/graceroll)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", envvar="GRACEROLL_DATA_DIR", help="Engine data directory (default ~/.local/share/graceroll)."),
     namespace: str = typer.Option("default", "-n", "--namespace", help="Namespace of the objects."),
-    server: Optional[str] = typer.Option(None, "--server", envvar="GRACEROLL_SERVER", help="Engine API URL (default: the engine on --data-dir)."),
-    token: Optional[str] = typer.Option(None, "--token", envvar="GRACEROLL_TOKEN", help="Bearer token for --server."),
+    server: str | None = typer.Option(None, "--server", envvar="GRACEROLL_SERVER", help="Engine API URL (default: the engine on --data-dir)."),
+    token: str | None = typer.Option(None, "--token", envvar="GRACEROLL_TOKEN", help="Bearer token for --server."),
 ) -> None:
     """graceroll: zero-downtime rolling updates with the semantics of Kubernetes, OpenKruise and BCS."""
     from graceroll.cli.context import CliContext
@@ -44,7 +43,7 @@ def version() -> None:
 
 @app.command()
 def simulate(
-    scenario_file: Optional[str] = typer.Argument(None, metavar="SCENARIO", help="A scenario file (pods, steps, until)."),
+    scenario_file: str | None = typer.Argument(None, metavar="SCENARIO", help="A scenario file (pods, steps, until)."),
     files: list[str] = typer.Option([], "-f", "--filename", help="Manifests to apply in turn, each once the previous rollout completes."),
     output: str = typer.Option("table", "-o", "--output", help="table or json."),
     until: float = typer.Option(3600.0, "--until", help="With -f: stop at this virtual time (seconds)."),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
-import graceroll.printers.builtin  # noqa: F401
+import graceroll.printers.builtin
 import graceroll.printers.describe_builtin  # noqa: F401
 from graceroll.api import kinds, selectors
 from graceroll.cli.context import CliContext
@@ -42,7 +42,7 @@ def get(
     resource: str = typer.Argument(..., help="KIND, KIND/NAME, a comma list of kinds, or all."),
     names: list[str] = typer.Argument(None, help="Object names."),
     output: str = typer.Option("table", "-o", "--output", help="table, wide, json, yaml or name."),
-    selector: Optional[str] = typer.Option(None, "-l", "--selector", help="Label selector (a=b,c!=d,e in (f,g))."),
+    selector: str | None = typer.Option(None, "-l", "--selector", help="Label selector (a=b,c!=d,e in (f,g))."),
     watch: bool = typer.Option(False, "-w", "--watch", help="After listing, print changes as they happen."),
     all_namespaces: bool = typer.Option(False, "-A", "--all-namespaces", help="Every namespace."),
 ) -> None:
@@ -103,7 +103,7 @@ def describe(ctx: typer.Context, resource: str = typer.Argument(...), names: lis
     typer.echo("\n\n\n".join(texts))
 
 
-def events(ctx: typer.Context, for_: Optional[str] = typer.Option(None, "--for", help="Only events of KIND/NAME.")) -> None:
+def events(ctx: typer.Context, for_: str | None = typer.Option(None, "--for", help="Only events of KIND/NAME.")) -> None:
     """List events, oldest first."""
     c: CliContext = ctx.obj
     evs = c.store.list("Event", c.namespace)
@@ -121,9 +121,9 @@ def events(ctx: typer.Context, for_: Optional[str] = typer.Option(None, "--for",
 def logs(
     ctx: typer.Context,
     pod: str = typer.Argument(..., help="POD or pod/POD."),
-    container: Optional[str] = typer.Option(None, "-c", "--container"),
+    container: str | None = typer.Option(None, "-c", "--container"),
     follow: bool = typer.Option(False, "-f", "--follow", help="Keep printing new lines until the pod is gone."),
-    tail: Optional[int] = typer.Option(None, "--tail", help="Only the last N lines."),
+    tail: int | None = typer.Option(None, "--tail", help="Only the last N lines."),
 ) -> None:
     """Print a container's log."""
     c: CliContext = ctx.obj
@@ -135,10 +135,10 @@ def logs(
 
 def delete(
     ctx: typer.Context,
-    resource: Optional[str] = typer.Argument(None),
+    resource: str | None = typer.Argument(None),
     names: list[str] = typer.Argument(None),
     filename: list[str] = typer.Option([], "-f", "--filename", help="Delete the objects in these manifests."),
-    grace_period: Optional[int] = typer.Option(None, "--grace-period", help="Seconds for pods to stop (default: their own)."),
+    grace_period: int | None = typer.Option(None, "--grace-period", help="Seconds for pods to stop (default: their own)."),
     cascade: str = typer.Option("background", "--cascade", help="background or orphan (keep dependents)."),
 ) -> None:
     """Delete objects (and, unless --cascade=orphan, what they own)."""

@@ -5,22 +5,22 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Optional
 
 import typer
 
 from graceroll.cli.context import CliContext
 from graceroll.verify.report import render_text
-from graceroll.verify.run import VerifyOptions, verify as run_verify
+from graceroll.verify.run import VerifyOptions
+from graceroll.verify.run import verify as run_verify
 
 
 def verify(
     ctx: typer.Context,
     service: str = typer.Argument(..., help="The Service to send traffic through (NAME or service/NAME)."),
-    during: Optional[str] = typer.Option(None, "--during", help='One update command, e.g. "set image deployment/web app=demo:v2".'),
-    workload: Optional[str] = typer.Option(None, "--workload", help="KIND/NAME whose rollout to wait for (default: the command's target)."),
+    during: str | None = typer.Option(None, "--during", help='One update command, e.g. "set image deployment/web app=demo:v2".'),
+    workload: str | None = typer.Option(None, "--workload", help="KIND/NAME whose rollout to wait for (default: the command's target)."),
     path: str = typer.Option("/version", "--path", help="The HTTP path to request."),
-    port: Optional[int] = typer.Option(None, "--port", help="The Service port (default: its first)."),
+    port: int | None = typer.Option(None, "--port", help="The Service port (default: its first)."),
     keepalive: int = typer.Option(4, "--keepalive-clients", help="Clients reusing one connection."),
     new_conn: int = typer.Option(4, "--new-conn-clients", help="Clients opening a connection per request."),
     timeout: float = typer.Option(600.0, "--timeout", help="Seconds to wait for the rollout to complete."),

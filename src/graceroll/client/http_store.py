@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import builtins
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 
 from graceroll.api import kinds
 from graceroll.api.selectors import Selector
-from graceroll.errors import AlreadyExists, Conflict, FieldError, GracerollError, Invalid, NotFound, UsageError
+from graceroll.errors import (
+    AlreadyExists,
+    Conflict,
+    FieldError,
+    GracerollError,
+    Invalid,
+    NotFound,
+    UsageError,
+)
 from graceroll.store.base import WatchEvent
 
 Obj = dict[str, Any]

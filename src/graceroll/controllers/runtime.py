@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
 
 from graceroll.clock import Clock
 from graceroll.errors import Conflict, GracerollError, NotFound
@@ -31,7 +32,7 @@ class Result:
     requeue_after: float | None = None
 
     @staticmethod
-    def sooner(*results: "Result") -> "Result":
+    def sooner(*results: Result) -> Result:
         delays = [r.requeue_after for r in results if r.requeue_after is not None]
         return Result(min(delays)) if delays else Result()
 
@@ -82,7 +83,7 @@ class Manager:
     def enqueue_all(self) -> None:
         """Look at every object once (start-up resync)."""
         for queue, c in zip(self._queues, self.controllers):
-            for key in getattr(c, "all_keys", lambda: [])():
+            for key in getattr(c, "all_keys", list)():
                 queue[key] = None
 
     def _pop(self) -> tuple[int, Key] | None:

@@ -13,8 +13,9 @@ successThreshold n): scheduled at t0, containers running at t0+s, Ready at t0+s+
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from graceroll.api.meta import Obj
 from graceroll.clock import Clock, format_time, parse_time

@@ -6,7 +6,16 @@ from typing import Any
 
 from graceroll.clock import parse_time
 from graceroll.printers.age import human_duration
-from graceroll.printers.tables import Table, age, containers_cell, field, images_cell, name, register, selector_cell
+from graceroll.printers.tables import (
+    Table,
+    age,
+    containers_cell,
+    field,
+    images_cell,
+    name,
+    register,
+    selector_cell,
+)
 
 Obj = dict[str, Any]
 

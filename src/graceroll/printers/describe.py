@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from graceroll.clock import parse_time
 from graceroll.printers.age import human_duration

@@ -12,8 +12,11 @@ def _deployment(d: Obj, events: list[Obj], now: float) -> list[str]:
     spec, st = d.get("spec") or {}, d.get("status") or {}
     lines = [
         f"Selector:         {from_label_selector(spec.get('selector'))}",
-        f"Replicas:         {spec.get('replicas', 1)} desired | {st.get('updatedReplicas', 0)} updated | {st.get('replicas', 0)} total | "
-        f"{st.get('availableReplicas', 0)} available | {st.get('unavailableReplicas', 0)} unavailable",
+        (
+            f"Replicas:         {spec.get('replicas', 1)} desired | {st.get('updatedReplicas', 0)} updated | "
+            f"{st.get('replicas', 0)} total | {st.get('availableReplicas', 0)} available | "
+            f"{st.get('unavailableReplicas', 0)} unavailable"
+        ),
         f"StrategyType:     {(spec.get('strategy') or {}).get('type', 'RollingUpdate')}",
         f"MinReadySeconds:  {spec.get('minReadySeconds', 0)}",
     ]

@@ -66,7 +66,7 @@ class Load:
                 if resp.status >= 400:
                     return Sample(t, name, latency, "other", version, f"HTTP {resp.status}")
                 return Sample(t, name, latency, None, version)
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as e:
+        except (TimeoutError, aiohttp.ServerTimeoutError) as e:
             return Sample(t, name, self.clock.monotonic() - start, "timeout", None, type(e).__name__)
         except aiohttp.ClientConnectorError as e:
             kind = "refused" if e.os_error is not None and e.os_error.errno == errno.ECONNREFUSED else "other"

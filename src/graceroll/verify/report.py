@@ -73,7 +73,7 @@ def _pct(values: list[float], q: float) -> float | None:
     """Nearest-rank percentile, in milliseconds."""
     if not values:
         return None
-    idx = max(0, min(len(values) - 1, int(round(q * len(values) + 0.5)) - 1))
+    idx = max(0, min(len(values) - 1, round(q * len(values) + 0.5) - 1))
     return round(values[idx] * 1000, 2)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import graceroll.workload.deployment  # noqa: F401  (registers the Deployment view)
 from graceroll.api import kinds

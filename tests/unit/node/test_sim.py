@@ -41,17 +41,17 @@ def test_a_pod_is_as_slow_as_its_slowest_container() -> None:
     assert b.for_pod({"spec": {"containers": [{"image": "bad"}]}}).crash
 
 
-def test_deleted_pod_goes_after_its_grace_period_or_stop_seconds() -> None:
+@pytest.mark.parametrize("behaviour, gone_after", [(Behaviour(start_seconds=0), 30.0), (Behaviour(start_seconds=0, stop_seconds=4), 4.0)])
+def test_deleted_pod_goes_after_its_grace_period_or_stop_seconds(behaviour: Behaviour, gone_after: float) -> None:
     from ..controllers.harness import Cluster, deployment
 
-    for behaviour, gone_after in ((Behaviour(start_seconds=0), 30.0), (Behaviour(start_seconds=0, stop_seconds=4), 4.0)):
-        c = Cluster(behaviour)
-        c.store.create(deployment(replicas=1))
-        assert c.run_until(lambda: c.snapshot().complete)
-        c.edit("web", lambda d: d["spec"].update(replicas=0))
-        start = c.now
-        assert c.run_until(lambda: not c.store.list("Pod"))
-        assert c.now - start == gone_after
+    c = Cluster(behaviour)
+    c.store.create(deployment(replicas=1))
+    assert c.run_until(lambda: c.snapshot().complete)
+    c.edit("web", lambda d: d["spec"].update(replicas=0))
+    start = c.now
+    assert c.run_until(lambda: not c.store.list("Pod"))
+    assert c.now - start == gone_after
 
 
 def test_crashing_pod_reports_restarts_and_never_turns_ready() -> None:

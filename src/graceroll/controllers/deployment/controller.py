@@ -7,7 +7,8 @@ the new RS grows, or old RSs shrink, never both, except in the pass that creates
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from graceroll.api.meta import Obj, clone, controller_ref, is_controlled_by, owner_reference
 from graceroll.clock import Clock

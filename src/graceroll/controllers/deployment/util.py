@@ -7,7 +7,8 @@ nothing reads a store or a clock, so the upstream test vectors run against these
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from graceroll.api.intstr import IntOrStr, IntOrStrError, round_half_away, scaled_value
 from graceroll.api.meta import Obj

@@ -6,7 +6,8 @@ acting on a stale informer) is unnecessary here: every reconcile sees its own ea
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from graceroll.api.meta import Obj, clone, controller_ref, is_controlled_by, owner_reference
 from graceroll.clock import Clock

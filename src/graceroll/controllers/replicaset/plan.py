@@ -10,7 +10,6 @@ from graceroll.api.meta import Obj
 from graceroll.controllers import podutil
 
 
-
 @dataclass(frozen=True)
 class ScalePlan:
     create: int = 0

@@ -69,7 +69,7 @@ def test_pause_freezes_a_rollout_in_progress_and_resume_finishes_it() -> None:
     frozen = [g.desired for g in c.snapshot().groups]
     c.advance(60)
     assert [g.desired for g in c.snapshot().groups] == frozen == [10, 2]
-    cond = [x for x in c.get()["status"]["conditions"] if x["type"] == "Progressing"][0]
+    cond = next(x for x in c.get()["status"]["conditions"] if x["type"] == "Progressing")
     assert (cond["status"], cond["reason"]) == ("Unknown", "DeploymentPaused")
     c.edit("web", lambda d: d["spec"].update(paused=False))
     assert c.run_until(lambda: c.snapshot().complete)
@@ -122,7 +122,7 @@ def test_crashing_image_times_out_and_keeps_old_pods_serving() -> None:
     assert c.run_until(lambda: c.snapshot().failed, limit=200)
     s = c.snapshot()
     assert s.available == 4
-    cond = [x for x in c.get()["status"]["conditions"] if x["type"] == "Progressing"][0]
+    cond = next(x for x in c.get()["status"]["conditions"] if x["type"] == "Progressing")
     assert cond["reason"] == "ProgressDeadlineExceeded"
     assert cond["message"].endswith("has timed out progressing.")
     assert 31 <= c.now <= 33
@@ -138,7 +138,7 @@ def test_rollback_to_an_existing_replica_set_renumbers_it() -> None:
     assert c.run_until(lambda: c.snapshot().complete)
     c.edit("web", lambda d: d["spec"].update(template=v1))
     assert c.run_until(lambda: c.snapshot().complete)
-    rs1 = [rs for rs in c.store.list("ReplicaSet") if rs["spec"]["template"]["spec"]["containers"][0]["image"] == "app:v1"][0]
+    rs1 = next(rs for rs in c.store.list("ReplicaSet") if rs["spec"]["template"]["spec"]["containers"][0]["image"] == "app:v1")
     assert rs1["metadata"]["annotations"][util.REVISION_ANNOTATION] == "3"
     assert rs1["metadata"]["annotations"][util.REVISION_HISTORY_ANNOTATION] == "1"
     assert c.get()["metadata"]["annotations"][util.REVISION_ANNOTATION] == "3"
