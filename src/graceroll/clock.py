@@ -54,6 +54,13 @@ class VirtualClock:
         """Virtual seconds since the clock was created."""
         return self._now - self.start
 
+    def monotonic(self) -> float:
+        return self._now
+
+    def block(self, seconds: float) -> None:
+        """A command-line poll under the simulator: the wait is virtual."""
+        self._now += seconds
+
     def advance_to(self, t: float) -> None:
         if t < self._now:
             raise ValueError(f"virtual time cannot go back: {t} < {self._now}")

@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import gc
 import shlex
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
-import graceroll.api.builtin  # noqa: F401  (registers the built-in kinds)
+import graceroll.api.builtin
 import graceroll.workload.deployment  # noqa: F401  (registers the Deployment view)
-from graceroll.api import loader
 from graceroll.clock import VirtualClock
 from graceroll.controllers.deployment.controller import DeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
 from graceroll.node.sim import SimNode
-from graceroll.scenario import Scenario
+from graceroll.scenario import Scenario, Step
 from graceroll.store.base import WatchEvent
 from graceroll.store.memory import MemoryStore
 from graceroll.verbs.apply import apply as apply_objects
+from graceroll.verbs.apply import read_manifests
 from graceroll.workload.base import Group, Snapshot, view_for, workload_kinds
 
 SEED = 0
@@ -119,27 +120,29 @@ class Simulation:
 
     # ---- driving -----------------------------------------------------------------------------
     def run(self) -> Outcome:
-        with _quiet_gc():
-            self._run_steps()
-        self._finish()
-        return self.outcome
+        with quiet_gc():
+            for step in self.scenario.steps:
+                if self.clock.elapsed() >= self.scenario.until:
+                    self.outcome.notes.append(f"stopped at the time limit ({self.scenario.until:g}s)")
+                    break
+                self.execute(step)
+        return self.finish()
 
-    def _run_steps(self) -> None:
-        for step in self.scenario.steps:
-            if self.clock.elapsed() >= self.scenario.until:
-                self.outcome.notes.append(f"stopped at the time limit ({self.scenario.until:g}s)")
-                break
-            if step.apply is not None:
-                self._act(lambda s=step.apply: apply_objects(self.store, loader.load_path(self._path(s))))
-            elif step.run is not None:
-                self._act(lambda s=step.run: self._run_verb(s))
-            elif step.wait == "complete":
-                if not self._advance(self._settled):
-                    self.outcome.notes.append(f"wait: complete did not end by {self.clock.elapsed():g}s: nothing left to happen")
-            else:
-                assert step.wait is not None
-                target = min(self.clock.elapsed() + float(step.wait), self.scenario.until)
-                self._advance(lambda: False, target)
+    def execute(self, step: Step) -> None:
+        """Carry out one scenario step."""
+        if step.apply is not None:
+            path = self._path(step.apply)
+            self._act(lambda: apply_objects(self.store, read_manifests(path)))
+        elif step.run is not None:
+            line = step.run
+            self._act(lambda: self._run_verb(line))
+        elif step.wait == "complete":
+            if not self._advance(self._settled):
+                self.outcome.notes.append(f"wait: complete did not end by {self.clock.elapsed():g}s: nothing left to happen")
+        else:
+            assert step.wait is not None
+            target = min(self.clock.elapsed() + float(step.wait), self.scenario.until)
+            self._advance(lambda: False, target)
 
     def _path(self, p: str) -> str:
         return str(self.scenario.base_dir / p) if not Path(p).is_absolute() else p
@@ -239,13 +242,14 @@ class Simulation:
                 }
             )
 
-    def _finish(self) -> None:
+    def finish(self) -> Outcome:
         self.outcome.end_t = self.clock.elapsed()
         self.outcome.reconciles = self.manager.reconciles
+        return self.outcome
 
 
 @contextmanager
-def _quiet_gc() -> Iterator[None]:
+def quiet_gc() -> Iterator[None]:
     """Collect cycles rarely: a run allocates millions of short-lived dicts and keeps a large live
     set, so default thresholds rescan that set again and again (superlinear in pod count)."""
     old = gc.get_threshold()

@@ -1,0 +1,289 @@
+"""One pod on the process node: its directory, its containers, its status, and its end.
+
+Termination (the pod got a ``deletionTimestamp``, or the engine stops)::
+
+    containers marked not ready (status written at once)
+    → drain.drained(pod IP)            the proxy takes the pod out of rotation
+    → per container, in parallel: preStop hook → SIGTERM to its process group
+    → SIGKILL when the grace period has run out
+    → pod and log directories removed → the pod deleted from the store (grace 0)
+
+The grace period is one budget for all of it, counted from when deletion began: the store sets
+``deletionTimestamp`` to that instant plus ``deletionGracePeriodSeconds``, so it *is* the SIGKILL
+deadline (a later, shorter delete moves it closer, and the containers follow). As on a kubelet, SIGKILL
+still waits ``min_kill_grace`` (2 s) after SIGTERM when draining and preStop used up the budget.
+
+When the engine stops, the same sequence runs with the pod's ``terminationGracePeriodSeconds``
+from that instant, but the pod stays in the store with its directory: the next engine restarts it.
+A pod removed from the store by someone else (grace 0) is stopped the same way at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from graceroll.api.meta import Obj, clone
+from graceroll.clock import SystemClock, format_time, parse_time
+from graceroll.controllers.events import EventRecorder
+from graceroll.errors import Conflict, GracerollError, NotFound
+from graceroll.node.drain import DrainGate
+from graceroll.node.process import logs
+from graceroll.node.process.addresses import AddressPool
+from graceroll.node.process.container import ContainerRunner
+from graceroll.node.process.images import ImageResolver
+from graceroll.node.process.launch import Launch, LaunchError, PodPlace, prepare_launch, prepare_pod_dir
+from graceroll.node.process.ledger import FILE, Ledger
+from graceroll.node.process.runtime import ProcessRuntime
+from graceroll.node.process.status import PodFacts, pod_status
+from graceroll.node.process.tuning import Tuning
+from graceroll.node.process.waiting import wait_any
+from graceroll.store.base import Store
+
+log = logging.getLogger("graceroll.node")
+
+HOST_IP = "127.0.0.1"
+FINAL_PHASES = ("Succeeded", "Failed")
+StopMode = Literal["shutdown", "delete", "gone"]  # engine stops / pod deleted / pod already removed
+MODE_RANK: dict[StopMode, int] = {"shutdown": 0, "delete": 1, "gone": 2}
+
+
+@dataclass
+class NodeParts:
+    """What every pod worker of one node shares."""
+
+    store: Store
+    clock: SystemClock
+    runtime: ProcessRuntime
+    images: ImageResolver
+    drain: DrainGate
+    tuning: Tuning
+    events: EventRecorder
+    addresses: AddressPool
+    state_dir: Path
+    node_name: str
+
+
+def pod_dir(state_dir: Path, uid: str) -> Path:
+    return state_dir / "pods" / uid
+
+
+class PodWorker:
+    def __init__(self, parts: NodeParts, pod: Obj, ip: str, on_done: Callable[[PodWorker], None]) -> None:
+        md = pod["metadata"]
+        self.parts = parts
+        self.clock = parts.clock
+        self.runtime = parts.runtime
+        self.tuning = parts.tuning
+        self.namespace = str(md.get("namespace") or "default")
+        self.name = str(md["name"])
+        self.uid = str(md.get("uid") or "")
+        self.pod = pod
+        self.place = PodPlace(pod_dir(parts.state_dir, self.uid), ip, HOST_IP, parts.node_name)
+        self.ledger = Ledger(self.place.pod_dir / FILE, self.namespace, self.name, self.uid)
+        status = pod.get("status") or {}
+        self.start_time = str(status.get("startTime") or format_time(self.clock.now()))
+        self.finished = status.get("phase") in FINAL_PHASES  # ran to completion earlier: nothing to run
+        previous = {cs.get("name"): cs for cs in status.get("containerStatuses") or ()}
+        self.runners = [ContainerRunner(self, c, previous.get(c["name"])) for c in pod["spec"].get("containers") or ()]
+        self.terminating = False
+        self.task: asyncio.Task[None] | None = None
+        self._on_done = on_done
+        self._mode: StopMode | None = None
+        self._stop_requested: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._deadlines: dict[StopMode, float] = {}
+        self._killing = False
+        self._frozen_phase: str | None = None
+        self._sync_scheduled = False
+        if md.get("deletionTimestamp"):
+            self.request_stop("delete")
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._run(), name=f"pod {self.namespace}/{self.name}")
+
+    # ---- events from the store ---------------------------------------------------------------
+    def observe(self, pod: Obj) -> None:
+        """A newer version of the pod (MODIFIED)."""
+        if pod["metadata"].get("uid") != self.uid:
+            return
+        before = self.pod["metadata"].get("deletionTimestamp")
+        self.pod = pod
+        deletion = pod["metadata"].get("deletionTimestamp")
+        if deletion and not before:
+            self.request_stop("delete")
+        elif deletion != before:
+            for r in self.runners:
+                r.deadline_changed()
+        if not self.terminating:
+            specs = {c["name"]: c for c in pod["spec"].get("containers") or ()}
+            for r in self.runners:
+                if r.name in specs and specs[r.name] != r.spec:
+                    r.update(specs[r.name])
+        self.changed()
+
+    def gone(self) -> None:
+        """The pod was removed from the store (DELETED) before this node finished it."""
+        self.request_stop("gone")
+
+    def request_stop(self, mode: StopMode, deadline: float | None = None) -> None:
+        if mode == "shutdown":
+            self._deadlines[mode] = deadline if deadline is not None else self.clock.now()
+        elif mode == "gone":
+            self._deadlines[mode] = self.clock.now()
+        if self._mode is None or MODE_RANK[mode] > MODE_RANK[self._mode]:
+            self._mode = mode
+        if not self._stop_requested.done():
+            self._stop_requested.set_result(None)
+        for r in self.runners:
+            r.deadline_changed()
+
+    # ---- what containers ask of their pod ----------------------------------------------------
+    def launch(self, container: Obj) -> Launch:
+        return prepare_launch(self.pod, container, self.place, self.parts.images)
+
+    def log_path(self, container: str) -> Path:
+        return logs.log_path(self.parts.state_dir, self.namespace, self.name, self.uid, container)
+
+    def kill_deadline(self) -> float | None:
+        """When containers get SIGKILL; None until draining is over."""
+        return self.deadline() if self._killing else None
+
+    def deadline(self) -> float:
+        found = list(self._deadlines.values())
+        deletion = self.pod["metadata"].get("deletionTimestamp")
+        if deletion:
+            found.append(parse_time(deletion))
+        return min(found) if found else self.clock.now()
+
+    def changed(self) -> None:
+        """Something in the status may have changed: write it once this turn of the loop is over."""
+        if not self._sync_scheduled:
+            self._sync_scheduled = True
+            asyncio.get_running_loop().call_soon(self.sync_status)
+
+    def event(self, type_: str, reason: str, message: str) -> None:
+        log.debug("pod %s/%s: %s %s", self.namespace, self.name, reason, message)
+        try:
+            self.parts.events.record(self.pod, type_, reason, message)
+        except GracerollError as e:
+            log.debug("pod %s/%s: event not recorded: %s", self.namespace, self.name, e)
+
+    # ---- status ------------------------------------------------------------------------------
+    def sync_status(self) -> None:
+        """Write the pod status if it differs from the stored one; re-read and retry once on a conflict."""
+        self._sync_scheduled = False
+        if self.finished:
+            return
+        store = self.parts.store
+        spec = self.pod["spec"]
+        facts = PodFacts(
+            ip=self.place.ip,
+            host_ip=HOST_IP,
+            start_time=self.start_time,
+            restart_policy=str(spec.get("restartPolicy") or "Always"),
+            readiness_gates=tuple(str(g.get("conditionType")) for g in spec.get("readinessGates") or ()),
+            phase=self._frozen_phase,
+        )
+        containers = [r.view() for r in self.runners]
+        for _ in range(2):
+            latest = store.try_get("Pod", self.namespace, self.name)
+            if latest is None or latest["metadata"].get("uid") != self.uid:
+                return
+            stored = latest.get("status") or {}
+            status = pod_status(stored, facts, containers, format_time(self.clock.now()))
+            if status == stored:
+                return
+            obj = clone(latest)
+            obj["status"] = status
+            try:
+                store.update_status(obj)
+                return
+            except (Conflict, NotFound):
+                continue
+            except GracerollError as e:
+                log.warning("pod %s/%s: status not written: %s", self.namespace, self.name, e)
+                return
+
+    # ---- the pod's life ----------------------------------------------------------------------
+    async def _run(self) -> None:
+        try:
+            tasks: list[asyncio.Task[None]] = []
+            if not self._stop_requested.done() and not self.finished:
+                try:
+                    prepare_pod_dir(self.pod, self.place)
+                    self.ledger.save()
+                except (LaunchError, OSError) as e:
+                    log.error("pod %s/%s: cannot prepare %s: %s", self.namespace, self.name, self.place.pod_dir, e)
+                tasks = [asyncio.create_task(r.run(), name=f"container {self.name}/{r.name}") for r in self.runners]
+                self.changed()
+                while not self._stop_requested.done() and not all(t.done() for t in tasks):
+                    await asyncio.wait([self._stop_requested, *(t for t in tasks if not t.done())], return_when=asyncio.FIRST_COMPLETED)
+                if not self._stop_requested.done():  # every container ran to completion
+                    self.parts.addresses.release(self.uid)
+                    self.changed()
+            await wait_any([self._stop_requested])
+            await self._terminate(tasks)
+        except Exception:
+            log.exception("pod %s/%s: node agent failed", self.namespace, self.name)
+        finally:
+            self._on_done(self)
+
+    async def _terminate(self, tasks: list[asyncio.Task[None]]) -> None:
+        if self._mode == "shutdown":
+            self._frozen_phase = str((self.pod.get("status") or {}).get("phase") or "Pending")
+        self.terminating = True
+        for r in self.runners:
+            r.begin_termination()
+        self.sync_status()
+        if any(r.instance is not None for r in self.runners):
+            await self._drain()
+        self._killing = True
+        for r in self.runners:
+            r.kill()
+        if tasks:
+            await asyncio.wait(tasks)
+        for t in tasks:
+            if not t.cancelled() and t.exception() is not None:
+                log.error("pod %s/%s: %s failed", self.namespace, self.name, t.get_name(), exc_info=t.exception())
+        if self._mode == "shutdown":
+            self.sync_status()
+            return
+        self._remove_files()
+        self.parts.addresses.release(self.uid)
+        if self._mode == "delete":
+            try:
+                self.parts.store.delete("Pod", self.namespace, self.name, grace_period_seconds=0, uid=self.uid)
+            except (NotFound, Conflict):
+                pass
+            except GracerollError as e:
+                log.warning("pod %s/%s: not deleted: %s", self.namespace, self.name, e)
+
+    async def _drain(self) -> None:
+        """Wait for the proxy to take the pod out of rotation, within the grace period."""
+        budget = max(0.0, self.deadline() - self.clock.now())
+        task = asyncio.ensure_future(self.parts.drain.drained(self.place.ip, budget))
+        await wait_any([task], budget)
+        if not task.done():
+            task.cancel()
+            await wait_any([task])
+        elif not task.cancelled() and task.exception() is not None:
+            log.warning("pod %s/%s: drain failed: %s", self.namespace, self.name, task.exception())
+
+    def _remove_files(self) -> None:
+        remove_tree(self.place.pod_dir)
+        remove_tree(logs.pod_log_dir(self.parts.state_dir, self.namespace, self.name, self.uid))
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a pod's directory; symlinks inside (volume links) are removed, never followed."""
+    if not path.exists() and not path.is_symlink():
+        return
+    try:
+        shutil.rmtree(path)
+    except OSError as e:
+        log.warning("cannot remove %s: %s", path, e)

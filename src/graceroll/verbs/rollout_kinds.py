@@ -1,0 +1,212 @@
+"""What the ``rollout`` verbs need to know per workload kind, behind one small Protocol.
+
+``rollout.py`` holds the shared steps (refuse while paused, skip when the template already
+matches, write, messages); a ``RolloutKind`` answers the per-kind questions: where "paused" lives,
+where the pod template is, where the revision history comes from (ReplicaSets for a Deployment,
+ControllerRevisions for CloneSet and GameStatefulSet), how a revision is chosen for ``undo`` and
+restored, and what ``rollout status`` says. New kinds register an implementation here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+import jsonpatch
+
+from graceroll.api.meta import Obj, clone, is_controlled_by
+from graceroll.controllers.deployment import util
+from graceroll.controllers.deployment.progress import PROGRESSING, TIMED_OUT, get_condition
+from graceroll.errors import GracerollError, UsageError
+from graceroll.store.base import Store
+
+
+class RolloutFailed(GracerollError):
+    """The rollout gave up (progress deadline exceeded): fix the template, or ``rollout undo``."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One entry of a workload's history: its number, its pod template and where it was recorded."""
+
+    number: int
+    template: Obj  # as recorded (a ReplicaSet's template still has its pod-template-hash label)
+    change_cause: str
+    source: Obj  # the ReplicaSet / ControllerRevision
+
+
+class RolloutKind(Protocol):
+    kind: str
+
+    def is_paused(self, obj: Obj) -> bool: ...
+
+    def set_paused(self, obj: Obj, paused: bool) -> None:
+        """Change ``obj`` (a clone) to paused or resumed."""
+        ...
+
+    def pod_template(self, obj: Obj) -> Obj:
+        """The pod template inside ``obj`` (changed in place by ``restart`` on a clone)."""
+        ...
+
+    def history(self, store: Store, obj: Obj) -> dict[int, Revision]:
+        """Every revision with a readable number; a later entry wins a duplicate number."""
+        ...
+
+    def find_revision(self, store: Store, obj: Obj, to_revision: int) -> Revision:
+        """The revision ``undo`` goes back to (0 = the one before the current); raises when there is none."""
+        ...
+
+    def matches(self, obj: Obj, revision: Revision) -> bool:
+        """Whether ``obj`` already runs ``revision``'s template (undo then skips)."""
+        ...
+
+    def rolled_back(self, obj: Obj, revision: Revision) -> Obj:
+        """A copy of ``obj`` restored to ``revision``."""
+        ...
+
+    def status(self, obj: Obj, revision: int) -> tuple[str, bool]:
+        """``rollout status``: (message without a final newline, done); raises when the rollout failed."""
+        ...
+
+
+_KINDS: dict[str, RolloutKind] = {}
+
+
+def register(impl: RolloutKind) -> RolloutKind:
+    _KINDS[impl.kind] = impl
+    return impl
+
+
+def find(kind: str) -> RolloutKind | None:
+    return _KINDS.get(kind)
+
+
+# ---- Deployment ----------------------------------------------------------------------------------
+_INT = re.compile(r"[+-]?\d+")
+
+
+def parse_revision(text: str | None) -> int | None:
+    """kubectl's revision parsing: missing is 0, a non-number is unreadable (``None``)."""
+    if text is None:
+        return 0
+    return int(text) if _INT.fullmatch(text) else None
+
+
+def rollback_patch(d: Obj, rs: Obj) -> list[Obj]:
+    """The JSON patch ``rollout undo`` sends: the ReplicaSet's template without its hash label, and
+    annotations rebuilt from the Deployment's skip-listed keys plus every other key of the ReplicaSet
+    (``kubernetes/kubectl:pkg/polymorphichelpers/rollback.go`` ``getDeploymentPatch``).
+    """
+    template = clone(rs["spec"]["template"])
+    labels = (template.get("metadata") or {}).get("labels")
+    if isinstance(labels, dict):
+        labels.pop(util.POD_TEMPLATE_HASH_LABEL, None)
+    annotations = util.deployment_annotations_from(
+        d["metadata"].get("annotations") or {}, rs["metadata"].get("annotations") or {}
+    )
+    op = "replace" if "annotations" in d["metadata"] else "add"
+    return [
+        {"op": "replace", "path": "/spec/template", "value": template},
+        {"op": op, "path": "/metadata/annotations", "value": annotations},
+    ]
+
+
+class DeploymentRollout:
+    """History from the Deployment's ReplicaSets (``kubernetes/kubectl:pkg/polymorphichelpers``)."""
+
+    kind = "Deployment"
+
+    def is_paused(self, obj: Obj) -> bool:
+        return bool((obj.get("spec") or {}).get("paused"))
+
+    def set_paused(self, obj: Obj, paused: bool) -> None:
+        obj.setdefault("spec", {})["paused"] = paused
+
+    def pod_template(self, obj: Obj) -> Obj:
+        template: Obj = obj.setdefault("spec", {}).setdefault("template", {})
+        return template
+
+    def _replica_sets(self, store: Store, d: Obj) -> list[Obj]:
+        """Old ReplicaSets first, the new one last: the order kubectl walks them in."""
+        uid = d["metadata"].get("uid", "")
+        rss = [rs for rs in store.list_owned("ReplicaSet", uid) if is_controlled_by(rs, uid)]
+        new = util.find_new_replica_set(d, rss)
+        return [rs for rs in rss if rs is not new] + ([new] if new is not None else [])
+
+    def history(self, store: Store, obj: Obj) -> dict[int, Revision]:
+        out: dict[int, Revision] = {}
+        for rs in self._replica_sets(store, obj):
+            number = parse_revision(util.annotation(rs, util.REVISION_ANNOTATION))
+            if number is None:
+                continue
+            template = clone(rs["spec"].get("template") or {})
+            cause = util.annotation(rs, util.CHANGE_CAUSE_ANNOTATION) or ""
+            if cause:
+                template.setdefault("metadata", {}).setdefault("annotations", {})[util.CHANGE_CAUSE_ANNOTATION] = cause
+            out[number] = Revision(number, template, cause, rs)
+        return out
+
+    def find_revision(self, store: Store, obj: Obj, to_revision: int) -> Revision:
+        latest: tuple[int, Obj] | None = None
+        previous: tuple[int, Obj] | None = None
+        for rs in self._replica_sets(store, obj):
+            number = parse_revision(util.annotation(rs, util.REVISION_ANNOTATION))
+            if number is None:
+                continue
+            if to_revision == 0:
+                if latest is None or latest[0] < number:
+                    previous, latest = latest, (number, rs)
+                elif previous is None or previous[0] < number:
+                    previous = (number, rs)
+            elif number == to_revision:
+                return self._revision(number, rs)
+        if to_revision > 0:
+            raise UsageError(f"unable to find specified revision {to_revision} in history")
+        if previous is None:
+            raise UsageError(f'no rollout history found for deployment "{obj["metadata"]["name"]}"')
+        return self._revision(*previous)
+
+    @staticmethod
+    def _revision(number: int, rs: Obj) -> Revision:
+        cause = util.annotation(rs, util.CHANGE_CAUSE_ANNOTATION) or ""
+        return Revision(number, rs["spec"].get("template") or {}, cause, rs)
+
+    def matches(self, obj: Obj, revision: Revision) -> bool:
+        return util.equal_ignore_hash(revision.template, obj["spec"].get("template") or {})
+
+    def rolled_back(self, obj: Obj, revision: Revision) -> Obj:
+        restored: Obj = jsonpatch.apply_patch(obj, rollback_patch(obj, revision.source))
+        return restored
+
+    def status(self, obj: Obj, revision: int) -> tuple[str, bool]:
+        """``kubernetes/kubectl:pkg/polymorphichelpers/rollout_status.go`` ``DeploymentStatusViewer``."""
+        name = obj["metadata"]["name"]
+        if revision > 0:
+            text = util.annotation(obj, util.REVISION_ANNOTATION)
+            running = parse_revision(text)
+            if running is None:
+                raise UsageError(f'cannot get the revision of deployment "{name}": invalid revision "{text}"')
+            if revision != running:
+                raise UsageError(f"desired revision ({revision}) is different from the running revision ({running})")
+        spec = obj.get("spec") or {}
+        status = obj.get("status") or {}
+        if int(obj["metadata"].get("generation") or 0) > int(status.get("observedGeneration") or 0):
+            return "Waiting for deployment spec update to be observed...", False
+        cond = get_condition(status, PROGRESSING)
+        if cond is not None and cond.get("reason") == TIMED_OUT:
+            raise RolloutFailed(f'deployment "{name}" exceeded its progress deadline')
+        updated = int(status.get("updatedReplicas") or 0)
+        replicas = int(status.get("replicas") or 0)
+        available = int(status.get("availableReplicas") or 0)
+        wanted = spec.get("replicas")
+        if wanted is not None and updated < int(wanted):
+            return f'Waiting for deployment "{name}" rollout to finish: {updated} out of {wanted} new replicas have been updated...', False
+        if replicas > updated:
+            return f'Waiting for deployment "{name}" rollout to finish: {replicas - updated} old replicas are pending termination...', False
+        if available < updated:
+            return f'Waiting for deployment "{name}" rollout to finish: {available} of {updated} updated replicas are available...', False
+        return f'deployment "{name}" successfully rolled out', True
+
+
+DEPLOYMENT = register(DeploymentRollout())

@@ -1,0 +1,138 @@
+"""From manifest to process: environment, downward API, $(VAR) expansion, volumes, working directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graceroll.node.process.images import ImageResolver
+from graceroll.node.process.launch import (
+    Launch,
+    LaunchError,
+    PodPlace,
+    expand,
+    prepare_launch,
+    prepare_pod_dir,
+    volume_env_name,
+)
+
+
+def make_pod(container: dict[str, Any], volumes: list[dict[str, Any]] | None = None, **spec: Any) -> dict[str, Any]:
+    return {
+        "kind": "Pod",
+        "metadata": {"name": "web-1", "namespace": "shop", "uid": "u-1", "labels": {"app": "web"}, "annotations": {"team": "a"}},
+        "spec": {"containers": [{"name": "app", "image": "demo:v1", **container}], "volumes": volumes or [], **spec},
+    }
+
+
+@pytest.fixture
+def place(tmp_path: Path) -> PodPlace:
+    return PodPlace(tmp_path / "pods" / "u-1", "127.10.0.4", "127.0.0.1", "local")
+
+
+def launch(pod: dict[str, Any], place: PodPlace, tmp_path: Path) -> Launch:
+    prepare_pod_dir(pod, place)
+    return prepare_launch(pod, pod["spec"]["containers"][0], place, ImageResolver(tmp_path), base_env={"PATH": "/bin", "HOME": "/h"})
+
+
+@pytest.mark.parametrize(
+    "text, out",
+    [
+        pytest.param("$(A)-$(B)", "1-$(B)", id="undefined names stay as written"),
+        pytest.param("$$(A)", "$(A)", id="$$ escapes"),
+        pytest.param("cost $5", "cost $5", id="a lone $ is kept"),
+        pytest.param("$(A", "$(A", id="unclosed reference is kept"),
+    ],
+)
+def test_expand(text: str, out: str) -> None:
+    assert expand(text, {"A": "1"}) == out
+
+
+def test_pod_facts_and_manifest_env_reach_the_process(place: PodPlace, tmp_path: Path) -> None:
+    env = [
+        {"name": "GREETING", "value": "hello $(POD_NAME)"},
+        {"name": "MY_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+        {"name": "MY_NS", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+        {"name": "MY_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+        {"name": "MY_NODE", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+        {"name": "MY_UID", "valueFrom": {"fieldRef": {"fieldPath": "metadata.uid"}}},
+        {"name": "APP", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['app']"}}},
+        {"name": "TEAM", "valueFrom": {"fieldRef": {"fieldPath": "metadata.annotations['team']"}}},
+        {"name": "NONE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['missing']"}}},
+        {"name": "OPTIONAL", "valueFrom": {"configMapKeyRef": {"name": "cm", "key": "k", "optional": True}}},
+    ]
+    out = launch(make_pod({"env": env, "ports": [{"containerPort": 9000, "name": "http"}]}), place, tmp_path)
+    expected = {
+        "PATH": "/bin",
+        "HOME": "/h",
+        "POD_NAME": "web-1",
+        "POD_NAMESPACE": "shop",
+        "POD_IP": "127.10.0.4",
+        "GRACEROLL_IMAGE": "demo:v1",
+        "GRACEROLL_CONTAINER": "app",
+        "GRACEROLL_POD_UID": "u-1",
+        "PORT": "9000",
+        "GREETING": "hello web-1",
+        "MY_NAME": "web-1",
+        "MY_NS": "shop",
+        "MY_IP": "127.10.0.4",
+        "MY_NODE": "local",
+        "MY_UID": "u-1",
+        "APP": "web",
+        "TEAM": "a",
+        "NONE": "",
+    }
+    assert {k: out.env[k] for k in expected} == expected
+    assert "OPTIONAL" not in out.env
+    assert out.ports == {"http": 9000}
+    assert out.cwd == place.root
+
+
+def test_command_and_args_are_expanded(place: PodPlace, tmp_path: Path) -> None:
+    pod = make_pod({"command": ["/bin/echo", "$(POD_IP)"], "args": ["$(X)"], "env": [{"name": "X", "value": "x"}]})
+    assert launch(pod, place, tmp_path).argv == ("/bin/echo", "127.10.0.4", "x")
+
+
+def test_a_missing_config_map_blocks_the_container(place: PodPlace, tmp_path: Path) -> None:
+    pod = make_pod({"env": [{"name": "K", "valueFrom": {"configMapKeyRef": {"name": "cm", "key": "k"}}}]})
+    with pytest.raises(LaunchError) as e:
+        launch(pod, place, tmp_path)
+    assert (e.value.reason, e.value.message) == ("CreateContainerConfigError", 'configmap "cm" not found')
+
+
+def test_empty_dir_volume_is_an_env_var_and_a_relative_mount_a_link(place: PodPlace, tmp_path: Path) -> None:
+    mounts = [{"name": "cache-dir", "mountPath": "data"}, {"name": "cache-dir", "mountPath": "/abs", "subPath": "sub"}]
+    pod = make_pod({"volumeMounts": mounts[:1]}, volumes=[{"name": "cache-dir", "emptyDir": {}}])
+    out = launch(pod, place, tmp_path)
+    volume = place.volumes / "cache-dir"
+    assert out.env[volume_env_name("cache-dir")] == str(volume) and volume.is_dir()
+    assert (place.root / "data").resolve() == volume.resolve()
+    pod["spec"]["containers"][0]["volumeMounts"] = mounts[1:]
+    assert launch(pod, place, tmp_path).env["GRACEROLL_VOLUME_CACHE_DIR"] == str(volume / "sub")
+
+
+def test_unsupported_volume_types_block_the_container(place: PodPlace, tmp_path: Path) -> None:
+    pod = make_pod({"volumeMounts": [{"name": "cfg", "mountPath": "/etc/cfg"}]}, volumes=[{"name": "cfg", "configMap": {"name": "x"}}])
+    with pytest.raises(LaunchError, match="configMap"):
+        launch(pod, place, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "working_dir, expect",
+    [
+        pytest.param("", "root", id="default: the pod directory"),
+        pytest.param("work/here", "root/work/here", id="relative: created under the pod directory"),
+    ],
+)
+def test_working_dir(place: PodPlace, tmp_path: Path, working_dir: str, expect: str) -> None:
+    out = launch(make_pod({"workingDir": working_dir}), place, tmp_path)
+    assert out.cwd == place.pod_dir / expect and out.cwd.is_dir()
+
+
+def test_absolute_working_dir_must_exist(place: PodPlace, tmp_path: Path) -> None:
+    assert launch(make_pod({"workingDir": os.fspath(tmp_path)}), place, tmp_path).cwd == tmp_path
+    with pytest.raises(LaunchError, match="does not exist"):
+        launch(make_pod({"workingDir": os.fspath(tmp_path / "nope")}), place, tmp_path)
