@@ -18,13 +18,14 @@ def format_line(cells: tuple[str, ...]) -> str:
 def table_printer(echo: Callable[[str], None]) -> Callable[[Row], None]:
     """A row callback that prints each group whose counts changed, as they change."""
     last: dict[tuple[str, str], Group] = {}
-    echo(format_line(HEADER))
 
     def on_row(row: Row) -> None:
         for g in row.snapshot.groups:
             key = (row.workload, g.name)
             if last.get(key) == g:
                 continue
+            if not last:  # the header waits for the first row, so an early error stands alone
+                echo(format_line(HEADER))
             last[key] = g
             echo(
                 format_line(

@@ -6,8 +6,9 @@ phase from the clock, writes it if it changed, and asks to be called at the next
 
 Timeline of one pod (startSeconds s, readinessProbe initialDelaySeconds i, periodSeconds p,
 successThreshold n): scheduled at t0, containers running at t0+s, Ready at t0+s+i+(n-1)p
-(without a probe: at t0+s). A crashing image restarts with the CrashLoopBackOff delays
-10 s, 20 s, 40 s … 300 s and never becomes ready. A deleted pod disappears after ``stopSeconds``
+(without a probe: at t0+s). A crashing image exits at once each time it runs and never becomes
+ready; it restarts as a kubelet restarts it (``node.process.backoff``): at once the first time, then
+after 10 s, 20 s, 40 s … 300 s. A deleted pod disappears after ``stopSeconds``
 (default: its whole grace period, the worst case).
 """
 
@@ -74,8 +75,11 @@ def ready_delay(pod: Obj, b: Behaviour) -> float:
 
 
 def crash_restarts(elapsed: float) -> tuple[int, float]:
-    """(restarts so far, seconds until the next) after ``elapsed`` seconds of crash-looping."""
-    restarts, t, delay = 0, 0.0, BACKOFF_START
+    """(restarts so far, seconds until the next) after ``elapsed`` seconds of crash-looping.
+
+    The first exit is restarted at once; the wait before each later restart doubles from 10 s.
+    """
+    restarts, t, delay = 1, 0.0, BACKOFF_START
     while t + delay <= elapsed and restarts < 10_000:
         t += delay
         restarts += 1

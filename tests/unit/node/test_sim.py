@@ -28,7 +28,7 @@ def test_ready_delay(probe: dict | None, app_ready: float, delay: float) -> None
 
 @pytest.mark.parametrize(
     "elapsed, restarts, next_in",
-    [(0, 0, 10), (9.5, 0, 0.5), (10, 1, 20), (30, 2, 40), (70, 3, 80), (10 + 20 + 40 + 80 + 160, 5, 300), (10 + 20 + 40 + 80 + 160 + 300, 6, 300)],
+    [(0, 1, 10), (9.5, 1, 0.5), (10, 2, 20), (30, 3, 40), (70, 4, 80), (10 + 20 + 40 + 80 + 160, 6, 300), (10 + 20 + 40 + 80 + 160 + 300, 7, 300)],
 )
 def test_crash_loop_backoff_doubles_to_five_minutes(elapsed: float, restarts: int, next_in: float) -> None:
     assert crash_restarts(elapsed) == (restarts, pytest.approx(next_in))
@@ -62,6 +62,6 @@ def test_crashing_pod_reports_restarts_and_never_turns_ready() -> None:
     c.advance(1 + 10 + 20 + 1)
     (pod,) = c.store.list("Pod")
     cs = pod["status"]["containerStatuses"][0]
-    assert cs["restartCount"] == 2
+    assert cs["restartCount"] == 3  # at once, then after 10 s and 20 s
     assert cs["state"] == {"waiting": {"reason": "CrashLoopBackOff"}}
     assert not cs["ready"]
