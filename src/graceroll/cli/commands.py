@@ -285,7 +285,7 @@ def rollout_status(
     resource: str = _TARGET,
     name: str | None = _NAME,
     revision: int = typer.Option(0, "--revision", help="Fail unless this is the running revision."),
-    watch: bool = typer.Option(True, "-w", "--watch/--no-watch", help="Follow the rollout until it completes or fails."),
+    watch: bool = typer.Option(True, "--watch/--no-watch", "-w", help="Follow the rollout until it completes or fails."),
     timeout: float = typer.Option(0, "--timeout", help="With --watch: give up after this many seconds (0: no limit)."),
 ) -> list[str]:
     """Show where the rollout is; with --watch (default) follow it to the end.

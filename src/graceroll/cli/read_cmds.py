@@ -85,7 +85,11 @@ def get(
                 typer.echo(dump([ev.object], fmt, True))
 
 
-def describe(ctx: typer.Context, resource: str = typer.Argument(...), names: list[str] = typer.Argument(None)) -> None:
+def describe(
+    ctx: typer.Context,
+    resource: str = typer.Argument(..., help="KIND, KIND/NAME or a comma list of kinds."),
+    names: list[str] = typer.Argument(None, help="Object names (default: every object of the kind)."),
+) -> None:
     """Show an object in detail, with its recent events."""
     c: CliContext = ctx.obj
     refs = split_refs(resource, names or [])
@@ -121,7 +125,7 @@ def events(ctx: typer.Context, for_: str | None = typer.Option(None, "--for", he
 def logs(
     ctx: typer.Context,
     pod: str = typer.Argument(..., help="POD or pod/POD."),
-    container: str | None = typer.Option(None, "-c", "--container"),
+    container: str | None = typer.Option(None, "-c", "--container", help="The container (default: the pod's only or first one)."),
     follow: bool = typer.Option(False, "-f", "--follow", help="Keep printing new lines until the pod is gone."),
     tail: int | None = typer.Option(None, "--tail", help="Only the last N lines."),
 ) -> None:
@@ -135,8 +139,8 @@ def logs(
 
 def delete(
     ctx: typer.Context,
-    resource: str | None = typer.Argument(None),
-    names: list[str] = typer.Argument(None),
+    resource: str | None = typer.Argument(None, help="KIND or KIND/NAME."),
+    names: list[str] = typer.Argument(None, help="Object names."),
     filename: list[str] = typer.Option([], "-f", "--filename", help="Delete the objects in these manifests."),
     grace_period: int | None = typer.Option(None, "--grace-period", help="Seconds for pods to stop (default: their own)."),
     cascade: str = typer.Option("background", "--cascade", help="background or orphan (keep dependents)."),

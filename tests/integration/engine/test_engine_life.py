@@ -1,0 +1,90 @@
+"""The engine's life: authentication, restart on the same data dir, a crash of the engine itself,
+logs, and a failing rollout."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+from .harness import Engine, alive, recorded_groups
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+WEB = EXAMPLES / "demo" / "web.yaml"
+
+
+def ready_pods(engine: Engine) -> dict[str, dict[str, object]]:
+    pods = engine.get("pods")["items"]
+    return {
+        p["metadata"]["name"]: p
+        for p in pods
+        if any(c["type"] == "Ready" and c["status"] == "True" for c in p.get("status", {}).get("conditions", []))
+    }
+
+
+def test_a_request_without_the_token_gets_401_and_changes_nothing(engine: Engine) -> None:
+    r = engine.api("GET", "/api/v1/namespaces/default/pods", token=None)
+    assert r.status_code == 401
+    assert r.json()["kind"] == "Status" and r.json()["code"] == 401
+    body = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x"}, "spec": {"ports": [{"port": 80}]}}
+    assert engine.api("POST", "/api/v1/namespaces/default/services", token="wrong", json=body).status_code == 401
+    assert engine.api("GET", "/api/v1/namespaces/default/services/x").status_code == 404
+    assert (engine.dd.token.stat().st_mode & 0o777) == 0o600
+
+
+def test_restart_on_the_same_data_dir_restarts_the_pods_and_keeps_every_object(engine: Engine) -> None:
+    engine.cli("apply", "-f", str(WEB))
+    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+    before = ready_pods(engine)
+    assert len(before) == 5
+    groups = recorded_groups(engine.data_dir)
+    assert groups
+    assert engine.stop() == 0
+    assert not any(alive(g) for g in groups)  # a graceful stop stops every pod process
+    engine.start()
+    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+    after = engine.get("pods")["items"]
+    assert sorted(p["metadata"]["name"] for p in after) == sorted(before)  # same pods, none added
+    assert all(p["status"]["containerStatuses"][0]["restartCount"] >= 1 for p in after)
+    assert len(ready_pods(engine)) == 5
+    assert engine.get("deployment", "web")["metadata"]["uid"]
+
+
+def test_after_a_kill_9_of_the_engine_no_pod_process_is_orphaned_or_duplicated(engine: Engine) -> None:
+    engine.cli("apply", "-f", str(WEB))
+    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+    groups = recorded_groups(engine.data_dir)
+    assert len(groups) == 5
+    engine.stop(signal.SIGKILL)
+    assert all(alive(g) for g in groups)  # containers live on in their own sessions ...
+    engine.start()
+    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+    assert not any(alive(g) for g in groups)  # ... until the next engine kills them
+    assert len(engine.get("pods")["items"]) == 5
+    new_groups = recorded_groups(engine.data_dir)
+    assert len(new_groups) == 5 and not set(new_groups) & set(groups)
+
+
+def test_logs_show_what_the_container_printed(engine: Engine) -> None:
+    engine.cli("apply", "-f", str(WEB))
+    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+    pod = min(ready_pods(engine))
+    assert "serving demo:v1" in engine.cli("logs", pod).out
+
+
+def test_rollout_status_fails_once_the_progress_deadline_is_exceeded(engine: Engine, tmp_path: Path) -> None:
+    image = engine.data_dir / "images" / "broken" / "v1"
+    image.mkdir(parents=True)
+    (image / "run").write_text("#!/bin/sh\necho failing >&2\nexit 3\n")
+    (image / "run").chmod(0o755)
+    manifest = tmp_path / "broken.yaml"
+    manifest.write_text(
+        WEB.read_text().replace("name: web\nspec:\n  replicas: 5", "name: web\nspec:\n  progressDeadlineSeconds: 3\n  replicas: 5")
+    )
+    engine.cli("apply", "-f", str(WEB))
+    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+    engine.cli("apply", "-f", str(manifest))
+    engine.cli("set", "image", "deployment/web", "app=broken:v1")
+    r = engine.cli("rollout", "status", "deployment/web", "--timeout", "60", check=False)
+    assert r.code == 1
+    assert 'deployment "web" exceeded its progress deadline' in r.err
+    assert len(ready_pods(engine)) >= 4  # the old pods keep serving (maxUnavailable 1)

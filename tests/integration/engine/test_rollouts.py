@@ -1,0 +1,67 @@
+"""Rolling updates of real processes through the service proxy, under load (``graceroll verify``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .harness import Engine
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+def deploy(engine: Engine, manifest: Path | str, workload: str) -> None:
+    engine.cli("apply", "-f", str(manifest))
+    engine.cli("rollout", "status", workload, "--timeout", "60")
+
+
+def verify(engine: Engine, service: str, during: str) -> tuple[int, dict[str, Any]]:
+    r = engine.cli("verify", service, "--during", during, "--timeout", "120", "-o", "json", check=False)
+    assert r.out, f"no report: {r.err}\n{engine.log_tail()}"
+    return r.code, json.loads(r.out)
+
+
+def http_mode(manifest: Path, tmp: Path) -> Path:
+    """The same manifest with the Service port in HTTP mode (``appProtocol: http``)."""
+    out = tmp / f"http-{manifest.name}"
+    out.write_text(manifest.read_text().replace("targetPort: http", "targetPort: http\n    appProtocol: http"))
+    return out
+
+
+def assert_lossless(code: int, report: dict[str, Any]) -> None:
+    assert report["failed"] == 0, report["first_failures"]
+    assert code == 0 and report["ok"]
+    seen = {v for row in report["versions"] for v in row["versions"]}
+    assert {"demo:v1", "demo:v2"} <= seen  # traffic really moved across the versions
+    assert report["requests_by_client"].get("keepalive", 0) > 0 and report["requests_by_client"].get("new-conn", 0) > 0
+
+
+def test_rolling_update_under_load_loses_no_request_l4(engine: Engine) -> None:
+    deploy(engine, EXAMPLES / "demo" / "web.yaml", "deployment/web")
+    code, report = verify(engine, "web", "set image deployment/web app=demo:v2")
+    assert_lossless(code, report)
+    pods = engine.get("pods")["items"]
+    assert len(pods) == 5
+    assert {p["spec"]["containers"][0]["image"] for p in pods} == {"demo:v2"}
+    assert report["versions"][-1]["versions"].keys() == {"demo:v2"}
+
+
+def test_rolling_update_under_load_loses_no_request_http_mode(engine: Engine, tmp_path: Path) -> None:
+    deploy(engine, http_mode(EXAMPLES / "demo" / "web.yaml", tmp_path), "deployment/web")
+    code, report = verify(engine, "web", "set image deployment/web app=demo:v2")
+    assert_lossless(code, report)
+
+
+def test_seed_004_without_a_readiness_probe_a_slow_app_gets_traffic_too_early(engine: Engine) -> None:
+    deploy(engine, EXAMPLES / "seed-004" / "no-probe.yaml", "deployment/slow")
+    code, report = verify(engine, "slow", "set image deployment/slow app=demo:v2")
+    assert code != 0
+    assert report["failures"]["5xx"] > 0  # "starting" answers from pods that joined the Service too early
+
+
+def test_seed_004_the_readiness_probe_fixes_it_without_a_prestop_sleep(engine: Engine) -> None:
+    deploy(engine, EXAMPLES / "seed-004" / "with-probe.yaml", "deployment/slow")
+    code, report = verify(engine, "slow", "set image deployment/slow app=demo:v2")
+    assert report["failed"] == 0, report["first_failures"]
+    assert code == 0
