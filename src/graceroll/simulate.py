@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import graceroll.api.builtin
+import graceroll.workload.cloneset  # registers the CloneSet view
 import graceroll.workload.deployment  # noqa: F401  (registers the Deployment view)
 from graceroll.clock import VirtualClock
+from graceroll.controllers.cloneset.controller import CloneSetController
 from graceroll.controllers.deployment.controller import DeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
@@ -108,6 +110,7 @@ class Simulation:
             [
                 DeploymentController(self.store, self.clock),
                 ReplicaSetController(self.store, self.clock),
+                CloneSetController(self.store, self.clock),
                 SimNode(self.store, self.clock, scenario.behaviours()),
             ],
         )

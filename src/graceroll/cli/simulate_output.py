@@ -12,7 +12,11 @@ WIDTHS = (9, 28, 32, 9, 8, 8, 6, 9)
 
 
 def format_line(cells: tuple[str, ...]) -> str:
-    return "".join(c.ljust(w) if i < len(cells) - 1 else c for i, (c, w) in enumerate(zip(cells, WIDTHS))).rstrip()
+    """Cells padded to their column; one wider than its column (a CloneSet's 10-character revision
+    hash) still keeps a space before the next."""
+    return "".join(
+        (c.ljust(w) if len(c) < w else c + " ") if i < len(cells) - 1 else c for i, (c, w) in enumerate(zip(cells, WIDTHS))
+    ).rstrip()
 
 
 def table_printer(echo: Callable[[str], None]) -> Callable[[Row], None]:

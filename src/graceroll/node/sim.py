@@ -10,6 +10,13 @@ successThreshold n): scheduled at t0, containers running at t0+s, Ready at t0+s+
 ready; it restarts as a kubelet restarts it (``node.process.backoff``): at once the first time, then
 after 10 s, 20 s, 40 s … 300 s. A deleted pod disappears after ``stopSeconds``
 (default: its whole grace period, the worst case).
+
+Readiness gates (``spec.readinessGates``) are honoured as the kubelet does: Ready needs
+ContainersReady and every gate's condition True; conditions the node does not own (such as
+``InPlaceUpdateReady``, written by a CloneSet) are kept as they are. An in-place update (a
+container's image changed in the spec of a running pod) restarts that container alone, as the
+kubelet does: its restartCount goes up, the old one is recorded in ``lastState``, and it starts
+and becomes ready again after the new image's timings; the pod keeps its name and start time.
 """
 
 from __future__ import annotations
@@ -62,6 +69,10 @@ def ready_delay(pod: Obj, b: Behaviour) -> float:
         if c.get("readinessProbe"):
             probe = c["readinessProbe"]
             break
+    return probe_delay(probe, b)
+
+
+def probe_delay(probe: Obj | None, b: Behaviour) -> float:
     if probe is None:
         return 0.0
     initial = float(probe.get("initialDelaySeconds") or 0)
@@ -121,13 +132,17 @@ class SimNode:
             return Result(gone_at - now)
         status = pod.get("status") or {}
         if not status.get("startTime"):
-            self.store.update_status(dict(pod, status=self._status(pod, b, now, now)))
+            self.store.update_status(dict(pod, status=with_gates(pod, status, self._status(pod, b, now, now))))
             return Result(b.start_seconds)
         t0 = parse_time(status["startTime"])
-        new_status = self._status(pod, b, t0, now)
+        if restarted_in_place(pod, status):
+            new_status, delay = self._in_place_status(pod, status, t0, now)
+        else:
+            new_status, delay = self._status(pod, b, t0, now), self._next_change(pod, b, t0, now)
+        new_status = with_gates(pod, status, new_status)
         if new_status != status:
             self.store.update_status(dict(pod, status=new_status))
-        return Result(self._next_change(pod, b, t0, now))
+        return Result(delay)
 
     def _next_change(self, pod: Obj, b: Behaviour, t0: float, now: float) -> float | None:
         running_at = t0 + b.start_seconds
@@ -181,3 +196,120 @@ class SimNode:
             "conditions": conditions,
             "containerStatuses": containers,
         }
+
+    def _in_place_status(self, pod: Obj, old: dict[str, Any], t0: float, now: float) -> tuple[dict[str, Any], float | None]:
+        """The status of a pod some of whose containers were restarted by an in-place update.
+
+        Each container runs from its own start: the pod's start, or the instant its image changed
+        (kept as ``lastState.terminated.finishedAt``). Returns (status, seconds to the next change).
+        """
+        ts = format_time
+        previous = {cs.get("name"): cs for cs in old.get("containerStatuses") or ()}
+        containers: list[dict[str, Any]] = []
+        ready_ats: list[float] = []
+        waiting_since: list[float] = []
+        changes: list[float] = []
+        running_any = old.get("phase") == "Running"
+        for c in pod["spec"].get("containers") or ():
+            image = c.get("image", "")
+            b = self.behaviours.images.get(image, self.behaviours.default)
+            prev = previous.get(c.get("name")) or {}
+            last = prev.get("lastState") or {}
+            restarts = int(prev.get("restartCount") or 0)
+            if prev and prev.get("image") != image:
+                since = now
+                restarts += 1
+                started = ((prev.get("state") or {}).get("running") or {}).get("startedAt")
+                last = {"terminated": {"exitCode": 0, "reason": "Completed", "finishedAt": ts(now)}}
+                if started:
+                    last["terminated"]["startedAt"] = started
+            elif (last.get("terminated") or {}).get("finishedAt"):
+                since = parse_time(last["terminated"]["finishedAt"])
+            else:
+                since = t0
+            running_at = since + b.start_seconds
+            running = now >= running_at
+            ready_at = None if (b.crash or b.never_ready) else running_at + probe_delay(c.get("readinessProbe"), b)
+            ready = ready_at is not None and now >= ready_at
+            running_any = running_any or running
+            if not running:
+                state: dict[str, Any] = {"waiting": {"reason": "ContainerCreating"}}
+                changes.append(running_at - now)
+            elif b.crash:
+                state = {"waiting": {"reason": "CrashLoopBackOff"}}
+            else:
+                state = {"running": {"startedAt": ts(running_at)}}
+            if ready and ready_at is not None:
+                ready_ats.append(ready_at)
+            else:
+                waiting_since.append(since)
+                if ready_at is not None and now < ready_at:
+                    changes.append(ready_at - now)
+            status = {
+                "name": c.get("name", ""),
+                "image": image,
+                "imageID": "sim://" + image,
+                "ready": ready,
+                "started": running and not b.crash,
+                "restartCount": restarts,
+                "state": state,
+            }
+            if last:
+                status["lastState"] = last
+            containers.append(status)
+        all_ready = not waiting_since
+        ready_t = ts(max(ready_ats) if all_ready and ready_ats else max(waiting_since, default=t0))
+        conditions = [
+            {"type": "PodScheduled", "status": "True", "lastTransitionTime": ts(t0)},
+            {"type": "Initialized", "status": "True", "lastTransitionTime": ts(t0)},
+            {"type": "ContainersReady", "status": "True" if all_ready else "False", "lastTransitionTime": ready_t},
+            {"type": "Ready", "status": "True" if all_ready else "False", "lastTransitionTime": ready_t},
+        ]
+        status_out = {
+            "phase": "Running" if running_any else "Pending",
+            "hostIP": "127.0.0.1",
+            "startTime": ts(t0),
+            "conditions": conditions,
+            "containerStatuses": containers,
+        }
+        return status_out, min(changes) if changes else None
+
+
+_NODE_CONDITIONS = ("PodScheduled", "Initialized", "ContainersReady", "Ready")
+
+
+def restarted_in_place(pod: Obj, status: dict[str, Any]) -> bool:
+    """A container's image differs from the one running, or a container was restarted that way before."""
+    images = {c.get("name"): c.get("image", "") for c in pod["spec"].get("containers") or ()}
+    for cs in status.get("containerStatuses") or ():
+        if cs.get("name") in images and cs.get("image") != images[cs.get("name")]:
+            return True
+        if (cs.get("lastState") or {}).get("terminated"):
+            return True
+    return False
+
+
+def with_gates(pod: Obj, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Keep conditions the node does not own, and hold Ready back until every readiness gate is True.
+
+    Pods without gates and foreign conditions (every Deployment pod) come back unchanged.
+    """
+    foreign = [c for c in old.get("conditions") or () if c.get("type") not in _NODE_CONDITIONS]
+    gates = [g.get("conditionType") for g in pod["spec"].get("readinessGates") or ()]
+    if not foreign and not gates:
+        return new
+    by_type = {c.get("type"): c for c in foreign}
+    conditions = [dict(c) for c in new.get("conditions") or ()]
+    containers = next((c for c in conditions if c["type"] == "ContainersReady"), None)
+    ready = next((c for c in conditions if c["type"] == "Ready"), None)
+    if gates and containers is not None and ready is not None and containers["status"] == "True":
+        closed = [by_type.get(g) for g in gates if (by_type.get(g) or {}).get("status") != "True"]
+        if closed:
+            times = [c["lastTransitionTime"] for c in closed if c and c.get("lastTransitionTime")]
+            ready.update(status="False", lastTransitionTime=max(times, key=parse_time) if times else containers["lastTransitionTime"])
+        else:
+            times = [containers["lastTransitionTime"]] + [
+                by_type[g]["lastTransitionTime"] for g in gates if by_type[g].get("lastTransitionTime")
+            ]
+            ready["lastTransitionTime"] = max(times, key=parse_time)
+    return dict(new, conditions=conditions + [dict(c) for c in foreign])

@@ -16,6 +16,8 @@ from typing import Protocol
 import jsonpatch
 
 from graceroll.api.meta import Obj, clone, is_controlled_by
+from graceroll.controllers import history as history_pkg
+from graceroll.controllers.cloneset import revision as cloneset_revision
 from graceroll.controllers.deployment import util
 from graceroll.controllers.deployment.progress import PROGRESSING, TIMED_OUT, get_condition
 from graceroll.errors import GracerollError, UsageError
@@ -210,3 +212,78 @@ class DeploymentRollout:
 
 
 DEPLOYMENT = register(DeploymentRollout())
+
+
+# ---- CloneSet ------------------------------------------------------------------------------------
+
+
+class CloneSetRollout:
+    """History from the CloneSet's ControllerRevisions; pause is ``spec.updateStrategy.paused``.
+
+    ``status`` reads like kubectl's StatefulSet viewer, with the partition as the target: a
+    partitioned rollout is done once ``expectedUpdatedReplicas`` pods are updated and ready.
+    """
+
+    kind = "CloneSet"
+
+    def is_paused(self, obj: Obj) -> bool:
+        return bool(((obj.get("spec") or {}).get("updateStrategy") or {}).get("paused"))
+
+    def set_paused(self, obj: Obj, paused: bool) -> None:
+        obj.setdefault("spec", {}).setdefault("updateStrategy", {})["paused"] = paused
+
+    def pod_template(self, obj: Obj) -> Obj:
+        template: Obj = obj.setdefault("spec", {}).setdefault("template", {})
+        return template
+
+    def _revisions(self, store: Store, obj: Obj) -> list[Obj]:
+        uid = obj["metadata"].get("uid", "")
+        return history_pkg.sort_by_number(r for r in store.list_owned("ControllerRevision", uid) if is_controlled_by(r, uid))
+
+    def _revision(self, r: Obj) -> Revision:
+        cause = (r["metadata"].get("annotations") or {}).get(util.CHANGE_CAUSE_ANNOTATION, "")
+        return Revision(history_pkg.number(r), cloneset_revision.template_of(r), cause, r)
+
+    def history(self, store: Store, obj: Obj) -> dict[int, Revision]:
+        return {history_pkg.number(r): self._revision(r) for r in self._revisions(store, obj)}
+
+    def find_revision(self, store: Store, obj: Obj, to_revision: int) -> Revision:
+        revisions = self._revisions(store, obj)
+        if to_revision > 0:
+            for r in revisions:
+                if history_pkg.number(r) == to_revision:
+                    return self._revision(r)
+            raise UsageError(f"unable to find specified revision {to_revision} in history")
+        if len(revisions) < 2:
+            raise UsageError(f'no rollout history found for cloneset "{obj["metadata"]["name"]}"')
+        return self._revision(revisions[-2])
+
+    def matches(self, obj: Obj, revision: Revision) -> bool:
+        return bool(revision.template == (obj.get("spec") or {}).get("template"))
+
+    def rolled_back(self, obj: Obj, revision: Revision) -> Obj:
+        restored = clone(obj)
+        restored["spec"]["template"] = clone(revision.template)
+        return restored
+
+    def status(self, obj: Obj, revision: int) -> tuple[str, bool]:
+        name = obj["metadata"]["name"]
+        status = obj.get("status") or {}
+        if int(obj["metadata"].get("generation") or 0) > int(status.get("observedGeneration") or 0):
+            return "Waiting for cloneset spec update to be observed...", False
+        replicas = int((obj.get("spec") or {}).get("replicas", 1))
+        expected = int(status.get("expectedUpdatedReplicas", replicas))
+        updated = int(status.get("updatedReplicas") or 0)
+        updated_ready = int(status.get("updatedReadyReplicas") or 0)
+        if updated < expected:
+            return f'Waiting for cloneset "{name}" rollout to finish: {updated} out of {expected} new pods have been updated...', False
+        if updated_ready < expected:
+            return f'Waiting for cloneset "{name}" rollout to finish: {updated_ready} of {expected} updated pods are ready...', False
+        if int(status.get("replicas") or 0) != replicas:
+            return f'Waiting for cloneset "{name}" rollout to finish: {status.get("replicas", 0)} of {replicas} pods exist...', False
+        if expected < replicas:
+            return f"partitioned roll out complete: {updated} new pods have been updated...", True
+        return f'cloneset "{name}" successfully rolled out', True
+
+
+CLONESET = register(CloneSetRollout())

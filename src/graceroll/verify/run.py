@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import graceroll.workload.cloneset  # registers the CloneSet view
 import graceroll.workload.deployment  # noqa: F401  (registers the Deployment view)
 from graceroll.api import kinds
 from graceroll.clock import SystemClock

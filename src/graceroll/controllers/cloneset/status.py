@@ -1,0 +1,85 @@
+"""``cloneset_status.go``: the status computed over the active pods (reference §1.3).
+
+``currentRevision`` follows ``updateRevision`` only once every pod is updated and there are
+exactly ``spec.replicas`` of them (readiness not required): a partitioned rollout keeps the old
+revision current, which is what a partition rollback would go back to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graceroll.api.kruise_v1alpha1 import label_selector_text
+from graceroll.controllers import podutil
+from graceroll.controllers.cloneset import pods as podfacts
+from graceroll.controllers.cloneset.params import Params
+
+Obj = dict[str, Any]
+FAILED_SCALE = "FailedScale"
+FAILED_UPDATE = "FailedUpdate"
+
+
+@dataclass(frozen=True)
+class StatusPlan:
+    status: dict[str, Any]
+    requeue_after: float | None  # when the next ready pod turns available (minReadySeconds)
+
+
+def calculate(
+    cs: Obj,
+    p: Params,
+    pods: Sequence[Obj],
+    current_revision: str,
+    update_revision: str,
+    collision_count: int,
+    now: float,
+    conditions: list[Obj],
+) -> StatusPlan:
+    ready = available = updated = updated_ready = updated_available = 0
+    next_available: float | None = None
+    for pod in pods:
+        is_updated = podfacts.equal_to_revision(pod, update_revision)
+        is_ready = podfacts.is_update_ready(pod)
+        is_available = podfacts.is_available(pod, p.min_ready_seconds, now)
+        ready += is_ready
+        available += is_available
+        updated += is_updated
+        updated_ready += is_updated and is_ready
+        updated_available += is_updated and is_available
+        if is_ready and not is_available and p.min_ready_seconds > 0:
+            since = podutil.ready_since(pod)
+            if since is not None and since + p.min_ready_seconds > now:
+                at = since + p.min_ready_seconds
+                next_available = at if next_available is None else min(next_available, at)
+    spec_replicas = int((cs.get("spec") or {}).get("replicas", 1))
+    current = update_revision if updated == len(pods) == spec_replicas else current_revision
+    status: dict[str, Any] = {
+        "observedGeneration": int(cs["metadata"].get("generation", 0)),
+        "replicas": len(pods),
+        "readyReplicas": ready,
+        "availableReplicas": available,
+        "updatedReplicas": updated,
+        "updatedReadyReplicas": updated_ready,
+        "updatedAvailableReplicas": updated_available,
+        "expectedUpdatedReplicas": p.replicas - p.partition,
+        "updateRevision": update_revision,
+        "currentRevision": current,
+        "collisionCount": collision_count,
+        "labelSelector": label_selector_text(cs),
+    }
+    if conditions:
+        status["conditions"] = conditions
+    return StatusPlan(status, None if next_available is None else next_available - now)
+
+
+def set_condition(conditions: list[Obj], type_: str, message: str | None, now_text: str) -> list[Obj]:
+    """``FailedScale``/``FailedUpdate``: True with the error's message, removed once it clears."""
+    kept = [c for c in conditions if c.get("type") != type_]
+    if message is None:
+        return kept
+    old = next((c for c in conditions if c.get("type") == type_), None)
+    if old is not None and old.get("message") == message:
+        return conditions
+    return kept + [{"type": type_, "status": "True", "lastTransitionTime": now_text, "message": message}]

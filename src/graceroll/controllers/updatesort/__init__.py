@@ -1,0 +1,1 @@
+"""Update orderings shared by OpenKruise workloads (``pkg/util/updatesort``): priority and scatter."""
