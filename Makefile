@@ -14,13 +14,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/graceroll simulate examples/seed-002/scenario.yaml
+	examples/demo/run.sh
 
 test: install
 	$(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python bench/deployment_rollout.py
+	$(BIN)/python bench/inplace_vs_recreate.py
 
 lint: install
 	$(BIN)/ruff check src tests bench

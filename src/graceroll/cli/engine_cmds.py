@@ -47,7 +47,7 @@ def up(
         return
     from graceroll.engine.engine import EngineOptions, run_engine
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=os.environ.get("GRACEROLL_LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     asyncio.run(run_engine(EngineOptions(dd.root, host, port)))
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import graceroll.api.builtin  # noqa: F401  (registers the built-in kinds)
 from graceroll.apiserver.server import ApiServer
 from graceroll.clock import SystemClock
+from graceroll.controllers.cloneset.controller import CloneSetController
 from graceroll.controllers.deployment.controller import DeploymentController
 from graceroll.controllers.endpoints.controller import EndpointsController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
@@ -60,7 +61,12 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         manager = Manager(
             store,
             clock,
-            [DeploymentController(store, clock), ReplicaSetController(store, clock), EndpointsController(store, clock)],
+            [
+                DeploymentController(store, clock),
+                CloneSetController(store, clock),
+                ReplicaSetController(store, clock),
+                EndpointsController(store, clock),
+            ],
             on_error=on_error,
         )
         proxy = ServiceProxy(store, clock)

@@ -1,0 +1,6 @@
+"""Which pods a Service sends traffic to: EndpointSlices and Endpoints, and the Service's address.
+
+- ``addresses``  the Service's loopback address and node ports (pure allocation)
+- ``plan``       Service + pods → desired EndpointSlices and Endpoints (pure)
+- ``controller`` reads the store, writes only what differs
+"""
