@@ -62,7 +62,7 @@ class HttpHandler:
             b = self.backends[address] = Backend(address)
         return b
 
-    async def __call__(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         peer = request.remote or ""
@@ -113,7 +113,7 @@ async def retire(backends: dict[Address, Backend], ip: str) -> None:
 
 def application(handler: HttpHandler) -> web.Application:
     app = web.Application(client_max_size=64 * 1024 * 1024)
-    app.router.add_route("*", "/{tail:.*}", handler)
+    app.router.add_route("*", "/{tail:.*}", handler.handle)
     return app
 
 

@@ -118,10 +118,10 @@ class ServiceProxy:
         host, port = address
         try:
             if ls.route.mode == "http":
-                runner = web.AppRunner(http.application(http.HttpHandler(ls.pool, self._http_backends)), access_log=None)
+                runner = web.AppRunner(http.application(http.HttpHandler(ls.pool, self._http_backends)), access_log=None, shutdown_timeout=1.0)
                 await runner.setup()
                 try:
-                    await web.TCPSite(runner, host, port, shutdown_timeout=1.0, reuse_address=True).start()
+                    await web.TCPSite(runner, host, port, reuse_address=True).start()
                 except BaseException:
                     await runner.cleanup()
                     raise

@@ -79,6 +79,8 @@ def desired_slices(svc: Obj, pods: Iterable[Obj]) -> list[Obj]:
         ep = endpoint(svc, pod) if selects(svc, pod) else None
         if ep is not None:
             groups.setdefault(resolve_ports(svc, pod), []).append(ep)
+    if not groups:  # upstream keeps an empty placeholder slice: "selects nothing" is visible
+        return [_slice(svc, (), [])]
     return [_slice(svc, ports, eps) for ports, eps in sorted(groups.items())]
 
 
