@@ -52,6 +52,7 @@ def default_pod_spec(spec: Obj) -> None:
 
 
 def default_container(c: Obj) -> None:
+    set_default(c, "resources", {})  # always serialized upstream; clients echo it back (kubectl rollout undo)
     set_default(c, "terminationMessagePath", "/dev/termination-log")
     set_default(c, "terminationMessagePolicy", "File")
     if c.get("imagePullPolicy") is None:

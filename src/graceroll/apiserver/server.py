@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,11 +72,11 @@ class ApiServer:
         self._runner: web.AppRunner | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------------
-    async def start(self, host: str, port: int) -> int:
-        """Listen; returns the bound port (useful with port 0)."""
+    async def start(self, host: str, port: int, ssl_context: ssl.SSLContext | None = None) -> int:
+        """Listen (HTTPS with ``ssl_context``); returns the bound port (useful with port 0)."""
         self._runner = web.AppRunner(self.app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
+        site = web.TCPSite(self._runner, host, port, ssl_context=ssl_context)
         await site.start()
         return int(self._runner.addresses[0][1])
 
@@ -101,6 +102,10 @@ class ApiServer:
             if parts[:3] == ["api", "v1", "namespaces"] and len(parts) <= 4:
                 return self._namespaces(parts[3] if len(parts) == 4 else None)
             target = self._target(parts)
+            if request.method in ("POST", "PUT", "PATCH") and "protobuf" in request.content_type:
+                # JSON only; client-go switches to JSON for good after a 415
+                message = f"the body content type {request.content_type} is not supported: send JSON"
+                return _json(status(415, "UnsupportedMediaType", message), 415)
             return await self._handle(request, target)
         except GracerollError as e:
             return _error(e)
@@ -330,9 +335,10 @@ class ApiServer:
             return (ns is None or md.get("namespace") == ns) and (name is None or md["name"] == name) and (sel is None or sel.matches(md.get("labels") or {}))
 
         rv_text = request.query.get("resourceVersion", "")
+        initial_events = request.query.get("sendInitialEvents") == "true"
         watcher = self.hub.add(t.kind.kind, accept)
         try:
-            if rv_text not in ("", "0"):
+            if rv_text not in ("", "0") and not initial_events:
                 initial = [e for e in self.store.events_since(int(rv_text)) if e.object["kind"] == t.kind.kind and accept(e.object)]
             else:
                 initial = [WatchEvent("ADDED", o, self.store.resource_version) for o in self.store.list(t.kind.kind, ns, sel, name)]
@@ -353,6 +359,8 @@ class ApiServer:
         try:
             for ev in initial:
                 await response.write(_event_line(ev))
+            if initial_events:  # a streaming list (WatchList): say where the current state ends
+                await response.write(json.dumps({"type": "BOOKMARK", "object": _initial_events_end(t.kind, self.store.resource_version)}).encode() + b"\n")
             while True:
                 left = deadline - loop.time()
                 if left <= 0:
@@ -399,6 +407,15 @@ class ApiServer:
 
 
 FOLLOW_POLL = 0.25  # seconds between looks at a followed log file
+
+
+def _initial_events_end(kind: kinds.Kind, resource_version: int) -> Obj:
+    """The bookmark that ends the initial events of a ``sendInitialEvents=true`` watch."""
+    return {
+        "kind": kind.kind,
+        "apiVersion": kind.api_version,
+        "metadata": {"resourceVersion": str(resource_version), "annotations": {"k8s.io/initial-events-end": "true"}},
+    }
 
 
 def _event_line(e: WatchEvent) -> bytes:

@@ -28,7 +28,7 @@ class CliContext:
         """An ``HttpStore`` for the engine: ``--server``/``GRACEROLL_SERVER`` and
         ``--token``/``GRACEROLL_TOKEN`` if given, else the engine running on the data dir."""
         if self._store is None:
-            from graceroll.client.http_store import HttpStore
+            from graceroll.client.http_store import HttpStore, trusting
 
             server = self.server or os.environ.get("GRACEROLL_SERVER")
             token = self.token or os.environ.get("GRACEROLL_TOKEN")
@@ -41,5 +41,6 @@ class CliContext:
                 if not dd.token.exists():
                     raise GracerollError(f"no token in {dd.root}: pass --token or set GRACEROLL_TOKEN")
                 token = dd.token.read_text().strip()
-            self._store = HttpStore(server, token)
+            verify = trusting(dd.tls_cert) if dd.tls_cert.exists() else True
+            self._store = HttpStore(server, token, verify=verify)
         return self._store

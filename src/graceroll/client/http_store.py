@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import builtins
 import json
+import ssl
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,10 +42,16 @@ class EngineUnreachable(GracerollError):
     """No engine answered at the address; start one with ``graceroll up``."""
 
 
+def trusting(ca_file: Path) -> ssl.SSLContext:
+    """A client context that trusts the engine's self-signed certificate."""
+    return ssl.create_default_context(cafile=str(ca_file))
+
+
 class HttpStore:
-    def __init__(self, server: str, token: str, timeout: float = 30.0) -> None:
+    def __init__(self, server: str, token: str, timeout: float = 30.0, verify: ssl.SSLContext | bool = True) -> None:
+        """``verify``: the TLS context to trust (see ``trusting``), True for the system's CAs."""
         self.server = server.rstrip("/")
-        self._http = httpx.Client(base_url=self.server, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
+        self._http = httpx.Client(base_url=self.server, headers={"Authorization": f"Bearer {token}"}, timeout=timeout, verify=verify)
 
     def close(self) -> None:
         self._http.close()

@@ -25,6 +25,7 @@ from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Controller, Key, Manager
 from graceroll.engine.driver import ControllerLoop
 from graceroll.engine.paths import DataDir
+from graceroll.engine.tls import ensure_certificate, server_context
 from graceroll.engine.token import ensure_token
 from graceroll.node.process.agent import ProcessNode
 from graceroll.node.process.images import ImageResolver
@@ -76,8 +77,9 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         await proxy.start()
         await node.start()
         controller_task = asyncio.create_task(controllers.run(), name="controllers")
-        port = await api.start(opts.host, opts.port)
-        url = f"http://{opts.host}:{port}"
+        ensure_certificate(dd.tls_cert, dd.tls_key, opts.host, clock.now())
+        port = await api.start(opts.host, opts.port, server_context(dd.tls_cert, dd.tls_key))
+        url = f"https://{opts.host}:{port}"
         dd.address.write_text(url + "\n")
         dd.pid.write_text(f"{os.getpid()}\n")
         log.info("engine ready: API at %s, data in %s", url, dd.root)

@@ -37,6 +37,15 @@ class DataDir:
         return self.root / "engine.url"
 
     @property
+    def tls_cert(self) -> Path:
+        """The API's self-signed certificate (also the CA to trust)."""
+        return self.root / "tls.crt"
+
+    @property
+    def tls_key(self) -> Path:
+        return self.root / "tls.key"
+
+    @property
     def node(self) -> Path:
         return self.root / "node"
 

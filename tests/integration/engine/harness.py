@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from graceroll.client.http_store import trusting
 from graceroll.engine.paths import DataDir
 
 START_TIMEOUT = 30.0
@@ -116,7 +117,7 @@ class Engine:
 
     def api(self, method: str, path: str, token: str | None = "", **kw: Any) -> httpx.Response:
         headers = {} if token is None else {"Authorization": f"Bearer {token or self.token}"}
-        with httpx.Client(base_url=self.url, timeout=10) as c:
+        with httpx.Client(base_url=self.url, timeout=10, verify=trusting(self.dd.tls_cert)) as c:
             return c.request(method, path, headers=headers, **kw)
 
 

@@ -275,6 +275,7 @@ def test_deployment_defaults() -> None:
             {
                 "name": "web",
                 "image": "nginx:1.25",
+                "resources": {},
                 "terminationMessagePath": "/dev/termination-log",
                 "terminationMessagePolicy": "File",
                 "imagePullPolicy": "IfNotPresent",
