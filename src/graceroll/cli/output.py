@@ -32,6 +32,7 @@ def dump(objs: list[Obj], fmt: str, single: bool) -> str:
     if fmt == "yaml":
         y = YAML()
         y.default_flow_style = False
+        y.width = 4096  # never fold long values (label keys with long values stay on one line)
         buf = io.StringIO()
         y.dump(data, buf)
         return buf.getvalue().rstrip("\n")

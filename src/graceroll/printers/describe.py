@@ -93,15 +93,16 @@ def conditions(obj: Obj) -> list[str]:
 
 
 def events_table(events: list[Obj], now: float) -> list[str]:
+    """kubectl's events section; columns as wide as their widest cell."""
     if not events:
         return ["Events:  <none>"]
-    lines = ["Events:", "  Type    Reason             Age    From                   Message", "  ----    ------             ----   ----                   -------"]
+    rows = [("Type", "Reason", "Age", "From", "Message"), ("----", "------", "----", "----", "-------")]
     for e in sorted(events, key=lambda e: e.get("lastTimestamp") or ""):
         ts = e.get("lastTimestamp") or e.get("firstTimestamp")
         age = human_duration(now - parse_time(ts)) if ts else "<unknown>"
-        src = (e.get("source") or {}).get("component", "")
-        lines.append(f"  {e.get('type', ''):<7} {e.get('reason', ''):<18} {age:<6} {src:<22} {e.get('message', '')}")
-    return lines
+        rows.append((e.get("type", ""), e.get("reason", ""), age, (e.get("source") or {}).get("component", ""), e.get("message", "")))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
+    return ["Events:"] + ["  " + "  ".join(f"{str(c):<{w}}" for c, w in zip(r, widths)) + "  " + str(r[4]) for r in rows]
 
 
 def describe(obj: Obj, events: list[Obj], now: float) -> str:
