@@ -102,7 +102,7 @@ def events_table(events: list[Obj], now: float) -> list[str]:
         age = human_duration(now - parse_time(ts)) if ts else "<unknown>"
         rows.append((e.get("type", ""), e.get("reason", ""), age, (e.get("source") or {}).get("component", ""), e.get("message", "")))
     widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
-    return ["Events:"] + ["  " + "  ".join(f"{str(c):<{w}}" for c, w in zip(r, widths)) + "  " + str(r[4]) for r in rows]
+    return ["Events:"] + ["  " + "  ".join(f"{c!s:<{w}}" for c, w in zip(r, widths)) + "  " + str(r[4]) for r in rows]
 
 
 def describe(obj: Obj, events: list[Obj], now: float) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from graceroll.api.intstr import IntOrStr, IntOrStrError, round_half_away, scaled_value
 from graceroll.api.meta import Obj
 from graceroll.clock import parse_time
+from graceroll.controllers.history import fnv1a_32, safe_encode
 
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history"
@@ -357,20 +358,6 @@ def deployment_progressing(old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 
 # ---- pod-template-hash (§14) -------------------------------------------------------------------
-_ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
-
-
-def fnv1a_32(data: bytes) -> int:
-    h = 0x811C9DC5
-    for b in data:
-        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
-    return h
-
-
-def safe_encode(s: str) -> str:
-    return "".join(_ALPHANUMS[ord(c) % len(_ALPHANUMS)] for c in s)
-
-
 def compute_hash(template: Obj, collision_count: int | None) -> str:
     """FNV-1a over a canonical rendering of the template (+ collisionCount), encoded like upstream.
 
