@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import graceroll.api.builtin
-import graceroll.workload.cloneset  # registers the CloneSet view
-import graceroll.workload.deployment  # noqa: F401  (registers the Deployment view)
 from graceroll.clock import VirtualClock
 from graceroll.controllers.cloneset.controller import CloneSetController
 from graceroll.controllers.deployment.controller import DeploymentController
+from graceroll.controllers.mesos.application import ApplicationController
+from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
 from graceroll.node.sim import SimNode
@@ -111,6 +110,8 @@ class Simulation:
                 DeploymentController(self.store, self.clock),
                 ReplicaSetController(self.store, self.clock),
                 CloneSetController(self.store, self.clock),
+                MesosDeploymentController(self.store, self.clock),
+                ApplicationController(self.store, self.clock),
                 SimNode(self.store, self.clock, scenario.behaviours()),
             ],
         )
@@ -153,8 +154,9 @@ class Simulation:
     def _run_verb(self, line: str) -> list[str]:
         from graceroll.cli.commands import run_command
 
-        ctx = CommandContext(self.store, self.clock, self.scenario.base_dir)
-        return [run_command(ctx, shlex.split(line))]
+        argv, namespace = _split_namespace(shlex.split(line))
+        ctx = CommandContext(self.store, self.clock, self.scenario.base_dir, namespace)
+        return [run_command(ctx, argv)]
 
     def _act(self, action: Callable[[], list[str]]) -> None:
         before = self._templates()
@@ -249,6 +251,22 @@ class Simulation:
         self.outcome.end_t = self.clock.elapsed()
         self.outcome.reconciles = self.manager.reconciles
         return self.outcome
+
+
+def _split_namespace(argv: list[str]) -> tuple[list[str], str]:
+    """The global ``-n/--namespace`` option taken out of a verb's command line."""
+    rest, namespace, i = [], "default", 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-n", "--namespace") and i + 1 < len(argv):
+            namespace, i = argv[i + 1], i + 2
+            continue
+        if a.startswith("--namespace="):
+            namespace = a.split("=", 1)[1]
+        else:
+            rest.append(a)
+        i += 1
+    return rest, namespace
 
 
 @contextmanager

@@ -52,6 +52,25 @@ def register(k: Kind) -> Kind:
     return k
 
 
+Conversion = Callable[[Obj], Obj]
+_CONVERSIONS: dict[tuple[str, str], Conversion] = {}
+
+
+def register_conversion(api_version: str, kind: str, convert_fn: Conversion) -> None:
+    """Documents of a foreign format (``apiVersion``, lower-cased ``kind``) are converted on load."""
+    _CONVERSIONS[(api_version, kind.lower())] = convert_fn
+
+
+def convert(doc: Obj) -> Obj:
+    """``doc`` in graceroll's own shape: converted when its format is a registered foreign one."""
+    api_version, kind = doc.get("apiVersion"), doc.get("kind")
+    if isinstance(api_version, str) and isinstance(kind, str):
+        fn = _CONVERSIONS.get((api_version, kind.lower()))
+        if fn is not None:
+            return fn(doc)
+    return doc
+
+
 def by_kind(kind: str) -> Kind:
     try:
         return _BY_KIND[kind]

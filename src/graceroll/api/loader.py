@@ -323,7 +323,7 @@ def _flatten(doc: _Doc, source: str, errors: list[FieldError]) -> Iterator[_Doc]
 
 
 def _admit(doc: _Doc, source: str, errors: list[FieldError]) -> Obj | None:
-    data: Obj = doc.data
+    data: Obj = kinds.convert(doc.data) if isinstance(doc.data, dict) else doc.data
 
     def at(e: FieldError) -> FieldError:
         return FieldError(e.path, e.type, e.detail, e.value, e.has_value, f"{source}:{line_of(doc, e.path)}")

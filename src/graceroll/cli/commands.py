@@ -244,6 +244,14 @@ def rollout_resume(ctx: typer.Context, resource: str = _TARGET, name: str | None
     return rollout.resume(ctx.obj.store, kind, obj_name, ctx.obj.namespace)
 
 
+@rollout_app.command("cancel")
+@_verb
+def rollout_cancel(ctx: typer.Context, resource: str = _TARGET, name: str | None = _NAME) -> str:
+    """Abandon the update in progress and restore the previous version (BCS Mesos deployments)."""
+    kind, obj_name = split_target(resource, name)
+    return rollout.cancel(ctx.obj.store, kind, obj_name, ctx.obj.namespace)
+
+
 @rollout_app.command("restart")
 @_verb
 def rollout_restart(ctx: typer.Context, resource: str = _TARGET, name: str | None = _NAME) -> str:

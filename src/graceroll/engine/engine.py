@@ -21,6 +21,8 @@ from graceroll.clock import SystemClock
 from graceroll.controllers.cloneset.controller import CloneSetController
 from graceroll.controllers.deployment.controller import DeploymentController
 from graceroll.controllers.endpoints.controller import EndpointsController
+from graceroll.controllers.mesos.application import ApplicationController
+from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Controller, Key, Manager
 from graceroll.engine.driver import ControllerLoop
@@ -65,6 +67,8 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
             [
                 DeploymentController(store, clock),
                 CloneSetController(store, clock),
+                MesosDeploymentController(store, clock),
+                ApplicationController(store, clock),
                 ReplicaSetController(store, clock),
                 EndpointsController(store, clock),
             ],

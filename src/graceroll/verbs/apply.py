@@ -222,4 +222,4 @@ def _flatten(value: Any) -> list[Obj]:
     kind = value.get("kind")
     if isinstance(kind, str) and kind.endswith("List") and kinds.find(kind) is None and isinstance(value.get("items"), list):
         return [o for item in value["items"] for o in _flatten(item)]
-    return [value]
+    return [kinds.convert(value)]

@@ -145,3 +145,18 @@ def status(store: Store, kind: str, name: str, revision: int = 0, namespace: str
     """``status_message`` of the stored object."""
     target, _ = _resolve(kind, name, namespace, "status viewer")
     return status_message(target.get(store), revision)
+
+
+def cancel(store: Store, kind: str, name: str, namespace: str = "default") -> str:
+    """Abandon the update in progress and go back to the version before it (BCS Mesos deployments)."""
+    target, impl = _resolve(kind, name, namespace, "canceller")
+    if not isinstance(impl, rollout_kinds.MesosDeploymentRollout):
+        raise UsageError(f'no canceller has been implemented for "{target.kind.kind}": use "rollout undo"')
+    current = target.get(store)
+    phase = (current.get("status") or {}).get("phase")
+    if phase not in ("Update", "UpdatePaused", "UpdateSuspend"):
+        raise UsageError(f'{target.resource} "{name}" is {phase}: there is no update to cancel')
+    new = clone(current)
+    rollout_kinds.request_control(new, "cancel")
+    target.write(store, current, new)
+    return f"{target.display} update cancelled"

@@ -287,3 +287,64 @@ class CloneSetRollout:
 
 
 CLONESET = register(CloneSetRollout())
+
+
+# ---- BCS Mesos deployment ------------------------------------------------------------------------
+class MesosDeploymentRollout:
+    """Pause, resume and cancel are requests the controller carries out with bcs-scheduler's rules
+    (the ``update-control`` annotation); history lists the applications (versions)."""
+
+    kind = "MesosDeployment"
+
+    def is_paused(self, obj: Obj) -> bool:
+        return (obj.get("status") or {}).get("phase") in ("UpdatePaused", "UpdateSuspend")
+
+    def set_paused(self, obj: Obj, paused: bool) -> None:
+        phase = (obj.get("status") or {}).get("phase")
+        if paused and phase != "Update":
+            raise UsageError(f'deployment "{obj["metadata"]["name"]}" is {phase}: only an update in progress can be paused')
+        request_control(obj, "pause" if paused else "resume")
+
+    def pod_template(self, obj: Obj) -> Obj:
+        template: Obj = obj.setdefault("spec", {}).setdefault("template", {})
+        return template
+
+    def _apps(self, store: Store, obj: Obj) -> list[Obj]:
+        uid = obj["metadata"].get("uid", "")
+        return sorted((a for a in store.list_owned("Application", uid) if is_controlled_by(a, uid)), key=lambda a: a["metadata"].get("creationTimestamp") or "")
+
+    def history(self, store: Store, obj: Obj) -> dict[int, Revision]:
+        return {i + 1: Revision(i + 1, a["spec"]["template"], a["metadata"]["name"], a) for i, a in enumerate(self._apps(store, obj))}
+
+    def find_revision(self, store: Store, obj: Obj, to_revision: int) -> Revision:
+        raise UsageError('a Mesos deployment goes back with "rollout cancel" during an update, or by applying the old JSON')
+
+    def matches(self, obj: Obj, revision: Revision) -> bool:
+        return bool(revision.template == (obj.get("spec") or {}).get("template"))
+
+    def rolled_back(self, obj: Obj, revision: Revision) -> Obj:
+        restored = clone(obj)
+        restored["spec"]["template"] = clone(revision.template)
+        return restored
+
+    def status(self, obj: Obj, revision: int) -> tuple[str, bool]:
+        name = obj["metadata"]["name"]
+        status = obj.get("status") or {}
+        phase = status.get("phase", "Deploying")
+        if phase == "Running":
+            return f'deployment "{name}" is running application {status.get("application")}', True
+        if phase in ("UpdatePaused", "UpdateSuspend"):
+            return f'deployment "{name}" update is {phase} ({status.get("message") or "rollout resume to go on"}): {status.get("application")} → {status.get("newApplication")}', False
+        if phase == "Update":
+            return f'Waiting for deployment "{name}" update to finish: {status.get("application")} → {status.get("newApplication")}...', False
+        return f'Waiting for deployment "{name}" to run...', False
+
+
+def request_control(obj: Obj, action: str) -> None:
+    """Ask the Mesos deployment controller to ``pause``, ``resume`` or ``cancel`` (changes ``obj``)."""
+    from graceroll.controllers.mesos import CONTROL_ANNOTATION
+
+    obj["metadata"].setdefault("annotations", {})[CONTROL_ANNOTATION] = action
+
+
+MESOS_DEPLOYMENT = register(MesosDeploymentRollout())

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import graceroll.workload.cloneset  # registers the CloneSet view
-import graceroll.workload.deployment  # noqa: F401  (registers the Deployment view)
 from graceroll.api import kinds
 from graceroll.clock import SystemClock
 from graceroll.errors import GracerollError, UsageError

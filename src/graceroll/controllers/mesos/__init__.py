@@ -1,0 +1,13 @@
+"""The BCS Mesos deployment: applications (versions) of taskgroups, and the rolling cycle between them.
+
+- ``taskgroup``   a Mesos container template → a pod spec
+- ``cycle``       one rolling step at a time (pure; reference bcs.md §5.4)
+- ``application`` keeps an application's ``spec.instance`` pods, lowest indices kept
+- ``deployment``  creates, updates (new ``<name>-v<unix seconds>`` application), pauses, resumes, cancels
+"""
+
+CONTROL_ANNOTATION = "mesos.bcs.tencent.com/update-control"  # pause | resume | cancel, consumed by the controller
+INDEX_LABEL = "mesos.bcs.tencent.com/instance-index"
+APPLICATION_LABEL = "mesos.bcs.tencent.com/application"
+DEFINE_ANNOTATION = "mesos.bcs.tencent.com/define-instances"
+UPDATE_PHASES = ("Update", "UpdatePaused", "UpdateSuspend")

@@ -1,0 +1,109 @@
+"""An application keeps ``spec.instance`` taskgroups (pods ``<application>-<index>``).
+
+Scale-up starts the missing indices from the lowest; scale-down removes the highest indices (those
+≥ the new count), as bcs-scheduler does. An index whose previous pod is still stopping waits for
+it to be gone. Status: ``instances`` (pods that exist and are not stopping), ``runningInstances``
+(of those, the ready ones), ``status`` (``Running`` once every instance runs, else ``Deploying``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graceroll.api.bcs_mesos import API_VERSION
+from graceroll.api.meta import Obj, clone, controller_ref
+from graceroll.clock import Clock
+from graceroll.controllers import podutil
+from graceroll.controllers.events import EventRecorder
+from graceroll.controllers.mesos import APPLICATION_LABEL, INDEX_LABEL
+from graceroll.controllers.mesos.taskgroup import pod_spec
+from graceroll.controllers.runtime import Key, Result
+from graceroll.errors import AlreadyExists, NotFound
+from graceroll.store.base import Store, WatchEvent
+
+KIND = "Application"
+
+
+def index_of(pod: Obj) -> int:
+    return int((pod["metadata"].get("labels") or {}).get(INDEX_LABEL, "-1"))
+
+
+class ApplicationController:
+    name = "mesos-application"
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.events = EventRecorder(store, clock, "bcs-scheduler")
+
+    def all_keys(self) -> list[Key]:
+        return [(a["metadata"]["namespace"], a["metadata"]["name"]) for a in self.store.list(KIND)]
+
+    def keys_for(self, event: WatchEvent) -> Iterable[Key]:
+        obj = event.object
+        if obj["kind"] == KIND:
+            return ((obj["metadata"]["namespace"], obj["metadata"]["name"]),)
+        if obj["kind"] == "Pod":
+            ref = controller_ref(obj)
+            if ref is not None and ref.get("kind") == KIND:
+                return ((obj["metadata"]["namespace"], ref["name"]),)
+        return ()
+
+    def reconcile(self, key: Key) -> Result:
+        app = self.store.try_get(KIND, *key)
+        if app is None or app["metadata"].get("deletionTimestamp"):
+            return Result()
+        uid = app["metadata"]["uid"]
+        pods = [p for p in self.store.list_owned("Pod", uid) if (controller_ref(p) or {}).get("uid") == uid]
+        want = int(app["spec"]["instance"])
+        active = {index_of(p): p for p in pods if podutil.is_active(p)}
+        taken = {index_of(p) for p in pods}
+        for index, pod in sorted(active.items(), reverse=True):
+            if index >= want:
+                self._delete(pod)
+        for index in range(want):
+            if index not in taken:
+                self._create(app, index)
+        kept = [p for i, p in active.items() if i < want]
+        running = sum(1 for p in kept if podutil.is_ready(p))
+        status = {
+            "instances": len(kept),
+            "runningInstances": running,
+            "status": "Running" if running == want and len(kept) == want else "Deploying",
+            "message": (app.get("status") or {}).get("message", ""),
+        }
+        if app.get("status") != status:
+            new = clone(app)
+            new["status"] = status
+            self.store.update_status(new)
+        return Result()
+
+    def _create(self, app: Obj, index: int) -> None:
+        md = app["metadata"]
+        labels = dict((app["spec"]["template"].get("metadata") or {}).get("labels") or {})
+        labels.update({APPLICATION_LABEL: md["name"], INDEX_LABEL: str(index)})
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": f"{md['name']}-{index}",
+                "namespace": md["namespace"],
+                "labels": labels,
+                "annotations": {"mesos.bcs.tencent.com/taskgroup-id": f"{index}.{md['name']}.{md['namespace']}.local.{int(self.clock.now())}"},
+                "ownerReferences": [
+                    {"apiVersion": API_VERSION, "kind": KIND, "name": md["name"], "uid": md["uid"], "controller": True, "blockOwnerDeletion": True}
+                ],
+            },
+            "spec": pod_spec(app["spec"]["template"], app["spec"].get("killPolicy")),
+        }
+        try:
+            self.store.create(pod)
+        except AlreadyExists:
+            return  # its predecessor is still stopping; the deletion event brings us back
+        self.events.record(app, "Normal", "LaunchTaskGroup", f"launch taskgroup {index} of application {md['name']}")
+
+    def _delete(self, pod: Obj) -> None:
+        try:
+            self.store.delete("Pod", pod["metadata"]["namespace"], pod["metadata"]["name"])
+        except NotFound:
+            pass
