@@ -1,6 +1,8 @@
 """``graceroll up``: one process holding the store, the controllers, the node agent, the service
 proxy and the API, all on one asyncio event loop (store calls are synchronous and local).
 
+One engine runs per machine (a lock in /tmp): pod and Service addresses are machine-wide.
+
 Start order: store → proxy → node (restarts the pods it finds) → controllers → API.
 Stop order is the reverse, except that controllers stop before the node stops the pods, so no
 controller replaces a pod that is being shut down with the engine.
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import graceroll.api.builtin  # noqa: F401  (registers the built-in kinds)
+from graceroll import lockfile
 from graceroll.apiserver.server import ApiServer
 from graceroll.clock import SystemClock
 from graceroll.controllers.cloneset.controller import CloneSetController
@@ -29,6 +32,7 @@ from graceroll.engine.driver import ControllerLoop
 from graceroll.engine.paths import DataDir
 from graceroll.engine.tls import ensure_certificate, server_context
 from graceroll.engine.token import ensure_token
+from graceroll.errors import GracerollError
 from graceroll.node.process.agent import ProcessNode
 from graceroll.node.process.images import ImageResolver
 from graceroll.proxy.service_proxy import ServiceProxy
@@ -54,7 +58,12 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     clock = SystemClock()
-    store = open_store(dd.store, clock)
+    machine_lock = _lock_machine()
+    try:
+        store = open_store(dd.store, clock)
+    except BaseException:
+        os.close(machine_lock)
+        raise
     try:
         token = ensure_token(dd.token)
 
@@ -96,6 +105,19 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         await proxy.stop()
     finally:
         store.close()
+        os.close(machine_lock)
         for p in (dd.address, dd.pid):
             p.unlink(missing_ok=True)
         log.info("engine stopped")
+
+
+def _lock_machine() -> int:
+    """One engine per machine: pod and Service addresses (127.0.0.0/8) are shared by every process."""
+    path = Path(os.environ.get("GRACEROLL_MACHINE_LOCK", "/tmp/graceroll-engine.lock"))
+    try:
+        return lockfile.acquire(path, 0o666)
+    except lockfile.Held as e:
+        who = f"pid {e.holder}" if e.holder else "another process"
+        raise GracerollError(f"another engine ({who}) is running on this machine; pod and Service addresses are machine-wide, so stop it first (graceroll down)") from e
+    except OSError as e:
+        raise GracerollError(f"cannot take the machine lock {path}: {e.strerror or e}") from e

@@ -18,14 +18,13 @@ Schema (``PRAGMA user_version`` = ``SCHEMA_VERSION``)::
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import json
 import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from graceroll import lockfile
 from graceroll.clock import Clock
 from graceroll.errors import StorageError
 from graceroll.store.base import Obj
@@ -209,35 +208,10 @@ def open_store(path: str | Path, clock: Clock, seed: int | None = None) -> Memor
 
 
 def _acquire_lock(lock_path: Path, db_path: Path) -> int:
-    """An exclusive, non-blocking flock on ``lock_path``, which records the holder's pid for messages."""
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        return lockfile.acquire(lock_path)
+    except lockfile.Held as e:
+        who = f"process {e.holder}" if e.holder else "another process"
+        raise StorageError(f"store {db_path} is in use by {who} (lock {lock_path}); stop that engine or use another data dir") from e
     except OSError as e:
-        raise StorageError(
-            f"cannot open store {db_path}: cannot create lock file {lock_path}: {e.strerror or e}"
-        ) from e
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as e:
-        holder = _read_pid(fd)
-        os.close(fd)
-        if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            who = f"process {holder}" if holder else "another process"
-            raise StorageError(
-                f"store {db_path} is in use by {who} (lock {lock_path}); "
-                "stop that engine or use another data dir"
-            ) from e
         raise StorageError(f"cannot lock store {db_path} ({lock_path}): {e.strerror or e}") from e
-    try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-    except OSError:
-        pass  # the pid is only for the message a second opener prints
-    return fd
-
-
-def _read_pid(fd: int) -> str:
-    try:
-        return os.pread(fd, 32, 0).decode(errors="replace").strip()
-    except OSError:
-        return ""

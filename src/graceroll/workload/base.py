@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -43,6 +44,13 @@ class WorkloadView(Protocol):
 
 
 _VIEWS: dict[str, WorkloadView] = {}
+_BUILT_IN = ("graceroll.workload.deployment", "graceroll.workload.cloneset", "graceroll.workload.mesos")
+
+
+def _load_built_in() -> None:
+    """Import the built-in views (each registers itself); readers never depend on who imported what."""
+    for module in _BUILT_IN:
+        importlib.import_module(module)
 
 
 def register(view: WorkloadView) -> WorkloadView:
@@ -51,8 +59,10 @@ def register(view: WorkloadView) -> WorkloadView:
 
 
 def view_for(kind: str) -> WorkloadView | None:
+    _load_built_in()
     return _VIEWS.get(kind)
 
 
 def workload_kinds() -> list[str]:
+    _load_built_in()
     return sorted(_VIEWS)

@@ -115,8 +115,10 @@ class Engine:
     def get(self, kind: str, name: str = "") -> Any:
         return json.loads(self.cli("get", kind, *([name] if name else []), "-o", "json").out)
 
-    def api(self, method: str, path: str, token: str | None = "", **kw: Any) -> httpx.Response:
-        headers = {} if token is None else {"Authorization": f"Bearer {token or self.token}"}
+    def api(self, method: str, path: str, token: str | None = "", headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+        headers = dict(headers or {})
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token or self.token}"
         with httpx.Client(base_url=self.url, timeout=10, verify=trusting(self.dd.tls_cert)) as c:
             return c.request(method, path, headers=headers, **kw)
 

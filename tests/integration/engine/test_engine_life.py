@@ -88,3 +88,46 @@ def test_rollout_status_fails_once_the_progress_deadline_is_exceeded(engine: Eng
     assert r.code == 1
     assert 'deployment "web" exceeded its progress deadline' in r.err
     assert len(ready_pods(engine)) >= 4  # the old pods keep serving (maxUnavailable 1)
+    engine.cli("rollout", "undo", "deployment/web")
+    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+    pods = engine.get("pods")["items"]
+    assert len(ready_pods(engine)) == 5 and {p["spec"]["containers"][0]["image"] for p in pods} == {"demo:v1"}
+
+
+def test_a_rollout_interrupted_by_a_kill_9_completes_after_the_restart(engine: Engine) -> None:
+    engine.cli("apply", "-f", str(WEB))
+    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+    engine.cli("set", "image", "deployment/web", "app=demo:v2")
+    first = recorded_groups(engine.data_dir)
+    engine.stop(signal.SIGKILL)  # mid-rollout: maxSurge 1 means at most 6 pods exist
+    engine.start()
+    seen = []
+    for _ in range(600):  # bounded: ends when the rollout does
+        pods = [p for p in engine.get("pods")["items"] if not p["metadata"].get("deletionTimestamp")]
+        seen.append(len(pods))
+        if engine.cli("rollout", "status", "deployment/web", "--no-watch").out.startswith('deployment "web" successfully'):
+            break
+    assert max(seen) <= 6  # replicas + maxSurge, across the crash
+    assert {p["spec"]["containers"][0]["image"] for p in engine.get("pods")["items"]} == {"demo:v2"}
+    assert not any(alive(g) for g in first)  # nothing of the killed engine's pods is left running
+
+
+def test_malformed_and_invalid_bodies_get_status_objects_and_store_nothing(engine: Engine) -> None:
+    path = "/apis/apps/v1/namespaces/default/deployments"
+    bad_json = engine.api("POST", path, content=b"{not json", headers={"Content-Type": "application/json"})
+    assert bad_json.status_code == 400 and bad_json.json()["kind"] == "Status"
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "bad"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "bad"}},
+            "strategy": {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}},
+            "template": {"metadata": {"labels": {"app": "bad"}}, "spec": {"containers": [{"name": "app", "image": "demo:v1"}]}},
+        },
+    }
+    invalid = engine.api("POST", path, json=body)
+    assert invalid.status_code == 422
+    causes = invalid.json()["details"]["causes"]
+    assert any(c["field"] == "spec.strategy.rollingUpdate.maxUnavailable" for c in causes)
+    assert engine.api("GET", f"{path}/bad").status_code == 404
