@@ -9,6 +9,12 @@ It is the default program for images the engine has no entry for, so any manifes
 Environment: ``POD_IP`` / ``PORT`` (listen address, default 127.0.0.1:8080), ``STARTUP_DELAY``
 (seconds of 503 after binding: the slow start of seed 004), ``SHUTDOWN_DELAY`` (seconds it keeps
 serving after SIGTERM before it stops; in-flight requests always finish), ``GRACEROLL_IMAGE``.
+
+On SIGTERM every answer carries ``Connection: close``, so keep-alive clients reconnect (through
+the service proxy, to another pod). After ``SHUTDOWN_DELAY`` it stops accepting, gives clients on
+open connections up to ``KEEPALIVE_GRACE`` seconds for one last request, closes the connections
+that are still idle, and exits once the requests in flight are answered. An idle keep-alive
+connection would otherwise keep it alive until SIGKILL.
 """
 
 from __future__ import annotations
@@ -16,10 +22,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
+
+KEEPALIVE_GRACE = 1.0
 
 
 class _State:
@@ -32,10 +41,64 @@ class _State:
             threading.Timer(startup_delay, self.started.set).start()
 
 
-def make_handler(state: _State, version: str, pod: str, ip: str) -> type[BaseHTTPRequestHandler]:
+class _Connections:
+    """Open client connections, and which are between requests (safe to close at shutdown)."""
+
+    def __init__(self) -> None:
+        self._idle: dict[socket.socket, bool] = {}
+        self._changed = threading.Condition()
+
+    def set(self, conn: socket.socket, idle: bool) -> None:
+        with self._changed:
+            self._idle[conn] = idle
+
+    def forget(self, conn: socket.socket) -> None:
+        with self._changed:
+            self._idle.pop(conn, None)
+            self._changed.notify_all()
+
+    def wait_closed(self, timeout: float) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._idle, timeout)
+
+    def close_idle(self) -> None:
+        with self._changed:
+            for conn, idle in self._idle.items():
+                if idle:
+                    try:
+                        conn.shutdown(socket.SHUT_RDWR)  # its handler's read returns: the thread ends
+                    except OSError:
+                        pass
+
+
+def make_handler(
+    state: _State, version: str, pod: str, ip: str, connections: _Connections | None = None
+) -> type[BaseHTTPRequestHandler]:
+    conns = connections or _Connections()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
+
+        def setup(self) -> None:
+            super().setup()
+            conns.set(self.connection, idle=True)
+
+        def parse_request(self) -> bool:
+            conns.set(self.connection, idle=False)  # a request line has arrived
+            return super().parse_request()
+
+        def handle_one_request(self) -> None:
+            try:
+                super().handle_one_request()
+            finally:
+                conns.set(self.connection, idle=True)
+
+        def finish(self) -> None:
+            try:
+                super().finish()
+            finally:
+                conns.forget(self.connection)
 
         def do_GET(self) -> None:
             if not state.started.is_set():
@@ -72,7 +135,8 @@ def main() -> None:
     port = int(os.environ.get("PORT", "8080"))
     version = os.environ.get("GRACEROLL_IMAGE", "demo:dev")
     state = _State(float(os.environ.get("STARTUP_DELAY", "0")))
-    server = ThreadingHTTPServer((ip, port), make_handler(state, version, os.environ.get("POD_NAME", ""), ip))
+    conns = _Connections()
+    server = ThreadingHTTPServer((ip, port), make_handler(state, version, os.environ.get("POD_NAME", ""), ip, conns))
     server.daemon_threads = False  # in-flight requests finish before exit
     shutdown_delay = float(os.environ.get("SHUTDOWN_DELAY", "0"))
     stop = threading.Event()
@@ -87,9 +151,13 @@ def main() -> None:
     serving.start()
     print(f"serving {version} on {ip}:{port}", flush=True)
     stop.wait()
+    print("stopping: answering with Connection: close", flush=True)
     threading.Event().wait(shutdown_delay)
-    server.shutdown()
-    server.server_close()
+    server.shutdown()  # stop accepting ...
+    server.socket.close()  # ... and refuse new connections
+    conns.wait_closed(KEEPALIVE_GRACE)  # clients on open connections: one last request each
+    conns.close_idle()
+    server.server_close()  # joins the handler threads: requests in flight are answered
     print("stopped", flush=True)
 
 

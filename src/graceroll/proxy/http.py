@@ -1,123 +1,143 @@
-"""HTTP mode: every request goes to the next ready backend, over keep-alive connections.
+"""HTTP mode: every request goes to the next ready backend, over pooled keep-alive connections.
 
-Backends get one client session each (its own connection pool). A request that could not connect
-is retried on the next backend (nothing was sent, so any method is safe); a request whose reused
-connection the backend closed before answering is retried when its method is idempotent. When a
-backend is drained its session closes as soon as its in-flight requests are done, so no pooled
-connection to a stopping pod is used again. Bodies are buffered (the proxy serves rollouts of
-ordinary request/response services, not streams).
+Balancing per request (not per client connection) is what lets a rollout move a keep-alive
+client off a stopping pod without the client noticing. Failures before the backend has the
+request are retried on the next backend:
+
+- connect refused or timed out: nothing was sent, so any method is retried;
+- the connection closed before any response byte (typically a kept-alive connection the backend
+  closed while idle): retried for idempotent methods only (RFC 9110 section 9.2.2), on the other
+  backends and then once more on a new connection to the same one; anything else gets 502.
+
+The request body is read in full first so that a retry can send it again; the response is
+streamed. A backend that breaks off mid-response breaks off the client connection too, so the
+client sees a truncated message rather than a complete-looking one.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections import deque
 
 import aiohttp
 from aiohttp import web
+from yarl import URL
 
+from graceroll.proxy import headers
 from graceroll.proxy.pool import Pool
 from graceroll.proxy.routes import Address
+from graceroll.proxy.upstream import READ_TIMEOUT, Upstreams
 
 log = logging.getLogger("graceroll.proxy")
 
-CONNECT_TIMEOUT = 2.0
-REQUEST_TIMEOUT = 60.0
 NO_BACKEND_WAIT = 1.0
-IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
-HOP_BY_HOP = frozenset(
-    h.lower()
-    for h in ("Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length")
-)
+SHUTDOWN_GRACE = 0.5  # in-flight requests may finish this long (twice, in aiohttp) when the listener closes
+MAX_BODY = 64 * 1024 * 1024
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+CONNECT_FAILED = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+DROPPED = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)  # after CONNECT_FAILED: a subclass
 
 
-class Backend:
-    """One pod address: its session and the requests in flight on it."""
-
-    def __init__(self, address: Address) -> None:
-        self.address = address
-        self.in_flight = 0
-        self.retiring = False
-        self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=15),
-            timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT, sock_connect=CONNECT_TIMEOUT),
-            auto_decompress=False,
-            skip_auto_headers=("User-Agent", "Accept-Encoding"),
-        )
-
-    async def close_when_idle(self) -> None:
-        self.retiring = True
-        if not self.in_flight:
-            await self.session.close()
-
-
-class HttpHandler:
-    def __init__(self, pool: Pool, backends: dict[Address, Backend]) -> None:
+class HttpListener:
+    def __init__(self, service: str, pool: Pool, upstreams: Upstreams) -> None:
+        self.service = service
         self.pool = pool
-        self.backends = backends  # shared by every HTTP listener of the proxy
+        self.upstreams = upstreams
+        self._runner: web.AppRunner | None = None
 
-    def backend(self, address: Address) -> Backend:
-        b = self.backends.get(address)
-        if b is None or b.retiring:
-            b = self.backends[address] = Backend(address)
-        return b
+    async def start(self, address: Address) -> None:
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, address[0], address[1], reuse_address=True, backlog=1024).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+
+    async def close(self) -> None:
+        """Stop accepting, close idle client connections, give in-flight requests ``SHUTDOWN_GRACE``."""
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
-        peer = request.remote or ""
-        headers["X-Forwarded-For"] = f"{headers['X-Forwarded-For']}, {peer}" if "X-Forwarded-For" in headers else peer
-        last_error = "no ready endpoint"
-        for address in await self.pool.wait_for_backends(NO_BACKEND_WAIT):
-            if address[0] in self.pool.draining.ips:
+        out_headers = headers.request_headers(request.headers, request.remote)
+        failures: list[str] = []
+        tries = deque((a, False) for a in await self.pool.wait_for_candidates(NO_BACKEND_WAIT))
+        while tries:
+            address, fresh = tries.popleft()
+            if self.pool.draining.is_draining(address[0]):  # drained since the candidates were listed
                 continue
-            b = self.backend(address)
-            b.in_flight += 1
+            up = self.upstreams.get(address)
+            lane = up.take(fresh)
+            reusable = False
             try:
-                with self.pool.draining.attempt(address[0]):
-                    resp = await self._send(b, request, headers, body)
-                return resp
-            except aiohttp.ClientConnectorError as e:
-                last_error = f"connect to {address[0]}:{address[1]}: {e.os_error or e}"
-                continue
-            except aiohttp.ServerDisconnectedError as e:
-                last_error = f"{address[0]}:{address[1]} closed the connection: {e}"
-                if request.method in IDEMPOTENT:
-                    continue
-                return web.Response(status=502, text=f"bad gateway: {last_error}\n")
-            except (aiohttp.ClientError, TimeoutError) as e:
-                return web.Response(status=502, text=f"bad gateway: {address[0]}:{address[1]}: {e}\n")
+                with self.pool.draining.attempt(address[0]) as attempt:
+                    try:
+                        upstream = await lane.session.request(
+                            request.method,
+                            URL(f"http://{address[0]}:{address[1]}{request.raw_path}", encoded=True),
+                            headers=out_headers,
+                            data=body or None,
+                            allow_redirects=False,
+                            trace_request_ctx=attempt,
+                        )
+                    except CONNECT_FAILED as e:
+                        failures.append(f"{_at(address)}: {e}")
+                        continue
+                    except DROPPED as e:
+                        failures.append(f"{_at(address)} closed the connection: {e}")
+                        if request.method not in IDEMPOTENT:
+                            return _error(502, failures[-1])
+                        if lane.served:  # a kept-alive connection it had just closed: a new one may do, last
+                            tries.append((address, True))
+                        continue
+                    except TimeoutError:
+                        return _error(504, f"{_at(address)}: no response within {READ_TIMEOUT} s")
+                    except aiohttp.ClientError as e:
+                        return _error(502, f"{_at(address)}: {e}")
+                response, reusable = await _relay(request, upstream, address)
+                return response
             finally:
-                b.in_flight -= 1
-                if b.retiring and not b.in_flight:
-                    await b.session.close()
-        return web.Response(status=503, text=f"service unavailable: {last_error}\n")
-
-    async def _send(self, b: Backend, request: web.Request, headers: dict[str, str], body: bytes) -> web.Response:
-        host, port = b.address
-        url = f"http://{host}:{port}{request.rel_url}"
-        async with b.session.request(request.method, url, headers=headers, data=body or None, allow_redirects=False) as upstream:
-            payload = await upstream.read()
-            out = web.Response(status=upstream.status, reason=upstream.reason, body=payload)
-            for k, v in upstream.headers.items():
-                if k.lower() not in HOP_BY_HOP:
-                    out.headers.add(k, v)
-            return out
+                await up.give_back(lane, reusable)
+        if failures:
+            log.debug("service %s: %s %s failed on every backend: %s", self.service, request.method, request.path, "; ".join(failures))
+            return _error(502, failures[-1])
+        return _error(503, f"no ready endpoint for {self.service}")
 
 
-async def retire(backends: dict[Address, Backend], ip: str) -> None:
-    """Stop using pooled connections to ``ip``: each session closes once its requests are done."""
-    for address in [a for a in backends if a[0] == ip]:
-        await backends.pop(address).close_when_idle()
+async def _relay(
+    request: web.Request, upstream: aiohttp.ClientResponse, address: Address
+) -> tuple[web.StreamResponse, bool]:
+    """Stream the backend's answer to the client; a break on either side ends both connections.
+    Also says whether the backend connection may be reused (the answer was read to its end)."""
+    out = web.StreamResponse(
+        status=upstream.status, reason=upstream.reason, headers=headers.response_headers(upstream.headers)
+    )
+    if upstream.content_length is not None and "chunked" not in upstream.headers.get("Transfer-Encoding", "").lower():
+        out.content_length = upstream.content_length
+    try:
+        await out.prepare(request)
+        async for chunk in upstream.content.iter_any():
+            await out.write(chunk)
+        await out.write_eof()
+    except (aiohttp.ClientError, TimeoutError, ConnectionError) as e:
+        log.debug("%s %s via %s broke off: %r", request.method, request.path, _at(address), e)
+        upstream.close()
+        if request.transport is not None:
+            request.transport.close()
+        return out, False
+    upstream.release()
+    return out, True
 
 
-def application(handler: HttpHandler) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024 * 1024)
-    app.router.add_route("*", "/{tail:.*}", handler.handle)
-    return app
+def _error(status: int, text: str) -> web.Response:
+    return web.Response(status=status, text=text + "\n")
 
 
-async def close_all(backends: dict[Address, Backend]) -> None:
-    sessions = [b.session for b in backends.values()]
-    backends.clear()
-    await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
+def _at(address: Address) -> str:
+    return f"{address[0]}:{address[1]}"

@@ -3,16 +3,17 @@
 Per Service with a cluster IP and per TCP port: a listener on ``clusterIP:port``, and one on
 ``127.0.0.1:nodePort`` when the port has a node port. Backends are the endpoints whose
 ``conditions.ready`` is true (a missing condition counts as ready, as upstream), at the port
-of the same name in their slice, ordered by address. The mode is HTTP when the Service port's
-``appProtocol`` (or the slice port's) is ``http``, else L4.
+of the same name in their slice (slices of one Service may resolve it to different numbers),
+ordered by address. The mode is HTTP when the Service port's ``appProtocol`` (or the slice
+port's) is ``http``, else L4. Headless Services (``clusterIP: None``) get no listener.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from graceroll.api.discovery_v1 import SERVICE_NAME_LABEL
 from graceroll.api.meta import Obj
@@ -24,63 +25,91 @@ NODE_HOST = "127.0.0.1"
 
 @dataclass(frozen=True)
 class Route:
-    service: str  # namespace/name:port-name, for logs
+    service: str  # namespace/name:port, for logs
     mode: Mode
     backends: tuple[Address, ...]
 
 
+@dataclass(frozen=True)
+class ListenerPlan:
+    """What a sync does to the listeners: close first (frees the address), then open, then update."""
+
+    close: tuple[Address, ...] = ()
+    open: tuple[Address, ...] = ()
+    update: tuple[Address, ...] = ()
+
+
 def build(services: Iterable[Obj], slices: Iterable[Obj]) -> dict[Address, Route]:
+    """The routing table; when two Services claim one address the first by namespace/name wins."""
     by_service: dict[tuple[str, str], list[Obj]] = {}
     for s in slices:
         md = s["metadata"]
         name = (md.get("labels") or {}).get(SERVICE_NAME_LABEL)
         if name:
-            by_service.setdefault((md["namespace"], name), []).append(s)
-    routes: dict[Address, Route] = {}
-    for svc in sorted(services, key=lambda s: (s["metadata"]["namespace"], s["metadata"]["name"])):
+            by_service.setdefault((md.get("namespace") or "default", name), []).append(s)
+    table: dict[Address, Route] = {}
+    for svc in sorted(services, key=lambda s: (s["metadata"].get("namespace") or "", s["metadata"]["name"])):
         md, spec = svc["metadata"], svc.get("spec") or {}
         ip = spec.get("clusterIP")
-        if not ip or ip == "None" or not _is_ipv4(ip):
+        if not _is_ipv4(ip):  # unallocated, or "None" (headless)
             continue
-        svc_slices = by_service.get((md["namespace"], md["name"]), [])
+        namespace = md.get("namespace") or "default"
+        svc_slices = by_service.get((namespace, md["name"]), [])
         for port in spec.get("ports") or ():
             if (port.get("protocol") or "TCP") != "TCP" or not port.get("port"):
                 continue
             name = port.get("name") or ""
-            mode: Mode = "http" if _is_http(port.get("appProtocol")) or _slice_says_http(svc_slices, name) else "l4"
-            route = Route(f"{md['namespace']}/{md['name']}:{name or port['port']}", mode, backends(svc_slices, name))
-            routes.setdefault((ip, int(port["port"])), route)
+            http = _is_http(port.get("appProtocol")) or any(_is_http(p.get("appProtocol")) for p in _slice_ports(svc_slices, name))
+            route = Route(f"{namespace}/{md['name']}:{name or port['port']}", "http" if http else "l4", backends(svc_slices, name))
+            table.setdefault((ip, int(port["port"])), route)
             if port.get("nodePort"):
-                routes.setdefault((NODE_HOST, int(port["nodePort"])), route)
-    return routes
+                table.setdefault((NODE_HOST, int(port["nodePort"])), route)
+    return table
 
 
 def backends(slices: Iterable[Obj], port_name: str) -> tuple[Address, ...]:
+    """Ready endpoints at the port named ``port_name`` in their own slice, ordered by address."""
     out: set[Address] = set()
     for s in slices:
         number = next((p.get("port") for p in s.get("ports") or () if (p.get("name") or "") == port_name), None)
-        if number is None:
+        if not number:
             continue
         for ep in s.get("endpoints") or ():
-            if (ep.get("conditions") or {}).get("ready", True) is not False:
-                out.update((a, int(number)) for a in ep.get("addresses") or ())
+            if (ep.get("conditions") or {}).get("ready") is not False:
+                out.update((a, int(number)) for a in ep.get("addresses") or () if _is_ipv4(a))
     return tuple(sorted(out, key=lambda a: (ipaddress.IPv4Address(a[0]), a[1])))
 
 
 def addresses_in(slices: Iterable[Obj]) -> set[str]:
-    """Every pod address any slice still lists (ready or not)."""
+    """Every pod address any slice still lists, ready or not."""
     return {a for s in slices for ep in s.get("endpoints") or () for a in ep.get("addresses") or ()}
 
 
-def _slice_says_http(slices: list[Obj], port_name: str) -> bool:
-    return any(_is_http(p.get("appProtocol")) for s in slices for p in s.get("ports") or () if (p.get("name") or "") == port_name)
+def http_backends(table: Mapping[Address, Route]) -> set[Address]:
+    """Backends some HTTP listener may still send requests to."""
+    return {b for r in table.values() if r.mode == "http" for b in r.backends}
+
+
+def plan_listeners(listening: Mapping[Address, Mode], wanted: Mapping[Address, Route]) -> ListenerPlan:
+    """A listener whose mode changed is closed and opened again; one that failed to bind is not in
+    ``listening`` and so is opened (retried) on every sync."""
+    close = tuple(a for a, mode in listening.items() if a not in wanted or wanted[a].mode != mode)
+    open_ = tuple(a for a, r in wanted.items() if listening.get(a) != r.mode)
+    update = tuple(a for a, r in wanted.items() if listening.get(a) == r.mode)
+    return ListenerPlan(close, open_, update)
+
+
+def _slice_ports(slices: Iterable[Obj], port_name: str) -> list[Obj]:
+    return [p for s in slices for p in s.get("ports") or () if (p.get("name") or "") == port_name]
 
 
 def _is_http(app_protocol: object) -> bool:
     return isinstance(app_protocol, str) and app_protocol.lower() == "http"
 
 
-def _is_ipv4(text: str) -> bool:
+def _is_ipv4(text: object) -> TypeGuard[str]:
+    if not isinstance(text, str):
+        return False
     try:
         ipaddress.IPv4Address(text)
     except ValueError:

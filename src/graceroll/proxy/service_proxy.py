@@ -1,12 +1,14 @@
 """The service proxy: listeners for every Service address, kept in step with the store.
 
-Store events for Services and EndpointSlices schedule one rebuild on the event loop (bursts
-coalesce). A rebuild recomputes the routes (``routes.build``), swaps backend lists in place,
-and opens or closes listeners; a listener that cannot bind is logged and tried again on the next
-change. ``drained(ip)`` is the node agent's half of a lossless stop (``node.drain.DrainGate``):
-the address is marked draining at once — no new connection or request goes to it from then on,
-even before its EndpointSlice changes — and the call returns when no attempt to reach it is still
-in progress.
+Store events for Services and EndpointSlices schedule one sync on the event loop (a burst of
+events coalesces into one). A sync recomputes the routing table (``routes.build``), closes the
+listeners it no longer has, opens new ones and swaps backend lists in place. A listener that
+cannot bind (address in use, privileged port) is logged and tried again on the next change.
+
+``drained(ip)`` is the node agent's half of a lossless stop (``node.drain.DrainGate``): the
+address is marked draining at once, for every listener, before its EndpointSlice changes; pooled
+HTTP connections to it are retired; and the call returns when no attempt to reach it is still in
+progress, so from then on no new connection or request reaches the pod.
 """
 
 from __future__ import annotations
@@ -14,31 +16,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, field
-
-from aiohttp import web
+from typing import Protocol
 
 from graceroll.clock import Clock
-from graceroll.proxy import http, routes
-from graceroll.proxy.l4 import L4Handler
-from graceroll.proxy.pool import Draining, Pool
-from graceroll.proxy.routes import Address, Route
+from graceroll.proxy import routes
+from graceroll.proxy.draining import Draining
+from graceroll.proxy.http import HttpListener
+from graceroll.proxy.l4 import L4Listener
+from graceroll.proxy.pool import Pool
+from graceroll.proxy.routes import Address, Mode, Route
+from graceroll.proxy.upstream import Upstreams
 from graceroll.store.base import Store, WatchEvent
 
 log = logging.getLogger("graceroll.proxy")
 
-WATCHED = ("Service", "EndpointSlice")
-STOP_TIMEOUT = 5.0
+WATCHED = frozenset({"Service", "EndpointSlice"})
+STOP_TIMEOUT = 3.0
 
 
-@dataclass
-class Listener:
-    route: Route
+class Listener(Protocol):
     pool: Pool
-    server: asyncio.Server | None = None
-    runner: web.AppRunner | None = None
-    l4: L4Handler | None = None
-    failed: str | None = field(default=None)
+
+    async def start(self, address: Address) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class ServiceProxy:
@@ -46,12 +47,14 @@ class ServiceProxy:
         self.store = store
         self.clock = clock
         self.draining = Draining()
+        self.upstreams = Upstreams()
         self.listeners: dict[Address, Listener] = {}
-        self._http_backends: dict[Address, http.Backend] = {}
+        self._modes: dict[Address, Mode] = {}
+        self._bind_errors: dict[Address, str] = {}
         self._lock = asyncio.Lock()
-        self._pending = False
+        self._sync_pending = False
         self._stopped = False
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._syncs: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         store.subscribe(self._on_event)
 
@@ -60,91 +63,88 @@ class ServiceProxy:
         await self.sync()
 
     async def stop(self) -> None:
+        """Close every listener and connection; returns within about ``STOP_TIMEOUT`` seconds."""
         self._stopped = True
-        async with self._lock:
-            for address in list(self.listeners):
-                await self._close(address)
-        await http.close_all(self._http_backends)
-        for t in list(self._tasks):
+        syncs = list(self._syncs)
+        for t in syncs:
             t.cancel()
+        if syncs:
+            await asyncio.wait(syncs, timeout=STOP_TIMEOUT)
+        closing = [ls.close() for ls in self.listeners.values()]
+        self.listeners.clear()
+        self._modes.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*closing, return_exceptions=True), STOP_TIMEOUT)
+        await self.upstreams.close()
 
     async def drained(self, pod_ip: str, timeout: float) -> bool:
-        self.draining.ips.add(pod_ip)
-        await http.retire(self._http_backends, pod_ip)
+        self.draining.mark(pod_ip)
+        await self.upstreams.retire(pod_ip)
+        if self.draining.is_idle(pod_ip):
+            return True
         try:
             await asyncio.wait_for(self.draining.wait_idle(pod_ip), timeout)
         except TimeoutError:
+            log.warning("pod %s: still being connected to after %.1f s of draining", pod_ip, timeout)
             return False
         return True
 
-    def _on_event(self, event: WatchEvent) -> None:
-        if event.object.get("kind") not in WATCHED or self._pending or self._stopped or self._loop is None:
-            return
-        self._pending = True
-        self._loop.call_soon_threadsafe(self._schedule_sync)
+    async def wait_synced(self) -> None:
+        """Wait until the syncs scheduled by store events so far have run."""
+        while self._syncs:
+            await asyncio.wait(list(self._syncs))
 
-    def _schedule_sync(self) -> None:
-        task = asyncio.ensure_future(self.sync())
-        self._tasks.add(task)
+    def _on_event(self, event: WatchEvent) -> None:
+        if event.object.get("kind") not in WATCHED or self._sync_pending or self._stopped or self._loop is None:
+            return
+        self._sync_pending = True
+        task = self._loop.create_task(self.sync(), name="proxy sync")
+        self._syncs.add(task)
         task.add_done_callback(self._synced)
 
     def _synced(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
+        self._syncs.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("proxy sync failed (retried on the next change)", exc_info=task.exception())
 
     async def sync(self) -> None:
-        """Bring listeners and backends in line with the store."""
+        """Bring listeners and backends in line with the store: read → plan → act."""
         async with self._lock:
-            self._pending = False
+            self._sync_pending = False
             if self._stopped:
                 return
             slices = self.store.list("EndpointSlice")
             wanted = routes.build(self.store.list("Service"), slices)
+            plan = routes.plan_listeners(self._modes, wanted)
             self.draining.forget_except(routes.addresses_in(slices))
-            for address in [a for a, ls in self.listeners.items() if a not in wanted or ls.route.mode != wanted[a].mode]:
+            self._bind_errors = {a: e for a, e in self._bind_errors.items() if a in wanted}
+            for address in plan.close:
                 await self._close(address)
-            for address, route in wanted.items():
-                current = self.listeners.get(address)
-                if current is None:
-                    current = self.listeners[address] = Listener(route, Pool(self.draining, route.backends))
-                current.route = route
-                current.pool.update(route.backends)
-                log.debug("route %s: %s", route.service, route.backends)
-                if current.server is None and current.runner is None:
-                    await self._open(address, current)
+            for address in plan.update:
+                self.listeners[address].pool.update(wanted[address].backends)
+            for address in plan.open:
+                await self._open(address, wanted[address])
+            await self.upstreams.retire_except(routes.http_backends(wanted))
 
-    async def _open(self, address: Address, ls: Listener) -> None:
-        host, port = address
+    async def _open(self, address: Address, route: Route) -> None:
+        pool = Pool(self.draining, route.backends)
+        listener: Listener = HttpListener(route.service, pool, self.upstreams) if route.mode == "http" else L4Listener(route.service, pool)
         try:
-            if ls.route.mode == "http":
-                runner = web.AppRunner(http.application(http.HttpHandler(ls.pool, self._http_backends)), access_log=None, shutdown_timeout=1.0)
-                await runner.setup()
-                try:
-                    await web.TCPSite(runner, host, port, reuse_address=True).start()
-                except BaseException:
-                    await runner.cleanup()
-                    raise
-                ls.runner = runner
-            else:
-                ls.l4 = L4Handler(ls.pool)
-                ls.server = await asyncio.start_server(ls.l4, host, port, reuse_address=True)
+            await listener.start(address)
         except OSError as e:
-            if ls.failed != str(e):
-                log.warning("service %s: cannot listen on %s:%d: %s (retried on the next change)", ls.route.service, host, port, e)
-            ls.failed = str(e)
+            reason = e.strerror or str(e)
+            level = logging.DEBUG if self._bind_errors.get(address) == reason else logging.WARNING
+            log.log(level, "service %s: cannot listen on %s:%d: %s (retried on the next change)", route.service, *address, reason)
+            self._bind_errors[address] = reason
             return
-        ls.failed = None
-        log.info("service %s: listening on %s:%d (%s)", ls.route.service, host, port, ls.route.mode)
+        self._bind_errors.pop(address, None)
+        self.listeners[address] = listener
+        self._modes[address] = route.mode
+        log.info("service %s: listening on %s:%d (%s, %d endpoints)", route.service, *address, route.mode, len(route.backends))
 
     async def _close(self, address: Address) -> None:
-        ls = self.listeners.pop(address)
-        if ls.server is not None:
-            ls.server.close()
-            if ls.l4 is not None:
-                ls.l4.close_all()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(ls.server.wait_closed(), STOP_TIMEOUT)
-        if ls.runner is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(ls.runner.cleanup(), STOP_TIMEOUT)
+        listener = self.listeners.pop(address)
+        del self._modes[address]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(listener.close(), STOP_TIMEOUT)
+        log.info("stopped listening on %s:%d", *address)

@@ -1,0 +1,122 @@
+"""A store holding one Service and its EndpointSlice, the proxy watching it, and fake backends."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+import graceroll.api.builtin  # noqa: F401  (registers the kinds)
+from graceroll.api.meta import clone
+from graceroll.clock import SystemClock
+from graceroll.proxy.service_proxy import ServiceProxy
+from graceroll.store.memory import MemoryStore
+
+from .fakes import BACKEND_PORT, HttpBackend
+
+SERVICE_IP = "127.1.200.1"
+PORT = 18080
+URL = f"http://{SERVICE_IP}:{PORT}"
+
+
+def backend_ip(n: int) -> str:
+    return f"127.20.0.{n}"
+
+
+class World:
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.clock = SystemClock()
+        self.store = MemoryStore(self.clock)
+        self.proxy = ServiceProxy(self.store, self.clock)
+        self.backends: dict[str, HttpBackend] = {}
+        self.add_service("web", SERVICE_IP, PORT, mode)
+
+    def add_service(self, name: str, ip: str, port: int, mode: str, node_port: int | None = None) -> None:
+        sp: dict[str, Any] = {"name": "http", "port": port, "protocol": "TCP", "targetPort": "http"}
+        if mode == "http":
+            sp["appProtocol"] = "http"
+        spec: dict[str, Any] = {"clusterIP": ip, "ports": [sp], "selector": {"app": name}}
+        if node_port:
+            sp["nodePort"] = node_port
+            spec["type"] = "NodePort"
+        self.store.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "default"}, "spec": spec})
+        self.store.create(
+            {
+                "apiVersion": "discovery.k8s.io/v1",
+                "kind": "EndpointSlice",
+                "metadata": {"name": f"{name}-abcde", "namespace": "default", "labels": {"kubernetes.io/service-name": name}},
+                "addressType": "IPv4",
+                "ports": [{"name": "http", "port": BACKEND_PORT, "protocol": "TCP"}],
+                "endpoints": [],
+            }
+        )
+
+    async def set_endpoints(self, ready: Iterable[str], terminating: Iterable[str] = (), service: str = "web") -> None:
+        """Rewrite the slice as the endpoints controller would, and let the proxy catch up."""
+        s = clone(self.store.get("EndpointSlice", "default", f"{service}-abcde"))
+        s["endpoints"] = [{"addresses": [ip], "conditions": {"ready": True, "serving": True, "terminating": False}} for ip in ready] + [
+            {"addresses": [ip], "conditions": {"ready": False, "serving": True, "terminating": True}} for ip in terminating
+        ]
+        self.store.update(s)
+        await self.proxy.wait_synced()
+
+    async def add_backend(self, ip: str) -> HttpBackend:
+        b = self.backends[ip] = await HttpBackend(ip).start()
+        return b
+
+    async def close(self) -> None:
+        await self.proxy.stop()
+        for b in self.backends.values():
+            await b.stop()
+
+
+@pytest_asyncio.fixture(params=["l4", "http"])
+async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """The Service in L4 mode, then in HTTP mode."""
+    w = World(request.param)
+    await w.proxy.start()
+    try:
+        yield w
+    finally:
+        await w.close()
+
+
+@pytest_asyncio.fixture
+async def l4_world() -> AsyncIterator[World]:
+    w = World("l4")
+    await w.proxy.start()
+    try:
+        yield w
+    finally:
+        await w.close()
+
+
+@pytest_asyncio.fixture
+async def http_world() -> AsyncIterator[World]:
+    w = World("http")
+    await w.proxy.start()
+    try:
+        yield w
+    finally:
+        await w.close()
+
+
+def session(keepalive: bool = True) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(force_close=not keepalive), timeout=aiohttp.ClientTimeout(total=5)
+    )
+
+
+async def fetch(n: int, keepalive: bool = False, path: str = "/") -> list[str]:
+    """``n`` sequential GETs through the Service, each on a new connection unless ``keepalive``."""
+    out = []
+    async with session(keepalive) as s:
+        for _ in range(n):
+            async with s.get(URL + path) as r:
+                assert r.status == 200, await r.text()
+                out.append(await r.text())
+    return out
