@@ -22,6 +22,8 @@ test: install
 bench: install
 	$(BIN)/python bench/deployment_rollout.py
 	$(BIN)/python bench/inplace_vs_recreate.py
+	$(BIN)/python bench/engine_bench.py
+	$(BIN)/python bench/endpoint_latency.py
 
 lint: install
 	$(BIN)/ruff check src tests bench
