@@ -19,6 +19,7 @@ class CliContext:
     namespace: str = "default"
     server: str | None = None
     token: str | None = None
+    ca: Path | None = None
     cwd: Path = field(default_factory=Path.cwd)
     clock: SystemClock = field(default_factory=SystemClock)
     _store: Any = None
@@ -41,6 +42,9 @@ class CliContext:
                 if not dd.token.exists():
                     raise GracerollError(f"no token in {dd.root}: pass --token or set GRACEROLL_TOKEN")
                 token = dd.token.read_text().strip()
-            verify = trusting(dd.tls_cert) if dd.tls_cert.exists() else True
+            ca = self.ca or (dd.tls_cert if dd.tls_cert.exists() else None)
+            if ca is not None and not ca.exists():
+                raise GracerollError(f"certificate authority file {ca} does not exist")
+            verify = trusting(ca) if ca is not None else True
             self._store = HttpStore(server, token, verify=verify)
         return self._store

@@ -27,12 +27,13 @@ def _global(
     namespace: str = typer.Option("default", "-n", "--namespace", help="Namespace of the objects."),
     server: str | None = typer.Option(None, "--server", envvar="GRACEROLL_SERVER", help="Engine API URL (default: the engine on --data-dir)."),
     token: str | None = typer.Option(None, "--token", envvar="GRACEROLL_TOKEN", help="Bearer token for --server."),
+    ca: Path | None = typer.Option(None, "--certificate-authority", envvar="GRACEROLL_CA", help="CA file to trust for --server (default: the data dir's tls.crt)."),
 ) -> None:
     """graceroll: zero-downtime rolling updates with the semantics of Kubernetes, OpenKruise and BCS."""
     from graceroll.cli.context import CliContext
     from graceroll.engine.paths import default_data_dir
 
-    ctx.obj = CliContext(data_dir=data_dir or default_data_dir(), namespace=namespace, server=server, token=token)
+    ctx.obj = CliContext(data_dir=data_dir or default_data_dir(), namespace=namespace, server=server, token=token, ca=ca)
 
 
 @app.command()

@@ -131,3 +131,18 @@ def test_malformed_and_invalid_bodies_get_status_objects_and_store_nothing(engin
     causes = invalid.json()["details"]["causes"]
     assert any(c["field"] == "spec.strategy.rollingUpdate.maxUnavailable" for c in causes)
     assert engine.api("GET", f"{path}/bad").status_code == 404
+
+
+def test_the_cli_finds_the_engine_by_server_token_and_ca_from_the_environment(engine: Engine, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GRACEROLL_SERVER": engine.url, "GRACEROLL_TOKEN": engine.token, "GRACEROLL_CA": str(engine.dd.tls_cert)}
+    cmd = [sys.executable, "-m", "graceroll.cli.main", "--data-dir", str(tmp_path / "elsewhere"), "apply", "-f", str(WEB)]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert p.returncode == 0, p.stderr
+    assert engine.get("deployment", "web")["spec"]["replicas"] == 5
+    env["GRACEROLL_TOKEN"] = "wrong"
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert p.returncode == 1 and "Traceback" not in p.stderr
