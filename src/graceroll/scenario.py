@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from graceroll.engine.config import NodeSpec
 from graceroll.errors import FieldError, ManifestError
 from graceroll.node.sim import Behaviour, Behaviours
 
@@ -63,6 +64,7 @@ class Step(_Strict):
 
 class Scenario(_Strict):
     pods: PodsSection = PodsSection()
+    nodes: list[NodeSpec] = []  # virtual nodes for BCS placement constraints (default: one)
     steps: list[Step] = Field(min_length=1)
     until: float = Field(3600.0, gt=0)
     base_dir: Path = Field(Path("."), exclude=True)

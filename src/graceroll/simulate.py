@@ -24,6 +24,7 @@ from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
+from graceroll.engine.config import nodes_of
 from graceroll.node.sim import SimNode
 from graceroll.scenario import Scenario, Step
 from graceroll.store.base import WatchEvent
@@ -112,7 +113,7 @@ class Simulation:
                 ReplicaSetController(self.store, self.clock),
                 CloneSetController(self.store, self.clock),
                 MesosDeploymentController(self.store, self.clock),
-                ApplicationController(self.store, self.clock),
+                ApplicationController(self.store, self.clock, nodes_of(scenario.nodes)),
                 SimNode(self.store, self.clock, scenario.behaviours()),
             ],
         )

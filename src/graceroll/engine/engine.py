@@ -28,6 +28,7 @@ from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Controller, Key, Manager
+from graceroll.engine.config import nodes_of, read_config
 from graceroll.engine.driver import ControllerLoop
 from graceroll.engine.paths import DataDir
 from graceroll.engine.tls import ensure_certificate, server_context
@@ -65,6 +66,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         os.close(machine_lock)
         raise
     try:
+        config = read_config(dd.config)
         token = ensure_token(dd.token)
 
         def on_error(c: Controller, key: Key, e: Exception) -> None:
@@ -77,7 +79,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
                 DeploymentController(store, clock),
                 CloneSetController(store, clock),
                 MesosDeploymentController(store, clock),
-                ApplicationController(store, clock),
+                ApplicationController(store, clock, nodes_of(config.nodes)),
                 ReplicaSetController(store, clock),
                 EndpointsController(store, clock),
             ],

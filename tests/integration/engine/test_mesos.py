@@ -24,6 +24,9 @@ def runnable(name: str, tmp: Path) -> Path:
 
 def test_a_mesos_deployment_rolls_to_a_new_application(engine: Engine, tmp_path: Path) -> None:
     ns = ("-n", "defaultGroup")
+    engine.stop()  # two virtual nodes, so the seed's InnerIP UNIQUE can place both instances
+    engine.dd.config.write_text("nodes:\n  - {name: node-a, innerIP: 127.0.0.1}\n  - {name: node-b, innerIP: 127.0.0.2}\n")
+    engine.start()
     assert "mesosdeployment.mesos.bcs.tencent.com/test created" in engine.cli("apply", "-f", str(runnable("test1-1-0.json", tmp_path))).out
     engine.cli(*ns, "rollout", "status", "mdeploy/test", "--timeout", "60")
     table = engine.cli(*ns, "get", "application").out.splitlines()

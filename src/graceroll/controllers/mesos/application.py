@@ -16,24 +16,38 @@ from graceroll.clock import Clock
 from graceroll.controllers import podutil
 from graceroll.controllers.events import EventRecorder
 from graceroll.controllers.mesos import APPLICATION_LABEL, INDEX_LABEL
+from graceroll.controllers.mesos.placement import (
+    DEFAULT_NODES,
+    NOT_ENOUGH_RESOURCES,
+    Node,
+    place,
+    unique_attributes,
+)
 from graceroll.controllers.mesos.taskgroup import pod_spec
 from graceroll.controllers.runtime import Key, Result
 from graceroll.errors import AlreadyExists, NotFound
 from graceroll.store.base import Store, WatchEvent
 
 KIND = "Application"
+NODE_ANNOTATION = "mesos.bcs.tencent.com/node"  # "<name> <innerIP>" of the node the taskgroup was placed on
 
 
 def index_of(pod: Obj) -> int:
     return int((pod["metadata"].get("labels") or {}).get(INDEX_LABEL, "-1"))
 
 
+def node_of(pod: Obj) -> Node | None:
+    name, _, ip = ((pod["metadata"].get("annotations") or {}).get(NODE_ANNOTATION) or "").partition(" ")
+    return Node(name, ip) if name else None
+
+
 class ApplicationController:
     name = "mesos-application"
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, nodes: tuple[Node, ...] = DEFAULT_NODES) -> None:
         self.store = store
         self.clock = clock
+        self.nodes = nodes
         self.events = EventRecorder(store, clock, "bcs-scheduler")
 
     def all_keys(self) -> list[Key]:
@@ -61,16 +75,25 @@ class ApplicationController:
         for index, pod in sorted(active.items(), reverse=True):
             if index >= want:
                 self._delete(pod)
+        attributes = unique_attributes(app["spec"].get("constraint"))
+        placed = [n for p in pods if podutil.phase(p) not in ("Succeeded", "Failed") and (n := node_of(p)) is not None]
+        message = ""
         for index in range(want):
-            if index not in taken:
-                self._create(app, index)
+            if index in taken:
+                continue
+            node = place(self.nodes, placed, attributes)
+            if node is None:
+                message = NOT_ENOUGH_RESOURCES
+                continue
+            self._create(app, index, node)
+            placed.append(node)
         kept = [p for i, p in active.items() if i < want]
         running = sum(1 for p in kept if podutil.is_ready(p))
         status = {
             "instances": len(kept),
             "runningInstances": running,
             "status": "Running" if running == want and len(kept) == want else "Deploying",
-            "message": (app.get("status") or {}).get("message", ""),
+            "message": message,
         }
         if app.get("status") != status:
             new = clone(app)
@@ -78,7 +101,7 @@ class ApplicationController:
             self.store.update_status(new)
         return Result()
 
-    def _create(self, app: Obj, index: int) -> None:
+    def _create(self, app: Obj, index: int, node: Node) -> None:
         md = app["metadata"]
         labels = dict((app["spec"]["template"].get("metadata") or {}).get("labels") or {})
         labels.update({APPLICATION_LABEL: md["name"], INDEX_LABEL: str(index)})
@@ -89,7 +112,10 @@ class ApplicationController:
                 "name": f"{md['name']}-{index}",
                 "namespace": md["namespace"],
                 "labels": labels,
-                "annotations": {"mesos.bcs.tencent.com/taskgroup-id": f"{index}.{md['name']}.{md['namespace']}.local.{int(self.clock.now())}"},
+                "annotations": {
+                    "mesos.bcs.tencent.com/taskgroup-id": f"{index}.{md['name']}.{md['namespace']}.local.{int(self.clock.now())}",
+                    NODE_ANNOTATION: f"{node.name} {node.inner_ip}",
+                },
                 "ownerReferences": [
                     {"apiVersion": API_VERSION, "kind": KIND, "name": md["name"], "uid": md["uid"], "controller": True, "blockOwnerDeletion": True}
                 ],

@@ -131,7 +131,7 @@ class MesosDeploymentController:
                 "labels": dict(md.get("labels") or {}),
                 "ownerReferences": [{"apiVersion": API_VERSION, "kind": KIND, "name": md["name"], "uid": md["uid"], "controller": True, "blockOwnerDeletion": True}],
             },
-            "spec": {"instance": instance, "template": d["spec"]["template"], "killPolicy": d["spec"].get("killPolicy")},
+            "spec": {"instance": instance, "template": d["spec"]["template"], "killPolicy": d["spec"].get("killPolicy"), "constraint": d["spec"].get("constraint")},
         }
 
     # ---- rolling -----------------------------------------------------------------------------

@@ -65,7 +65,8 @@ def run(tmp: Path, steps: list[dict[str, Any]], order: str = "CreateFirst", manu
     new["spec"]["instance"] = new_instances
     (tmp / "v0.json").write_text(json.dumps(old))
     (tmp / "v1.json").write_text(json.dumps(new))
-    scenario = Scenario.model_validate({"pods": {"startSeconds": 2, "stopSeconds": 1}, "steps": steps, "until": 900})
+    nodes = [{"name": f"node-{i}", "innerIP": f"127.0.0.{i}"} for i in range(1, 4)]
+    scenario = Scenario.model_validate({"nodes": nodes, "pods": {"startSeconds": 2, "stopSeconds": 1}, "steps": steps, "until": 900})
     sim = Simulation(scenario.model_copy(update={"base_dir": tmp}))
     sim.run()
     return sim
@@ -133,3 +134,19 @@ def test_pause_outside_an_update_and_cancel_of_nothing_are_refused(tmp_path: Pat
         rollout.pause(sim.store, "mdeploy", "test", "defaultGroup")
     with pytest.raises(UsageError, match="there is no update to cancel"):
         rollout.cancel(sim.store, "mdeploy", "test", "defaultGroup")
+
+
+def test_inner_ip_unique_places_one_instance_per_node_and_says_why_it_cannot_place_more(tmp_path: Path) -> None:
+    (tmp_path / "v0.json").write_text(json.dumps(raw()))
+    scenario = Scenario.model_validate({"steps": [{"apply": "v0.json"}, {"wait": 30}]})
+    sim = Simulation(scenario.model_copy(update={"base_dir": tmp_path}))
+    sim.run()
+    app = sim.store.get("Application", "defaultGroup", "test")
+    assert (app["status"]["instances"], app["status"]["message"]) == (1, "have not enough resources")
+    assert sim.store.get("MesosDeployment", "defaultGroup", "test")["status"]["phase"] == "Deploying"
+
+
+def test_unique_is_per_application_so_two_nodes_carry_an_update(tmp_path: Path) -> None:
+    sim = run(tmp_path, [*UPDATE, {"wait": "complete"}])
+    nodes = {p["metadata"]["annotations"]["mesos.bcs.tencent.com/node"] for p in sim.store.list("Pod", "defaultGroup")}
+    assert len(nodes) == 2  # the two instances of the new version on distinct nodes
