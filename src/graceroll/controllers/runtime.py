@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from graceroll.api.meta import controller_ref
 from graceroll.clock import Clock
 from graceroll.errors import Conflict, GracerollError, NotFound
 from graceroll.store.base import Store, WatchEvent
@@ -45,6 +46,19 @@ class Controller(Protocol):
         ...
 
     def reconcile(self, key: Key) -> Result: ...
+
+
+def own_or_controller_key(event: WatchEvent, kind: str) -> tuple[Key, ...]:
+    """The key of an object of ``kind``, or of the ``kind`` object that controls the pod in ``event``."""
+    obj = event.object
+    md = obj["metadata"]
+    if obj["kind"] == kind:
+        return ((md["namespace"], md["name"]),)
+    if obj["kind"] == "Pod":
+        ref = controller_ref(obj)
+        if ref is not None and ref.get("kind") == kind:
+            return ((md["namespace"], ref["name"]),)
+    return ()
 
 
 class Livelock(GracerollError):

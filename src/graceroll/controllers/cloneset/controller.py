@@ -15,7 +15,6 @@ from graceroll.api.meta import (
     CONTROLLER_REVISION_HASH,
     Obj,
     clone,
-    controller_ref,
     is_controlled_by,
     owner_reference,
 )
@@ -27,7 +26,7 @@ from graceroll.controllers.cloneset.params import Params, params_of
 from graceroll.controllers.events import NORMAL, WARNING, EventRecorder
 from graceroll.controllers.inplace import pod as inplace
 from graceroll.controllers.podutil import is_active
-from graceroll.controllers.runtime import Key, Result
+from graceroll.controllers.runtime import Key, Result, own_or_controller_key
 from graceroll.errors import AlreadyExists
 from graceroll.store.base import Store, WatchEvent
 
@@ -55,14 +54,7 @@ class CloneSetController:
         return [(o["metadata"]["namespace"], o["metadata"]["name"]) for o in self.store.list(KIND)]
 
     def keys_for(self, event: WatchEvent) -> Iterable[Key]:
-        obj = event.object
-        if obj["kind"] == KIND:
-            return ((obj["metadata"]["namespace"], obj["metadata"]["name"]),)
-        if obj["kind"] == "Pod":
-            ref = controller_ref(obj)
-            if ref is not None and ref.get("kind") == KIND:
-                return ((obj["metadata"]["namespace"], ref["name"]),)
-        return ()
+        return own_or_controller_key(event, KIND)
 
     # ---- entry -------------------------------------------------------------------------------
     def reconcile(self, key: Key) -> Result:

@@ -24,7 +24,7 @@ from graceroll.controllers.mesos.placement import (
     unique_attributes,
 )
 from graceroll.controllers.mesos.taskgroup import pod_spec
-from graceroll.controllers.runtime import Key, Result
+from graceroll.controllers.runtime import Key, Result, own_or_controller_key
 from graceroll.errors import AlreadyExists, NotFound
 from graceroll.store.base import Store, WatchEvent
 
@@ -54,14 +54,7 @@ class ApplicationController:
         return [(a["metadata"]["namespace"], a["metadata"]["name"]) for a in self.store.list(KIND)]
 
     def keys_for(self, event: WatchEvent) -> Iterable[Key]:
-        obj = event.object
-        if obj["kind"] == KIND:
-            return ((obj["metadata"]["namespace"], obj["metadata"]["name"]),)
-        if obj["kind"] == "Pod":
-            ref = controller_ref(obj)
-            if ref is not None and ref.get("kind") == KIND:
-                return ((obj["metadata"]["namespace"], ref["name"]),)
-        return ()
+        return own_or_controller_key(event, KIND)
 
     def reconcile(self, key: Key) -> Result:
         app = self.store.try_get(KIND, *key)
