@@ -8,7 +8,9 @@ original struct tag — and ``maxUnavailable`` — the spelling of the how-to �
 original one first; ``restartPolicy``, ``killPolicy`` and ``constraint`` move into ``spec``.
 
 An ``Application`` is one version of the deployment: ``spec.instance`` taskgroups, each run as a
-pod ``<application>-<index>`` (bcs-scheduler application semantics, reference bcs.md §5.2).
+pod ``<application>-<index>`` (bcs-scheduler application semantics, reference bcs.md §5.2). A
+``v4`` ``application`` document becomes one on its own, which a deployment without a template
+binds through ``spec.selector`` (§5.3).
 Namespaces keep their BCS names (``defaultGroup``): the Kubernetes DNS-label rule is not applied.
 """
 
@@ -26,6 +28,7 @@ API_VERSION = f"{GROUP}/v4"
 ROLLING_ORDERS = ["CreateFirst", "DeleteFirst"]
 STRATEGY_TYPES = ["RollingUpdate"]
 DEFAULT_NAMESPACE = "defaultGroup"
+UPDATE_PHASES = ("Update", "UpdatePaused", "UpdateSuspend")
 
 
 def _get(m: Any, key: str) -> Any:
@@ -60,11 +63,24 @@ def convert(doc: Obj) -> Obj:
         }
         out_strategy["rollingUpdate"] = {k: v for k, v in ru.items() if v is not None}
     out_spec["strategy"] = out_strategy
-    for key in ("restartPolicy", "killPolicy", "constraint"):
-        if (v := _get(doc, key)) is not None:
-            out_spec[key] = v
-    metadata = {k: v for k, v in {"name": _get(md, "name"), "namespace": _get(md, "namespace"), "labels": _get(md, "labels"), "annotations": _get(md, "annotations")}.items() if v is not None}
-    return {"apiVersion": API_VERSION, "kind": "MesosDeployment", "metadata": metadata, "spec": out_spec}
+    return {"apiVersion": API_VERSION, "kind": "MesosDeployment", "metadata": _metadata(md), "spec": out_spec | _policies(doc)}
+
+
+def convert_application(doc: Obj) -> Obj:
+    """bcs-client's v4 application JSON → an ``Application`` (``spec.instance`` and ``spec.template``)."""
+    spec = _get(doc, "spec") or {}
+    out_spec = {k: v for k, v in {"instance": _get(spec, "instance"), "template": _get(spec, "template")}.items() if v is not None}
+    return {"apiVersion": API_VERSION, "kind": "Application", "metadata": _metadata(_get(doc, "metadata") or {}), "spec": out_spec | _policies(doc)}
+
+
+def _metadata(md: Any) -> Obj:
+    fields = {k: _get(md, k) for k in ("name", "namespace", "labels", "annotations")}
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _policies(doc: Obj) -> Obj:
+    """The top-level ``restartPolicy``, ``killPolicy`` and ``constraint``, which graceroll keeps in ``spec``."""
+    return {k: v for k in ("restartPolicy", "killPolicy", "constraint") if (v := _get(doc, k)) is not None}
 
 
 def default_deployment(obj: Obj) -> None:
@@ -117,7 +133,22 @@ def validate_deployment(obj: Obj) -> list[FieldError]:
         errs.append(fc.not_supported("spec.strategy.rollingupdate.rollingOrder", order, ROLLING_ORDERS))
     if not isinstance(ru.get("rollingManually", False), bool):
         errs.append(fc.invalid("spec.strategy.rollingupdate.rollingManually", ru.get("rollingManually"), "must be true or false"))
-    errs += validate_template(spec.get("template"), "spec.template")
+    selector = spec.get("selector")
+    if selector is not None:
+        errs += fc.label_map("spec.selector", selector) if isinstance(selector, dict) else [fc.invalid("spec.selector", selector, "must be a map of labels")]
+    if spec.get("template") is not None or not selector:  # without a template, the selector binds an application
+        errs += validate_template(spec.get("template"), "spec.template")
+    return errs
+
+
+def validate_deployment_update(new: Obj, old: Obj) -> list[FieldError]:
+    """bcs-scheduler updates and scales only a deployment that is not rolling, and never its selector."""
+    new_spec, old_spec = new.get("spec") or {}, old.get("spec") or {}
+    errs = fc.immutable("spec.selector", new_spec.get("selector"), old_spec.get("selector"))
+    phase = (old.get("status") or {}).get("phase")
+    if phase in UPDATE_PHASES and new_spec != old_spec:
+        detail = f"the deployment is in status {phase}: wait for the update to finish, or rollout cancel it"
+        errs.append(fc.forbidden("spec", detail))
     return errs
 
 
@@ -146,7 +177,18 @@ def default_application(obj: Obj) -> None:
 
 
 register_conversion("v4", "deployment", convert)
+register_conversion("v4", "application", convert_application)
 MESOS_DEPLOYMENT = register(
-    Kind(GROUP, "v4", "MesosDeployment", "mesosdeployments", ("mdeploy", "mesosdeploy"), default=default_deployment, validate=validate_deployment)
+    Kind(
+        GROUP,
+        "v4",
+        "MesosDeployment",
+        "mesosdeployments",
+        ("mdeploy", "mesosdeploy"),
+        scale_field="instance",
+        default=default_deployment,
+        validate=validate_deployment,
+        validate_update=validate_deployment_update,
+    )
 )
 APPLICATION = register(Kind(GROUP, "v4", "Application", "applications", ("app",), default=default_application, validate=validate_application))

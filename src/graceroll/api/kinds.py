@@ -30,6 +30,7 @@ class Kind:
     has_status: bool = True  # the status subresource: main-endpoint writes keep the stored status
     generation_tracks_annotations: bool = False  # Deployment: annotations are copied to ReplicaSets
     scalable: bool = False  # has the scale subresource (spec.replicas)
+    scale_field: str = ""  # the spec field `scale` sets when it is not replicas (BCS Mesos: instance)
     default: Defaulter | None = field(default=None, compare=False)
     validate: Validator | None = field(default=None, compare=False)
     validate_update: UpdateValidator | None = field(default=None, compare=False)

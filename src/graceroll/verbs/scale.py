@@ -1,4 +1,5 @@
-"""``scale``: set ``spec.replicas`` of an object that has the scale subresource."""
+"""``scale``: set ``spec.replicas`` of an object that has the scale subresource (``spec.instance`` of a
+BCS Mesos deployment)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,12 @@ def scale(
     if replicas < 0:
         raise UsageError(REPLICAS_REQUIRED)
     target = Target.of(kind, name, namespace)
-    if not target.kind.scalable:
+    field = target.kind.scale_field or ("replicas" if target.kind.scalable else "")
+    if not field:
         raise UsageError(f'{target.resource} "{name}" cannot be scaled: {target.kind.plural} have no spec.replicas')
     current = target.get(store)
     new = clone(current)
-    new.setdefault("spec", {})["replicas"] = replicas
+    new.setdefault("spec", {})[field] = replicas
     if new != current:
         target.write(store, current, record(new, change_cause))
     return f"{target.display} scaled"

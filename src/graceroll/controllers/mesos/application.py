@@ -3,7 +3,10 @@
 Scale-up starts the missing indices from the lowest; scale-down removes the highest indices (those
 ≥ the new count), as bcs-scheduler does. An index whose previous pod is still stopping waits for
 it to be gone. Status: ``instances`` (pods that exist and are not stopping), ``runningInstances``
-(of those, the ready ones), ``status`` (``Running`` once every instance runs, else ``Deploying``).
+(of those, the ready ones), ``status`` (``Running`` once every instance runs, ``Abnormal`` when
+one fails, else ``Deploying``;
+``RollingUpdate`` with ``subStatus`` ``RollingUpdateDown``/``RollingUpdateUp`` while its deployment
+rolls from it or to it), ``message`` (why a taskgroup could not be placed).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from graceroll.api.meta import Obj, clone, controller_ref
 from graceroll.clock import Clock
 from graceroll.controllers import podutil
 from graceroll.controllers.events import EventRecorder
-from graceroll.controllers.mesos import APPLICATION_LABEL, INDEX_LABEL
+from graceroll.controllers.mesos import APPLICATION_LABEL, INDEX_LABEL, ROLLING_ANNOTATION
 from graceroll.controllers.mesos.placement import (
     DEFAULT_NODES,
     NOT_ENOUGH_RESOURCES,
@@ -29,6 +32,7 @@ from graceroll.errors import AlreadyExists, NotFound
 from graceroll.store.base import Store, WatchEvent
 
 KIND = "Application"
+ABNORMAL = "application is abnormal"
 NODE_ANNOTATION = "mesos.bcs.tencent.com/node"  # "<name> <innerIP>" of the node the taskgroup was placed on
 
 
@@ -39,6 +43,26 @@ def index_of(pod: Obj) -> int:
 def node_of(pod: Obj) -> Node | None:
     name, _, ip = ((pod["metadata"].get("annotations") or {}).get(NODE_ANNOTATION) or "").partition(" ")
     return Node(name, ip) if name else None
+
+
+def summarize(want: int, kept: list[Obj], message: str, rolling: str | None) -> Obj:
+    """An application's status from the taskgroups it keeps.
+
+    ``Abnormal`` (bcs-scheduler's word) is an application whose taskgroups all exist but one of
+    them failed or restarts without running; an update may start from it, as from ``Running``.
+    """
+    running = sum(1 for p in kept if podutil.is_ready(p))
+    failing = any(not podutil.is_ready(p) and (podutil.phase(p) == "Failed" or podutil.restart_count(p) > 0) for p in kept)
+    if running == want and len(kept) == want:
+        state = "Running"
+    elif len(kept) == want and failing:
+        state, message = "Abnormal", message or ABNORMAL
+    else:
+        state = "Deploying"
+    status: Obj = {"instances": len(kept), "runningInstances": running, "status": state, "message": message}
+    if rolling:
+        status |= {"status": "RollingUpdate", "subStatus": rolling}
+    return status
 
 
 class ApplicationController:
@@ -81,13 +105,7 @@ class ApplicationController:
             self._create(app, index, node)
             placed.append(node)
         kept = [p for i, p in active.items() if i < want]
-        running = sum(1 for p in kept if podutil.is_ready(p))
-        status = {
-            "instances": len(kept),
-            "runningInstances": running,
-            "status": "Running" if running == want and len(kept) == want else "Deploying",
-            "message": message,
-        }
+        status = summarize(want, kept, message, (app["metadata"].get("annotations") or {}).get(ROLLING_ANNOTATION))
         if app.get("status") != status:
             new = clone(app)
             new["status"] = status

@@ -7,11 +7,24 @@ min(new + maxSurge, defined). ``CreateFirst`` grows the new application and wait
 taskgroups run, then shrinks the old one; ``DeleteFirst`` shrinks first. When a step ends,
 ``rollingManually`` pauses the update. The update is finished when the old application has no
 taskgroup left and the new one runs all it defines.
+
+A create phase that lasts more than 300 + 60 s, or a delete phase more than 7500 + 60 s,
+suspends the update (``UpdateSuspend``); while suspended nothing moves, not even the step in
+progress, until ``resume`` restarts that phase's clock.
+
+Worked example, the seed (2 → 2 instances, maxSurge 1, maxUnavailable 1, CreateFirst,
+upgradeDuration 60): step 1 grows the new application 0 → 1, waits for it to run, shrinks the old
+one 2 → 1 and ends at t; step 2 starts after t + 60 and does 1 → 2, 1 → 0; the update finishes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+
+CREATE_TIMEOUT = 300 + 60  # seconds a create phase may last before the update is suspended
+DELETE_TIMEOUT = 7500 + 60
+CREATE_TIMEOUT_MESSAGE = "create taskgroup timeout, rollingupdate suspend"
+DELETE_TIMEOUT_MESSAGE = "delete taskgroup timeout, rollingupdate suspend"
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,8 @@ class Rolling:
 class State:
     phase: str  # Update | UpdatePaused | UpdateSuspend
     step: str  # "" (between steps) | "create" | "delete"
-    last_rolling_time: float
+    last_rolling_time: float  # when the last step ended
+    step_phase_started: float = 0.0  # when the current create or delete phase started
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,7 @@ class Decision:
     step_started: bool = False
     step_ended: bool = False
     finished: bool = False
+    message: str | None = None  # a new status message (suspension)
 
 
 def _created(app: App) -> bool:
@@ -56,25 +71,42 @@ def _deleted(app: App) -> bool:
 
 
 def decide(r: Rolling, s: State, old: App, new: App, defined: int, now: float) -> Decision:
+    if s.phase == "UpdateSuspend":
+        return Decision(s)  # upstream's checker skips a suspended deployment entirely
     if s.step == "":
         if old.instance == 0 and old.present == 0 and new.instance >= defined and _created(new):
             return Decision(s, finished=True)
         if s.phase != "Update" or now - s.last_rolling_time <= r.upgrade_duration:
             return Decision(s)
         if r.order == "DeleteFirst":
-            return Decision(replace(s, step="delete"), old_instance=max(0, old.instance - r.max_unavailable), step_started=True)
-        return Decision(replace(s, step="create"), new_instance=min(new.instance + r.max_surge, defined), step_started=True)
+            return Decision(_phase(s, "delete", now), old_instance=_shrunk(r, old), step_started=True)
+        return Decision(_phase(s, "create", now), new_instance=_grown(r, new, defined), step_started=True)
     if s.step == "create" and _created(new):
         if r.order == "DeleteFirst":
             return _end(r, s, now)
-        return Decision(replace(s, step="delete"), old_instance=max(0, old.instance - r.max_unavailable))
+        return Decision(_phase(s, "delete", now), old_instance=_shrunk(r, old))
     if s.step == "delete" and _deleted(old):
         if r.order == "DeleteFirst":
-            return Decision(replace(s, step="create"), new_instance=min(new.instance + r.max_surge, defined))
+            return Decision(_phase(s, "create", now), new_instance=_grown(r, new, defined))
         return _end(r, s, now)
+    timeout, message = (CREATE_TIMEOUT, CREATE_TIMEOUT_MESSAGE) if s.step == "create" else (DELETE_TIMEOUT, DELETE_TIMEOUT_MESSAGE)
+    if now - s.step_phase_started > timeout:
+        return Decision(replace(s, phase="UpdateSuspend"), message=message)
     return Decision(s)
+
+
+def _shrunk(r: Rolling, old: App) -> int:
+    return max(0, old.instance - r.max_unavailable)
+
+
+def _grown(r: Rolling, new: App, defined: int) -> int:
+    return min(new.instance + r.max_surge, defined)
+
+
+def _phase(s: State, step: str, now: float) -> State:
+    return replace(s, step=step, step_phase_started=now)
 
 
 def _end(r: Rolling, s: State, now: float) -> Decision:
     phase = "UpdatePaused" if r.manually and s.phase == "Update" else s.phase
-    return Decision(State(phase, "", now), step_ended=True)
+    return Decision(replace(s, phase=phase, step="", last_rolling_time=now), step_ended=True)

@@ -1,17 +1,16 @@
-"""The seed's v4 JSON loaded unchanged, and the Mesos deployment on the simulator: rolling cycles,
-pause and resume, cancel, errors."""
+"""The Mesos deployment on the simulator: rolling cycles, pause and resume, cancel, scale, suspension,
+binding, and the InnerIP UNIQUE constraint against one or several nodes."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import graceroll.api.builtin  # noqa: F401
-from graceroll.api import loader
-from graceroll.errors import ManifestError
 from graceroll.scenario import Scenario
 from graceroll.simulate import Simulation
 
@@ -23,50 +22,17 @@ def raw(name: str = "test1-1-0.json") -> dict[str, Any]:
     return doc
 
 
-def load(doc: dict[str, Any], tmp: Path) -> list[dict[str, Any]]:
-    path = tmp / "d.json"
-    path.write_text(json.dumps(doc))
-    return loader.load_path(str(path))
-
-
-def test_the_seed_json_loads_unchanged(tmp_path: Path) -> None:
-    (d,) = loader.load_path(str(SEED / "test1-1-0.json"))
-    assert (d["apiVersion"], d["kind"], d["metadata"]["namespace"]) == ("mesos.bcs.tencent.com/v4", "MesosDeployment", "defaultGroup")
-    assert d["spec"]["strategy"]["rollingUpdate"] == {"maxUnavailable": 1, "maxSurge": 1, "upgradeDuration": 60, "rollingOrder": "CreateFirst", "rollingManually": False}
-    assert d["spec"]["constraint"]["IntersectionItem"][0]["unionData"][0] == {"name": "InnerIP", "operate": "UNIQUE"}
-
-
-def test_both_spellings_of_max_unavailable_and_any_key_case_are_read(tmp_path: Path) -> None:
-    doc = raw()
-    ru = doc["spec"]["strategy"].pop("rollingupdate")
-    ru.pop("maxUnavailable")
-    ru["maxUnavilable"] = 2
-    doc["spec"]["strategy"]["RollingUpdate"] = ru
-    doc["Spec"] = doc.pop("spec")
-    (d,) = load(doc, tmp_path)
-    assert d["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 2
-
-
-def test_bad_values_are_refused_with_their_field_paths(tmp_path: Path) -> None:
-    doc = raw()
-    doc["spec"]["instance"] = -1
-    doc["spec"]["strategy"]["rollingupdate"]["rollingOrder"] = "Sideways"
-    with pytest.raises(ManifestError) as e:
-        load(doc, tmp_path)
-    text = str(e.value)
-    assert "spec.instance: Invalid value: -1: must be greater than or equal to 0" in text
-    assert 'spec.strategy.rollingupdate.rollingOrder: Unsupported value: "Sideways"' in text
-
-
-def run(tmp: Path, steps: list[dict[str, Any]], order: str = "CreateFirst", manually: bool = False, new_instances: int = 2) -> Simulation:
+def run(
+    tmp: Path, steps: list[dict[str, Any]], order: str = "CreateFirst", manually: bool = False, new_instances: int = 2, nodes: int = 3
+) -> Simulation:
     old, new = raw(), raw("test1-1-1.json")
     for doc in (old, new):
         doc["spec"]["strategy"]["rollingupdate"].update({"rollingOrder": order, "rollingManually": manually})
     new["spec"]["instance"] = new_instances
     (tmp / "v0.json").write_text(json.dumps(old))
     (tmp / "v1.json").write_text(json.dumps(new))
-    nodes = [{"name": f"node-{i}", "innerIP": f"127.0.0.{i}"} for i in range(1, 4)]
-    scenario = Scenario.model_validate({"nodes": nodes, "pods": {"startSeconds": 2, "stopSeconds": 1}, "steps": steps, "until": 900})
+    declared = [{"name": f"node-{i}", "innerIP": f"127.0.0.{i}"} for i in range(1, nodes + 1)]
+    scenario = Scenario.model_validate({"nodes": declared, "pods": {"startSeconds": 2, "stopSeconds": 1}, "steps": steps, "until": 900})
     sim = Simulation(scenario.model_copy(update={"base_dir": tmp}))
     sim.run()
     return sim
@@ -90,6 +56,38 @@ def test_an_update_creates_a_versioned_application_and_finishes_on_it(tmp_path: 
     assert images == {"hub.docker.com:xxxx/xxxxxx:v1.1.1"}
     assert sim.outcome.max_pods == 3  # maxSurge 1
     assert sim.outcome.min_available == 2  # CreateFirst never drops below the old count
+
+
+def scalings(sim: Simulation) -> list[tuple[float, str]]:
+    """The update's writes in order: (time, "old 2 -> 1" | "new 0 -> 1" | "finished")."""
+    out = []
+    for e in sim.outcome.events:
+        if m := re.fullmatch(r"scale application \S+/(\S+) (\d+ -> \d+)", e["message"]):
+            out.append((e["t"], f"{'old' if m[1] == 'test' else 'new'} {m[2]}"))
+        elif e["reason"] == "UpdateFinished":
+            out.append((e["t"], "finished"))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        pytest.param(
+            "CreateFirst",
+            # pods start in 2 s and stop in 1 s: step 1 ends at 5 s, step 2 starts more than 60 s later
+            [(2.0, "new 0 -> 1"), (4.0, "old 2 -> 1"), (66.0, "new 1 -> 2"), (68.0, "old 1 -> 0"), (69.0, "finished")],
+            id="CreateFirst: grow the new application, then shrink the old one, 60 s between cycles",
+        ),
+        pytest.param(
+            "DeleteFirst",
+            [(2.0, "old 2 -> 1"), (3.0, "new 0 -> 1"), (66.0, "old 1 -> 0"), (67.0, "new 1 -> 2"), (69.0, "finished")],
+            id="DeleteFirst: shrink the old application, then grow the new one",
+        ),
+    ],
+)
+def test_each_cycle_on_the_virtual_clock(order: str, expected: list[tuple[float, str]], tmp_path: Path) -> None:
+    sim = run(tmp_path, [*UPDATE, {"wait": "complete"}], order=order)
+    assert scalings(sim) == expected
 
 
 def test_create_first_steps_are_upgrade_duration_apart(tmp_path: Path) -> None:
@@ -150,3 +148,88 @@ def test_unique_is_per_application_so_two_nodes_carry_an_update(tmp_path: Path) 
     sim = run(tmp_path, [*UPDATE, {"wait": "complete"}])
     nodes = {p["metadata"]["annotations"]["mesos.bcs.tencent.com/node"] for p in sim.store.list("Pod", "defaultGroup")}
     assert len(nodes) == 2  # the two instances of the new version on distinct nodes
+
+
+def deployment(sim: Simulation) -> dict[str, Any]:
+    d: dict[str, Any] = sim.store.get("MesosDeployment", "defaultGroup", "test")
+    return d
+
+
+def test_pause_lets_the_step_in_progress_finish_and_starts_no_other_until_resumed(tmp_path: Path) -> None:
+    pause = {"run": "rollout pause mdeploy/test -n defaultGroup"}
+    sim = run(tmp_path, [*UPDATE, {"wait": 1}, pause, {"wait": 300}])
+    assert sorted(apps(sim).values()) == [(1, 1), (1, 1)]  # step 1 finished, step 2 never started
+    assert (deployment(sim)["status"]["phase"], deployment(sim)["status"]["message"]) == ("UpdatePaused", "rollingupdate paused")
+    resume = {"run": "rollout resume mdeploy/test -n defaultGroup"}
+    sim = run(tmp_path, [*UPDATE, {"wait": 1}, pause, {"wait": 300}, resume, {"wait": "complete"}])
+    assert list(apps(sim).values()) == [(2, 2)] and deployment(sim)["status"]["phase"] == "Running"
+
+
+def test_during_an_update_both_applications_say_rolling_update(tmp_path: Path) -> None:
+    sim = run(tmp_path, [*UPDATE, {"wait": 30}])
+    statuses = {a["metadata"]["name"] == "test": (a["status"]["status"], a["status"]["subStatus"]) for a in sim.store.list("Application", "defaultGroup")}
+    assert statuses == {True: ("RollingUpdate", "RollingUpdateDown"), False: ("RollingUpdate", "RollingUpdateUp")}
+
+
+def test_scale_changes_the_bound_application_in_place(tmp_path: Path) -> None:
+    sim = run(tmp_path, [{"apply": "v0.json"}, {"wait": "complete"}, {"run": "scale mdeploy/test --replicas 3 -n defaultGroup"}, {"wait": "complete"}])
+    assert apps(sim) == {"test": (3, 3)}  # no new version
+    assert sorted(p["metadata"]["name"] for p in sim.store.list("Pod", "defaultGroup")) == ["test-0", "test-1", "test-2"]
+
+
+def test_the_spec_cannot_change_during_an_update(tmp_path: Path) -> None:
+    from graceroll.errors import Invalid
+
+    with pytest.raises(Invalid, match="spec: Forbidden: the deployment is in status Update"):
+        run(tmp_path, [*UPDATE, {"wait": 5}, {"run": "scale mdeploy/test --replicas 3 -n defaultGroup"}])
+
+
+def test_a_step_that_cannot_place_its_taskgroups_suspends_the_update_and_cancel_recovers(tmp_path: Path) -> None:
+    # two nodes, InnerIP UNIQUE, 3 new instances: the third never runs, the create phase times out
+    sim = run(tmp_path, [*UPDATE, {"wait": 600}], new_instances=3, nodes=2)
+    status = deployment(sim)["status"]
+    assert (status["phase"], status["message"]) == ("UpdateSuspend", "create taskgroup timeout, rollingupdate suspend")
+    new = next(a for a in sim.store.list("Application", "defaultGroup") if a["metadata"]["name"] != "test")
+    assert new["status"]["message"] == "have not enough resources"
+    cancel = {"run": "rollout cancel mdeploy/test -n defaultGroup"}
+    sim = run(tmp_path, [*UPDATE, {"wait": 600}, cancel, {"wait": "complete"}], new_instances=3, nodes=2)
+    assert apps(sim) == {"test": (2, 2)} and deployment(sim)["status"]["phase"] == "Running"
+
+
+def application_doc() -> dict[str, Any]:
+    """bcs-client's application JSON for the seed's taskgroups (docs/templates/mesos-artifact/application.md)."""
+    doc = raw()
+    return {
+        "apiVersion": "v4",
+        "kind": "application",
+        "metadata": doc["metadata"],
+        "Constraint": doc["constraint"],
+        "spec": {"Instance": 1, "template": doc["spec"]["template"]},
+    }
+
+
+def test_a_deployment_without_template_binds_the_application_its_selector_matches(tmp_path: Path) -> None:
+    (tmp_path / "app.json").write_text(json.dumps(application_doc()))
+    d = raw()
+    del d["spec"]["template"]
+    d["spec"]["selector"] = {"appname": "test"}
+    (tmp_path / "bind.json").write_text(json.dumps(d))
+    scenario = Scenario.model_validate(
+        {"nodes": [{"name": "a", "innerIP": "10.0.0.1"}, {"name": "b", "innerIP": "10.0.0.2"}], "steps": [{"apply": "app.json"}, {"wait": 10}, {"apply": "bind.json"}, {"wait": 30}]}
+    )
+    sim = Simulation(scenario.model_copy(update={"base_dir": tmp_path}))
+    sim.run()
+    assert deployment(sim)["status"]["application"] == "test" and deployment(sim)["status"]["phase"] == "Running"
+    assert apps(sim) == {"test": (2, 2)}  # bound as it was, then given the deployment's instance count
+
+
+def test_delete_stops_every_taskgroup_before_the_deployment_goes(tmp_path: Path) -> None:
+    sim = run(tmp_path, [*UPDATE, {"wait": 5}])  # mid-update: two applications
+    sim.store.delete("MesosDeployment", "defaultGroup", "test")
+    sim.manager.run_pending()
+    assert deployment(sim)["status"]["phase"] == "Deleting"
+    assert sorted(a["spec"]["instance"] for a in sim.store.list("Application", "defaultGroup")) == [0, 0]
+    (wait,) = Scenario.model_validate({"steps": [{"wait": 30}]}).steps
+    sim.execute(wait)
+    assert sim.store.try_get("MesosDeployment", "defaultGroup", "test") is None
+    assert sim.store.list("Application", "defaultGroup") == [] and sim.store.list("Pod", "defaultGroup") == []

@@ -1,0 +1,160 @@
+"""bcs-client's v4 JSON loaded unchanged into the Mesos kinds; validation with field paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graceroll.api import bcs_mesos, kinds, loader
+from graceroll.errors import ManifestError
+
+SEED = Path(__file__).resolve().parents[3] / "examples" / "seed-003"
+
+
+def raw(name: str = "test1-1-0.json") -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((SEED / name).read_text())
+    return doc
+
+
+def load(doc: dict[str, Any], tmp: Path) -> dict[str, Any]:
+    path = tmp / "d.json"
+    path.write_text(json.dumps(doc))
+    (obj,) = loader.load_path(str(path))
+    return obj
+
+
+def rolling(doc: dict[str, Any]) -> dict[str, Any]:
+    ru: dict[str, Any] = doc["spec"]["strategy"]["rollingUpdate"]
+    return ru
+
+
+@pytest.mark.parametrize("name", ["test1-1-0.json", "test1-1-1.json"])
+def test_the_seed_json_loads_unchanged(name: str) -> None:
+    (d,) = loader.load_path(str(SEED / name))
+    assert (d["apiVersion"], d["kind"], d["metadata"]["name"], d["metadata"]["namespace"]) == (
+        "mesos.bcs.tencent.com/v4",
+        "MesosDeployment",
+        "test",
+        "defaultGroup",
+    )
+    assert rolling(d) == {"maxUnavailable": 1, "maxSurge": 1, "upgradeDuration": 60, "rollingOrder": "CreateFirst", "rollingManually": False}
+    assert d["spec"]["constraint"]["IntersectionItem"][0]["unionData"][0] == {"name": "InnerIP", "operate": "UNIQUE"}
+    assert d["spec"]["template"] == raw(name)["spec"]["template"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        pytest.param({"maxUnavailable": 3}, 3, id="the how-to's spelling is honoured"),
+        pytest.param({"maxUnavilable": 2}, 2, id="the struct tag's spelling is read"),
+        pytest.param({"maxUnavilable": 2, "maxUnavailable": 3}, 2, id="both: the struct tag's spelling wins, as in the original decoder"),
+        pytest.param({"MAXUNAVILABLE": 4}, 4, id="any case"),
+        pytest.param({}, 1, id="absent: 1"),
+        pytest.param({"maxUnavailable": 0}, 1, id="0 becomes 1, as UpdateDeployment does"),
+    ],
+)
+def test_max_unavailable_spellings(keys: dict[str, int], expected: int, tmp_path: Path) -> None:
+    doc = raw()
+    ru = doc["spec"]["strategy"]["rollingupdate"]
+    ru.pop("maxUnavailable")
+    ru.update(keys)
+    assert rolling(load(doc, tmp_path))["maxUnavailable"] == expected
+
+
+def test_keys_match_whatever_their_case(tmp_path: Path) -> None:
+    doc = raw()
+    doc["Spec"] = doc.pop("spec")
+    doc["Spec"]["Strategy"] = doc["Spec"].pop("strategy")
+    doc["Spec"]["Strategy"]["RollingUpdate"] = doc["Spec"]["Strategy"].pop("rollingupdate")
+    doc["METADATA"] = doc.pop("metadata")
+    d = load(doc, tmp_path)
+    assert (d["metadata"]["name"], d["spec"]["instance"], rolling(d)["upgradeDuration"]) == ("test", 2, 60)
+
+
+def test_the_namespace_defaults_to_default_group(tmp_path: Path) -> None:
+    doc = raw()
+    del doc["metadata"]["namespace"]
+    assert load(doc, tmp_path)["metadata"]["namespace"] == "defaultGroup"
+
+
+def _set(doc: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    cur = doc
+    for p in parents:
+        cur = cur[int(p)] if isinstance(cur, list) else cur[p]
+    if value is None:
+        del cur[last]
+    else:
+        cur[last] = value
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "error"),
+    [
+        pytest.param("spec.instance", -1, "spec.instance: Invalid value: -1: must be greater than or equal to 0", id="negative instance"),
+        pytest.param("spec.instance", "2", 'spec.instance: Invalid value: "2": must be an integer', id="instance as a string"),
+        pytest.param("spec.instance", None, "spec.instance: Required value", id="no instance"),
+        pytest.param(
+            "spec.strategy.rollingupdate.rollingOrder",
+            "Sideways",
+            'spec.strategy.rollingupdate.rollingOrder: Unsupported value: "Sideways": supported values: "CreateFirst", "DeleteFirst"',
+            id="unknown rolling order",
+        ),
+        pytest.param("spec.strategy.type", "Recreate", 'spec.strategy.type: Unsupported value: "Recreate"', id="only RollingUpdate runs on Mesos"),
+        pytest.param("spec.strategy.rollingupdate.upgradeDuration", -5, "spec.strategy.rollingupdate.upgradeDuration: Invalid value: -5", id="negative duration"),
+        pytest.param("spec.strategy.rollingupdate.rollingManually", "yes", "spec.strategy.rollingupdate.rollingManually: Invalid value", id="manual flag not a bool"),
+        pytest.param("spec.template.spec.containers.0.image", None, "spec.template.spec.containers[0].image: Required value", id="container without image"),
+        pytest.param("spec.template", None, "spec.template: Required value", id="neither a template nor a selector"),
+        pytest.param("metadata.name", "Test_1", 'metadata.name: Invalid value: "Test_1"', id="name not a DNS label"),
+    ],
+)
+def test_bad_manifests_are_refused_with_field_paths(path: str, value: Any, error: str, tmp_path: Path) -> None:
+    doc = raw()
+    _set(doc, path, value)
+    with pytest.raises(ManifestError) as e:
+        load(doc, tmp_path)
+    assert error in str(e.value)
+
+
+def test_the_application_json_loads_as_an_application(tmp_path: Path) -> None:
+    doc = raw()
+    app = {"apiVersion": "v4", "kind": "application", "metadata": doc["metadata"], "Constraint": doc["constraint"], "spec": {"Instance": 1, "template": doc["spec"]["template"]}}
+    a = load(app, tmp_path)
+    assert (a["kind"], a["spec"]["instance"], a["metadata"]["namespace"]) == ("Application", 1, "defaultGroup")
+    assert a["spec"]["constraint"]["IntersectionItem"][0]["unionData"][0]["operate"] == "UNIQUE"
+
+
+def test_deployment_keeps_meaning_the_kubernetes_one() -> None:
+    assert kinds.resolve("deployment").kind == "Deployment"
+    assert kinds.resolve("mdeploy").kind == kinds.resolve("mesosdeployment").kind == "MesosDeployment"
+    assert kinds.resolve("app").kind == kinds.resolve("application").kind == "Application"
+
+
+def stored(phase: str, **spec: Any) -> dict[str, Any]:
+    return {"spec": {"instance": 2, "template": {"x": 1}} | spec, "status": {"phase": phase}}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "errors"),
+    [
+        pytest.param(stored("Running"), stored("Running", instance=3), [], id="running: a change is an update or a scale"),
+        pytest.param(stored("Update"), stored("Update"), [], id="updating: an annotation-only write (pause, cancel) is fine"),
+        pytest.param(
+            stored("UpdatePaused"),
+            stored("UpdatePaused", instance=3),
+            ["spec: Forbidden: the deployment is in status UpdatePaused: wait for the update to finish, or rollout cancel it"],
+            id="updating: no other update, no scale",
+        ),
+        pytest.param(
+            stored("Running", selector={"a": "1"}),
+            stored("Running", selector={"a": "2"}),
+            ['spec.selector: Invalid value: {"a":"2"}: field is immutable'],
+            id="the selector never changes",
+        ),
+    ],
+)
+def test_what_an_update_of_the_object_may_change(old: dict[str, Any], new: dict[str, Any], errors: list[str]) -> None:
+    assert [str(e) for e in bcs_mesos.validate_deployment_update(new, old)] == errors
