@@ -70,8 +70,11 @@ def test_rollouts_respect_surge_and_availability_and_converge(case: dict[str, An
         if kind == "image":
             c.edit("web", lambda d: d["spec"]["template"]["spec"]["containers"][0].update(image=f"app:v{version}"))
         else:
-            if replicas > util.spec_replicas(c.get()):
-                floor_armed = False  # new capacity is not available yet: the floor applies again once complete
+            if replicas > util.spec_replicas(c.get()) or not c.snapshot().complete:
+                # new capacity is not available yet, or a rollout in flight is scaled proportionally
+                # (a lower replica count can round maxUnavailable down below what is already
+                # unavailable, upstream too): the floor applies again once complete
+                floor_armed = False
             c.edit("web", lambda d: d["spec"].update(replicas=replicas))
         check()
 
