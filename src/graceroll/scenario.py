@@ -12,18 +12,23 @@
       - wait: complete
       - run: rollout pause deployment/frontend
       - wait: 12.5                 # virtual seconds
+    http:                          # canned answers for HookRun web/prometheus metrics
+      "http://checker/ok": {status: 200, body: {ok: true}}
+      "http://checker/flaky": [{status: 500}, {body: {ok: true}}]   # in order, the last repeats
     until: 3600
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from graceroll.controllers.hookrun.fetch import FakeFetcher, Response
 from graceroll.engine.config import NodeSpec
 from graceroll.errors import FieldError, ManifestError
 from graceroll.node.sim import Behaviour, Behaviours
@@ -48,6 +53,11 @@ class PodsSection(_Strict):
     images: dict[str, ImageBehaviour] = {}
 
 
+class HttpAnswer(_Strict):
+    status: int = 200
+    body: Any = None  # JSON, sent as the response text
+
+
 class Step(_Strict):
     """Exactly one of: ``apply`` a manifest file, ``run`` a CLI verb, ``wait`` (``complete`` or seconds)."""
 
@@ -66,8 +76,17 @@ class Scenario(_Strict):
     pods: PodsSection = PodsSection()
     nodes: list[NodeSpec] = []  # virtual nodes for BCS placement constraints (default: one)
     steps: list[Step] = Field(min_length=1)
+    http: dict[str, HttpAnswer | list[HttpAnswer]] = {}
     until: float = Field(3600.0, gt=0)
     base_dir: Path = Field(Path("."), exclude=True)
+
+    def fetcher(self) -> FakeFetcher:
+        """HookRun HTTP answered from ``http`` (a URL not listed is a refused connection)."""
+        fake = FakeFetcher()
+        for url, answers in self.http.items():
+            listed = answers if isinstance(answers, list) else [answers]
+            fake.respond(url, *(Response(a.status, json.dumps(a.body)) for a in listed))
+        return fake
 
     def behaviours(self) -> Behaviours:
         p = self.pods

@@ -20,6 +20,8 @@ import graceroll.api.builtin  # noqa: F401  (registers the built-in kinds)
 from graceroll.clock import VirtualClock
 from graceroll.controllers.cloneset.controller import CloneSetController
 from graceroll.controllers.deployment.controller import DeploymentController
+from graceroll.controllers.gamestatefulset.controller import GameStatefulSetController
+from graceroll.controllers.hookrun.controller import HookRunController
 from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
@@ -112,6 +114,8 @@ class Simulation:
                 DeploymentController(self.store, self.clock),
                 ReplicaSetController(self.store, self.clock),
                 CloneSetController(self.store, self.clock),
+                GameStatefulSetController(self.store, self.clock),
+                HookRunController(self.store, self.clock, scenario.fetcher()),
                 MesosDeploymentController(self.store, self.clock),
                 ApplicationController(self.store, self.clock, nodes_of(scenario.nodes)),
                 SimNode(self.store, self.clock, scenario.behaviours()),

@@ -148,8 +148,16 @@ def status(store: Store, kind: str, name: str, revision: int = 0, namespace: str
 
 
 def cancel(store: Store, kind: str, name: str, namespace: str = "default") -> str:
-    """Abandon the update in progress and go back to the version before it (BCS Mesos deployments)."""
+    """Abandon the update in progress and go back to the version before it (BCS Mesos deployments;
+    a GameStatefulSet goes back to its stable revision, skipping the canary steps)."""
     target, impl = _resolve(kind, name, namespace, "canceller")
+    if isinstance(impl, rollout_kinds.GameStatefulSetRollout):
+        current = target.get(store)
+        stable = impl.stable_revision(store, current)
+        if impl.matches(current, stable):
+            return f"{target.display} skipped cancel (already at the stable revision)"
+        target.write(store, current, impl.rolled_back(current, stable))
+        return f"{target.display} rolled back to the stable revision"
     if not isinstance(impl, rollout_kinds.MesosDeploymentRollout):
         raise UsageError(f'no canceller has been implemented for "{target.kind.kind}": use "rollout undo"')
     current = target.get(store)

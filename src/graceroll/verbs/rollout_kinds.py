@@ -348,3 +348,64 @@ def request_control(obj: Obj, action: str) -> None:
 
 
 MESOS_DEPLOYMENT = register(MesosDeploymentRollout())
+
+
+# ---- BCS GameStatefulSet -------------------------------------------------------------------------
+class GameStatefulSetRollout(CloneSetRollout):
+    """History from ControllerRevisions (the same ``$patch: replace`` template data as a CloneSet's).
+
+    ``spec.updateStrategy.paused`` belongs to the operator: it is true exactly while a canary pause
+    condition exists, and any other value is overwritten on the next sync (bk-bcs 83deb16). So
+    ``rollout resume`` (paused -> false) moves a paused canary on, and ``rollout pause`` is refused
+    with the way to pause instead. ``rollout cancel`` goes back to the stable revision at once.
+    """
+
+    kind = "GameStatefulSet"
+
+    def set_paused(self, obj: Obj, paused: bool) -> None:
+        if paused:
+            raise UsageError(
+                f'gamestatefulset "{obj["metadata"]["name"]}": spec.updateStrategy.paused is managed by the operator; '
+                "pause a rollout with a canary step `pause: {}` in spec.updateStrategy.canary.steps"
+            )
+        super().set_paused(obj, paused)
+
+    def stable_revision(self, store: Store, obj: Obj) -> Revision:
+        """The canary's stable revision (``status.canary.revision``), for ``rollout cancel``; without
+        canary steps, the oldest revision still running (``status.currentRevision``)."""
+        status = obj.get("status") or {}
+        has_steps = bool((((obj.get("spec") or {}).get("updateStrategy") or {}).get("canary") or {}).get("steps"))
+        stable = (status.get("canary") or {}).get("revision") if has_steps else status.get("currentRevision")
+        for r in self._revisions(store, obj):
+            if r["metadata"]["name"] == stable:
+                return self._revision(r)
+        raise UsageError(f'gamestatefulset "{obj["metadata"]["name"]}" has no stable revision to go back to')
+
+    def status(self, obj: Obj, revision: int) -> tuple[str, bool]:
+        from graceroll.controllers.gamestatefulset import canary
+
+        name = obj["metadata"]["name"]
+        spec, status = obj.get("spec") or {}, obj.get("status") or {}
+        if int(obj["metadata"].get("generation") or 0) > int(status.get("observedGeneration") or 0):
+            return "Waiting for gamestatefulset spec update to be observed...", False
+        replicas = int(spec.get("replicas", 1))
+        expected = replicas - canary.current_partition(spec, status)
+        updated, updated_ready = int(status.get("updatedReplicas") or 0), int(status.get("updatedReadyReplicas") or 0)
+        steps = canary.steps_of(spec)
+        index = int(status.get("currentStepIndex") or 0)
+        where = f"canary step {index}/{len(steps)} ({canary.step_kind(steps[index])}): " if index < len(steps) else ""
+        if status.get("pauseConditions"):
+            reasons = ", ".join(str(p.get("reason")) for p in status["pauseConditions"])
+            return f'{where}gamestatefulset "{name}" is paused ({reasons}); "rollout resume" goes on', False
+        if updated < expected:
+            return f"{where}Waiting for partitioned roll out to finish: {updated} out of {expected} new pods have been updated...", False
+        if updated_ready < expected or int(status.get("readyReplicas") or 0) < replicas:
+            return f"{where}Waiting for {replicas - int(status.get('readyReplicas') or 0)} pods to be ready...", False
+        if where:
+            return f"{where}Waiting for the canary to move on...", False
+        if expected < replicas:
+            return f"partitioned roll out complete: {updated} new pods have been updated...", True
+        return f"gamestatefulset rolling update complete {replicas} pods at revision {status.get('updateRevision')}...", True
+
+
+GAME_STATEFUL_SET = register(GameStatefulSetRollout())

@@ -44,7 +44,12 @@ class WorkloadView(Protocol):
 
 
 _VIEWS: dict[str, WorkloadView] = {}
-_BUILT_IN = ("graceroll.workload.deployment", "graceroll.workload.cloneset", "graceroll.workload.mesos")
+_BUILT_IN = (
+    "graceroll.workload.deployment",
+    "graceroll.workload.cloneset",
+    "graceroll.workload.mesos",
+    "graceroll.workload.gamestatefulset",
+)
 
 
 def _load_built_in() -> None:

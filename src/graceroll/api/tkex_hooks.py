@@ -1,0 +1,242 @@
+"""``tkex.tencent.com/v1alpha1`` HookTemplate and HookRun (bcs-hook-operator).
+
+Shape: ``kubernetes/common/bcs-hook/apis/tkex/v1alpha1/hook_types.go``; rules: the hook
+operator's ``ValidateMetrics`` (reference/bcs.md §4.1). Upstream checks a HookRun only when it
+runs it and then ends the run in phase ``Error``; graceroll refuses a bad manifest at admission
+too, and the HookRun controller runs the same ``metrics_errors`` for runs written straight to the
+store (the workload controllers create theirs that way).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from graceroll.api import field_checks as fc
+from graceroll.api.core_v1 import default_object_meta
+from graceroll.api.kinds import Kind, register
+from graceroll.api.meta import Obj
+from graceroll.api.structure import FreeMap, Strict, TypedObject, child_map, map_items, set_default, validator
+from graceroll.errors import FieldError
+
+GROUP = "tkex.tencent.com"
+PARALLEL = "Parallel"
+ORDERED = "Ordered"
+POLICIES = [PARALLEL, ORDERED]
+FUNCTIONS = ["get", "patch"]
+DEFAULT_WEB_TIMEOUT = 10
+
+# --- shape ---------------------------------------------------------------------------------------
+
+
+class Arg(Strict):
+    name: str | None = None
+    value: str | None = None
+
+
+class WebHeader(Strict):
+    key: str | None = None
+    value: str | None = None
+
+
+class WebMetric(Strict):
+    url: str | None = None
+    headers: list[WebHeader] | None = None
+    timeoutSeconds: int | None = None
+    jsonPath: str | None = None
+
+
+class PrometheusMetric(Strict):
+    address: str | None = None
+    query: str | None = None
+
+
+class KubernetesField(Strict):
+    path: str | None = None
+    value: str | None = None
+
+
+class KubernetesMetric(Strict):
+    function: str | None = None
+    fields: list[KubernetesField] | None = None
+
+
+class Provider(Strict):
+    web: WebMetric | None = None
+    prometheus: PrometheusMetric | None = None
+    kubernetes: KubernetesMetric | None = None
+
+
+class Metric(Strict):
+    name: str | None = None
+    interval: str | None = None
+    initialDelay: str | None = None
+    count: int | None = None
+    successCondition: str | None = None
+    failureCondition: str | None = None
+    failureLimit: int | None = None
+    successfulLimit: int | None = None
+    inconclusiveLimit: int | None = None
+    consecutiveErrorLimit: int | None = None
+    consecutiveSuccessfulLimit: int | None = None
+    provider: Provider | None = None
+
+
+class HookTemplateSpec(Strict):
+    metrics: list[Metric] | None = None
+    args: list[Arg] | None = None
+    policy: str | None = None
+
+
+class HookRunSpec(Strict):
+    metrics: list[Metric] | None = None
+    args: list[Arg] | None = None
+    policy: str | None = None
+    terminate: bool | None = None
+
+
+class HookTemplateModel(TypedObject):
+    spec: HookTemplateSpec | None = None
+
+
+class HookRunModel(TypedObject):
+    spec: HookRunSpec | None = None
+    status: FreeMap | None = None
+
+
+# --- durations -----------------------------------------------------------------------------------
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+
+
+def parse_duration(text: str) -> float:
+    """Go's ``time.ParseDuration`` in seconds: ``"30s"``, ``"1m30s"``, ``"1.5h"``, ``"0"``."""
+    s = text.strip()
+    sign = -1.0 if s.startswith("-") else 1.0
+    s = s.lstrip("+-")
+    if s == "0":
+        return 0.0
+    if not s:
+        raise ValueError(f'time: invalid duration "{text}"')
+    total, pos = 0.0, 0
+    while pos < len(s):
+        m = _PART.match(s, pos)
+        if m is None:
+            raise ValueError(f'time: invalid duration "{text}"')
+        total += float(m.group(1)) * _UNITS[m.group(2)]
+        pos = m.end()
+    return sign * total
+
+
+# --- defaults ------------------------------------------------------------------------------------
+
+
+def _default_spec(obj: Obj) -> None:
+    default_object_meta(obj)
+    spec = child_map(obj, "spec")
+    if spec is None:
+        return
+    set_default(spec, "policy", PARALLEL)
+    for metric in map_items(spec, "metrics"):
+        web = (metric.get("provider") or {}).get("web")
+        if isinstance(web, dict):
+            set_default(web, "timeoutSeconds", DEFAULT_WEB_TIMEOUT)
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+def effective_count(metric: Obj) -> int | None:
+    """``count`` if > 0; 1 when neither count nor interval is set; None (unlimited) with an interval only."""
+    count = int(metric.get("count") or 0)
+    if count > 0:
+        return count
+    return None if metric.get("interval") else 1
+
+
+def metrics_errors(spec: Obj, path: str = "spec") -> list[FieldError]:
+    """``ValidateMetrics`` plus the shape of each provider."""
+    metrics = spec.get("metrics")
+    errs: list[FieldError] = []
+    if not metrics:
+        return [fc.required(f"{path}.metrics", "at least one metric is required")]
+    names: set[str] = set()
+    for i, metric in enumerate(metrics):
+        if isinstance(metric, dict):
+            errs += _metric(metric, f"{path}.metrics[{i}]", names)
+    policy = spec.get("policy")
+    if policy is not None and policy not in POLICIES:
+        errs.append(fc.not_supported(f"{path}.policy", policy, POLICIES))
+    for i, arg in enumerate(spec.get("args") or ()):
+        if isinstance(arg, dict) and not arg.get("name"):
+            errs.append(fc.required(f"{path}.args[{i}].name"))
+    return errs
+
+
+def _metric(metric: Obj, path: str, names: set[str]) -> list[FieldError]:
+    errs: list[FieldError] = []
+    name = metric.get("name") or ""
+    if not name:
+        errs.append(fc.required(f"{path}.name"))
+    elif name in names:
+        errs.append(fc.duplicate(f"{path}.name", name))
+    names.add(name)
+    for key in ("interval", "initialDelay"):
+        if metric.get(key) is not None:
+            try:
+                if parse_duration(metric[key]) < 0:
+                    errs.append(fc.invalid(f"{path}.{key}", metric[key], fc.NEGATIVE))
+            except ValueError as e:
+                errs.append(fc.invalid(f"{path}.{key}", metric[key], str(e)))
+    count = int(metric.get("count") or 0)
+    if count > 1 and not metric.get("interval"):
+        errs.append(fc.invalid(f"{path}.count", count, "interval must be specified when count > 1"))
+    for key in ("count", "failureLimit", "successfulLimit", "inconclusiveLimit", "consecutiveErrorLimit"):
+        errs += fc.non_negative(f"{path}.{key}", metric.get(key))
+    if count > 0:
+        for key in ("failureLimit", "successfulLimit", "inconclusiveLimit"):
+            limit = metric.get(key)
+            if isinstance(limit, int) and limit > count:
+                errs.append(fc.invalid(f"{path}.{key}", limit, f"{key} must be <= count"))
+    successes = metric.get("consecutiveSuccessfulLimit")
+    if successes is not None and successes < 1:
+        errs.append(fc.invalid(f"{path}.consecutiveSuccessfulLimit", successes, "must be >= 1"))
+    return errs + _provider(metric.get("provider") or {}, f"{path}.provider")
+
+
+def _provider(provider: Obj, path: str) -> list[FieldError]:
+    given = [k for k in ("web", "prometheus", "kubernetes") if provider.get(k) is not None]
+    if len(given) != 1:
+        return [fc.invalid(path, sorted(given), "exactly one of web, prometheus, kubernetes is required")]
+    body: Obj = provider[given[0]]
+    p = f"{path}.{given[0]}"
+    errs: list[FieldError] = []
+    if given == ["web"]:
+        errs += [fc.required(f"{p}.{k}") for k in ("url", "jsonPath") if not body.get(k)]
+        errs += fc.non_negative(f"{p}.timeoutSeconds", body.get("timeoutSeconds"))
+    elif given == ["prometheus"]:
+        errs += [fc.required(f"{p}.{k}") for k in ("address", "query") if not body.get(k)]
+    else:
+        if body.get("function") not in FUNCTIONS:
+            errs.append(fc.not_supported(f"{p}.function", body.get("function") or "", FUNCTIONS))
+        fields: list[Any] = body.get("fields") or []
+        if not fields:
+            errs.append(fc.required(f"{p}.fields"))
+        for i, f in enumerate(fields):
+            if isinstance(f, dict) and not str(f.get("path") or "").startswith("metadata.annotations."):
+                errs.append(fc.invalid(f"{p}.fields[{i}].path", f.get("path") or "", "only metadata.annotations.<key> is supported"))
+    return errs
+
+
+def _template_rules(obj: Obj) -> list[FieldError]:
+    return fc.object_meta(obj.get("metadata"), fc.is_dns1123_subdomain) + metrics_errors(obj.get("spec") or {})
+
+
+validate_hook_template = validator(HookTemplateModel, _template_rules)
+validate_hook_run = validator(HookRunModel, _template_rules)
+
+HOOK_TEMPLATE = register(
+    Kind(GROUP, "v1alpha1", "HookTemplate", "hooktemplates", ("ht",), has_status=False, default=_default_spec, validate=validate_hook_template)
+)
+HOOK_RUN = register(Kind(GROUP, "v1alpha1", "HookRun", "hookruns", ("hr",), default=_default_spec, validate=validate_hook_run))

@@ -1,0 +1,70 @@
+"""HTTP GET for the web and prometheus providers, behind a one-method seam.
+
+The controller never talks to the network itself: it is given a ``Fetcher``. ``HttpxFetcher`` is
+the real one (the engine's); ``FakeFetcher`` answers from a table, so that tests and the simulator
+run hooks deterministically on virtual time. Network failures become ``FetchError`` (an Error
+measurement, retried as upstream retries errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from graceroll.errors import GracerollError
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    text: str
+
+
+class FetchError(GracerollError):
+    """The request got no HTTP answer (refused, timed out, bad URL): the measurement is an Error."""
+
+
+class Fetcher(Protocol):
+    def get(self, url: str, headers: Mapping[str, str], timeout: float) -> Response: ...
+
+
+class HttpxFetcher:
+    """Real HTTP through httpx; one client, reused across measurements."""
+
+    def __init__(self, client: httpx.Client | None = None) -> None:
+        self._client = client or httpx.Client(follow_redirects=True)
+
+    def get(self, url: str, headers: Mapping[str, str], timeout: float) -> Response:
+        try:
+            r = self._client.get(url, headers=dict(headers), timeout=timeout)
+        except (httpx.HTTPError, httpx.InvalidURL) as e:
+            raise FetchError(f"GET {url}: {e}") from e
+        return Response(r.status_code, r.text)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+@dataclass
+class FakeFetcher:
+    """Answers by URL (exact, else without its query string); each URL's answers are served in
+    order and the last one repeats. An unknown URL is a refused connection."""
+
+    routes: dict[str, list[Response]] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+
+    def respond(self, url: str, *responses: Response) -> None:
+        self.routes[url] = list(responses)
+
+    def get(self, url: str, headers: Mapping[str, str], timeout: float) -> Response:
+        self.requests.append(url)
+        parts = urlsplit(url)
+        bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        answers = self.routes.get(url) or self.routes.get(bare)
+        if not answers:
+            raise FetchError(f"GET {url}: connection refused")
+        return answers.pop(0) if len(answers) > 1 else answers[0]
