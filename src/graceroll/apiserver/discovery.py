@@ -8,6 +8,10 @@ from graceroll.api import kinds
 
 Obj = dict[str, Any]
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
+# The ``all`` category of ``kubectl get all``, as upstream puts these kinds in it.
+CATEGORIES: dict[str, list[str]] = {
+    k: ["all"] for k in ("Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob")
+}
 
 
 def api_versions() -> Obj:
@@ -54,6 +58,7 @@ def resource_list(group: str, version: str) -> Obj | None:
                 "kind": k.kind,
                 "verbs": VERBS,
                 "shortNames": list(k.short_names),
+                "categories": CATEGORIES.get(k.kind, []),
             }
         )
         if k.has_status:

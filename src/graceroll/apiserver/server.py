@@ -4,7 +4,12 @@ Paths: ``/api/v1/...`` for the core group, ``/apis/{group}/{version}/...`` for t
 ``[namespaces/{ns}/]{plural}[/{name}[/status|/scale|/log]]``. Lists are ``<Kind>List`` objects,
 errors are ``Status`` objects with the matching HTTP code, ``?watch=true`` streams
 newline-delimited watch events, and ``Accept: ...;as=Table`` gets server-side printed tables
-(what ``kubectl get`` asks for). Every request needs ``Authorization: Bearer <token>``.
+(what ``kubectl get`` asks for) for a list, one object or each watch event. ``labelSelector``,
+``fieldSelector`` and ``dryRun=All`` work as upstream. Every request needs
+``Authorization: Bearer <token>``.
+
+Not served: server-side apply (``application/apply-patch+yaml`` gets 415, and kubectl says so)
+and the OpenAPI documents (404: ``kubectl apply`` then needs ``--validate=false``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from aiohttp import web
 from graceroll.api import kinds, selectors
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
-from graceroll.apiserver import discovery
+from graceroll.apiserver import discovery, fields
 from graceroll.apiserver.status import from_error, status
 from graceroll.apiserver.table import to_table
 from graceroll.apiserver.watch import WatchHub
@@ -182,9 +187,12 @@ class ApiServer:
         if t.subresource not in (None, "status"):
             raise NotFound("subresource", t.subresource)
         if m == "GET":
-            return _json(self.store.get(t.kind.kind, ns, t.name))
+            obj = self.store.get(t.kind.kind, ns, t.name)
+            if _wants_table(request) and t.subresource is None:  # ``kubectl get deployment web``
+                return _json(to_table([obj], self.clock.now(), obj["metadata"].get("resourceVersion", ""), request.query.get("includeObject", "Metadata")))
+            return _json(obj)
         if m == "PUT":
-            return self._replace(t, ns, await request.json())
+            return self._replace(request, t, ns, await request.json())
         if m == "PATCH":
             return self._patch(request, t, ns, await request.read())
         if m == "DELETE":
@@ -204,26 +212,26 @@ class ApiServer:
             await self.clock.sleep(FOLLOW_POLL)  # type: ignore[attr-defined]
 
     def _list(self, request: web.Request, t: Target) -> web.Response:
-        sel, name = self._selectors(request)
-        items = self.store.list(t.kind.kind, t.namespace, sel, name)
+        sel, fs = self._selectors(request)
+        items = [o for o in self.store.list(t.kind.kind, t.namespace, sel, fs.name) if fs.matches(o)]
         rv = str(self.store.resource_version)
-        if "as=Table" in request.headers.get("Accept", ""):
+        if _wants_table(request):
             return _json(to_table(items, self.clock.now(), rv, request.query.get("includeObject", "Metadata")))
         return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.kind.api_version, "metadata": {"resourceVersion": rv}, "items": items})
 
-    def _selectors(self, request: web.Request) -> tuple[selectors.Selector | None, str | None]:
+    @staticmethod
+    def _selectors(request: web.Request) -> tuple[selectors.Selector | None, fields.FieldSelector]:
         sel = selectors.parse(request.query["labelSelector"]) if request.query.get("labelSelector") else None
-        name = None
-        for term in filter(None, request.query.get("fieldSelector", "").split(",")):
-            key, _, value = term.partition("=")
-            if key.rstrip("=") == "metadata.name":
-                name = value.lstrip("=")
-            elif key.rstrip("=") != "metadata.namespace":
-                raise UsageError(f'field label not supported: "{key}"')
-        return sel, name
+        return sel, fields.parse(request.query.get("fieldSelector", ""))
 
-    def _dry_run(self, request: web.Request) -> bool:
-        return request.query.get("dryRun") == "All"
+    @staticmethod
+    def _dry_run(request: web.Request) -> bool:
+        """``?dryRun=All``: admit and answer as if written, store nothing (``--dry-run=server``)."""
+        values = request.query.getall("dryRun", [])
+        for v in values:
+            if v != "All":
+                raise UsageError(f'dryRun: Unsupported value: "{v}": supported values: "All"')
+        return bool(values)
 
     def _create(self, request: web.Request, t: Target, body: Obj) -> web.Response:
         obj = self._checked(body, t)
@@ -243,16 +251,17 @@ class ApiServer:
             raise UsageError(f'the body is a {body["kind"]}, the path a {t.kind.kind}')
         return body
 
-    def _replace(self, t: Target, ns: str, body: Obj) -> web.Response:
+    def _replace(self, request: web.Request, t: Target, ns: str, body: Obj) -> web.Response:
         obj = self._checked(body, t)
         obj.setdefault("metadata", {})
         if obj["metadata"].get("name") not in (None, t.name):
             raise UsageError("the name in the body does not match the name in the path")
         obj["metadata"].update(name=t.name, namespace=ns)
-        if t.subresource == "status":
-            return _json(self.store.update_status(obj))
         old = self.store.get(t.kind.kind, ns, t.name or "")
-        return _json(self.store.update(admit(obj, old)))
+        if t.subresource == "status":
+            return _json(dict(old, status=obj.get("status") or {}) if self._dry_run(request) else self.store.update_status(obj))
+        new = admit(obj, old)
+        return _json(new if self._dry_run(request) else self.store.update(new))
 
     def _patch(self, request: web.Request, t: Target, ns: str, raw: bytes) -> web.Response:
         from graceroll.verbs.patch import apply_patch
@@ -263,7 +272,7 @@ class ApiServer:
         current = self.store.get(t.kind.kind, ns, t.name or "")
         patched = apply_patch(current, json.loads(raw or b"null"), PATCH_TYPES[ctype])
         if t.subresource == "status":
-            return _json(self.store.update_status(patched))
+            return _json(patched if self._dry_run(request) else self.store.update_status(patched))
         obj = admit(patched, current)
         if self._dry_run(request):
             return _json(obj)
@@ -284,8 +293,8 @@ class ApiServer:
         return _json(status(200, "", "", {"name": t.name, "kind": t.kind.plural, "uid": current["metadata"].get("uid")}) | {"status": "Success"})
 
     def _delete_collection(self, request: web.Request, t: Target) -> web.Response:
-        sel, name = self._selectors(request)
-        for obj in self.store.list(t.kind.kind, t.namespace, sel, name):
+        sel, fs = self._selectors(request)
+        for obj in [o for o in self.store.list(t.kind.kind, t.namespace, sel, fs.name) if fs.matches(o)]:
             md = obj["metadata"]
             if self.store.try_get(t.kind.kind, md.get("namespace", ""), md["name"]) is not None:
                 self.store.delete(t.kind.kind, md.get("namespace", ""), md["name"])
@@ -313,8 +322,8 @@ class ApiServer:
             raise Invalid("Scale", t.name or "", [])
         new = clone(obj)
         new["spec"]["replicas"] = replicas
-        stored = self.store.update(admit(new, obj))
-        return _json(self._scale_of(stored))
+        new = admit(new, obj)
+        return _json(self._scale_of(new if self._dry_run(request) else self.store.update(new)))
 
     def _scale_of(self, obj: Obj) -> Obj:
         sel = selectors.from_label_selector((obj.get("spec") or {}).get("selector"))
@@ -327,12 +336,12 @@ class ApiServer:
         }
 
     async def _watch(self, request: web.Request, t: Target) -> web.StreamResponse:
-        sel, name = self._selectors(request)
+        sel, fs = self._selectors(request)
         ns = t.namespace
 
         def accept(obj: Obj) -> bool:
             md = obj["metadata"]
-            return (ns is None or md.get("namespace") == ns) and (name is None or md["name"] == name) and (sel is None or sel.matches(md.get("labels") or {}))
+            return (ns is None or md.get("namespace") == ns) and fs.matches(obj) and (sel is None or sel.matches(md.get("labels") or {}))
 
         rv_text = request.query.get("resourceVersion", "")
         initial_events = request.query.get("sendInitialEvents") == "true"
@@ -341,7 +350,7 @@ class ApiServer:
             if rv_text not in ("", "0") and not initial_events:
                 initial = [e for e in self.store.events_since(int(rv_text)) if e.object["kind"] == t.kind.kind and accept(e.object)]
             else:
-                initial = [WatchEvent("ADDED", o, self.store.resource_version) for o in self.store.list(t.kind.kind, ns, sel, name)]
+                initial = [WatchEvent("ADDED", o, self.store.resource_version) for o in self.store.list(t.kind.kind, ns, sel, fs.name) if fs.matches(o)]
         except Expired as e:
             self.hub.remove(watcher)
             response = web.StreamResponse(headers={"Content-Type": "application/json"})
@@ -351,6 +360,7 @@ class ApiServer:
         except ValueError:
             self.hub.remove(watcher)
             raise UsageError(f'invalid resourceVersion "{rv_text}"') from None
+        line = self._event_encoder(request)
         timeout = float(request.query.get("timeoutSeconds") or DEFAULT_WATCH_TIMEOUT)
         response = web.StreamResponse(headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
         await response.prepare(request)
@@ -358,7 +368,7 @@ class ApiServer:
         deadline = loop.time() + timeout
         try:
             for ev in initial:
-                await response.write(_event_line(ev))
+                await response.write(line(ev))
             if initial_events:  # a streaming list (WatchList): say where the current state ends
                 await response.write(json.dumps({"type": "BOOKMARK", "object": _initial_events_end(t.kind, self.store.resource_version)}).encode() + b"\n")
             while True:
@@ -373,12 +383,25 @@ class ApiServer:
                     if watcher.overflowed:
                         await response.write(json.dumps({"type": "ERROR", "object": status(410, "Expired", "watch fell behind; list again")}).encode() + b"\n")
                     break
-                await response.write(_event_line(event))
+                await response.write(line(event))
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:
             self.hub.remove(watcher)
         return response
+
+    def _event_encoder(self, request: web.Request) -> Callable[[WatchEvent], bytes]:
+        """Watch events as they are, or each object as a one-row Table when tables were asked for
+        (``kubectl get -w`` prints the rows of its first listing and of every event alike)."""
+        if not _wants_table(request):
+            return _event_line
+        include = request.query.get("includeObject", "Metadata")
+
+        def as_table(e: WatchEvent) -> bytes:
+            table = to_table([e.object], self.clock.now(), str(e.resource_version), include)
+            return json.dumps({"type": e.type, "object": table}).encode() + b"\n"
+
+        return as_table
 
     async def _logs(self, request: web.Request, ns: str, name: str) -> web.StreamResponse:
         pod = self.store.get("Pod", ns, name)
@@ -416,6 +439,11 @@ def _initial_events_end(kind: kinds.Kind, resource_version: int) -> Obj:
         "apiVersion": kind.api_version,
         "metadata": {"resourceVersion": str(resource_version), "annotations": {"k8s.io/initial-events-end": "true"}},
     }
+
+
+def _wants_table(request: web.Request) -> bool:
+    """``Accept: application/json;as=Table;v=v1;g=meta.k8s.io`` (what ``kubectl get`` sends)."""
+    return "as=Table" in request.headers.get("Accept", "")
 
 
 def _event_line(e: WatchEvent) -> bytes:
