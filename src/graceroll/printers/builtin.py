@@ -96,6 +96,44 @@ register(
 )
 
 
+MORE_AFTER = 3  # kubectl lists three addresses, then "+ N more..."
+
+
+def _at_most_three(items: list[str], count: int, empty: str) -> str:
+    """kubectl's ``formatEndpoints``/``listWithMoreString``: the first three, then how many more."""
+    text = ",".join(items[:MORE_AFTER])
+    if count > MORE_AFTER:
+        return f"{text} + {count - MORE_AFTER} more..."
+    return text or empty
+
+
+def _endpoints(o: Obj, now: float) -> str:
+    """Ready ``ip:port`` pairs of every subset (an address per port; a bare IP when no ports)."""
+    pairs: list[str] = []
+    for ss in o.get("subsets") or []:
+        ips = [str(a.get("ip")) for a in ss.get("addresses") or []]
+        ports = ss.get("ports") or []
+        pairs += ips if not ports else [f"{ip}:{p.get('port')}" for p in ports for ip in ips]
+    return _at_most_three(pairs, len(pairs), "<none>")
+
+
+def _slice_ports(o: Obj, now: float) -> str:
+    ports = [str(p.get("port") or p.get("name") or "*") for p in o.get("ports") or []]
+    return _at_most_three(ports, len(ports), "<unset>")
+
+
+def _slice_endpoints(o: Obj, now: float) -> str:
+    ips = [str(a) for e in o.get("endpoints") or [] for a in e.get("addresses") or []]
+    return _at_most_three(ips, len(ips), "<unset>")
+
+
+register("Endpoints", Table((("NAME", name), ("ENDPOINTS", _endpoints), ("AGE", age))))
+register(
+    "EndpointSlice",
+    Table((("NAME", name), ("ADDRESSTYPE", field("addressType", default="<unset>")), ("PORTS", _slice_ports), ("ENDPOINTS", _slice_endpoints), ("AGE", age))),
+)
+
+
 def _last_seen(o: Obj, now: float) -> str:
     ts = o.get("lastTimestamp") or o.get("firstTimestamp")
     return human_duration(now - parse_time(ts)) if ts else "<unknown>"
