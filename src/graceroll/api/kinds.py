@@ -40,6 +40,11 @@ class Kind:
         return f"{self.group}/{self.version}" if self.group else self.version
 
     @property
+    def replicas_field(self) -> str:
+        """The ``spec`` field that ``scale`` and the scale subresource set; "" when not scalable."""
+        return self.scale_field or ("replicas" if self.scalable else "")
+
+    @property
     def qualified(self) -> str:
         """``deployment.apps`` as kubectl prints resource types."""
         return f"{self.kind.lower()}.{self.group}" if self.group else self.kind.lower()

@@ -63,7 +63,7 @@ def resource_list(group: str, version: str) -> Obj | None:
         )
         if k.has_status:
             resources.append({"name": f"{k.plural}/status", "singularName": "", "namespaced": k.namespaced, "kind": k.kind, "verbs": ["get", "patch", "update"]})
-        if k.scalable:
+        if k.replicas_field:
             resources.append(
                 {
                     "name": f"{k.plural}/scale",

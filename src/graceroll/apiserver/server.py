@@ -301,11 +301,12 @@ class ApiServer:
         return _json(status(200, "", "") | {"status": "Success"})
 
     async def _scale(self, request: web.Request, t: Target, ns: str) -> web.Response:
-        if not t.kind.scalable:
+        field = t.kind.replicas_field  # BCS Mesos: spec.instance
+        if not field:
             raise NotFound("subresource", "scale")
         obj = self.store.get(t.kind.kind, ns, t.name or "")
         if request.method == "GET":
-            return _json(self._scale_of(obj))
+            return _json(self._scale_of(obj, field))
         if request.method == "PUT":
             body = await request.json()
         elif request.method == "PATCH":
@@ -314,24 +315,24 @@ class ApiServer:
             ctype = request.content_type
             if ctype not in PATCH_TYPES:
                 return _json(status(415, "UnsupportedMediaType", "unsupported patch type"), 415)
-            body = apply_patch(self._scale_of(obj), json.loads(await request.read()), PATCH_TYPES[ctype])
+            body = apply_patch(self._scale_of(obj, field), json.loads(await request.read()), PATCH_TYPES[ctype])
         else:
             raise UsageError(f"method {request.method} is not allowed on scale")
         replicas = (body.get("spec") or {}).get("replicas")
         if not isinstance(replicas, int) or isinstance(replicas, bool):
             raise Invalid("Scale", t.name or "", [])
         new = clone(obj)
-        new["spec"]["replicas"] = replicas
+        new["spec"][field] = replicas
         new = admit(new, obj)
-        return _json(self._scale_of(new if self._dry_run(request) else self.store.update(new)))
+        return _json(self._scale_of(new if self._dry_run(request) else self.store.update(new), field))
 
-    def _scale_of(self, obj: Obj) -> Obj:
+    def _scale_of(self, obj: Obj, field: str) -> Obj:
         sel = selectors.from_label_selector((obj.get("spec") or {}).get("selector"))
         return {
             "kind": "Scale",
             "apiVersion": "autoscaling/v1",
             "metadata": {k: obj["metadata"][k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in obj["metadata"]},
-            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)},
+            "spec": {"replicas": (obj.get("spec") or {}).get(field, 1)},
             "status": {"replicas": (obj.get("status") or {}).get("replicas", 0), "selector": str(sel)},
         }
 

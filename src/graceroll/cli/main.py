@@ -88,10 +88,24 @@ def _register() -> None:
 _register()
 
 
+def kubectl_argv(argv: list[str]) -> list[str]:
+    """Accept kubectl's ``-p='{...}'`` spelling: a one-letter flag joined to its value by ``=``
+    (``-p=V`` is ``-p V``, as in kubectl's flag parser), up to a literal ``--``."""
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[i:]
+        if len(arg) > 2 and arg[0] == "-" and arg[1].isalpha() and arg[2] == "=":
+            out += [arg[:2], arg[3:]]
+        else:
+            out.append(arg)
+    return out
+
+
 def main() -> None:
     """Run the CLI; graceroll errors become ``error: …`` on stderr and exit code 1, never a traceback."""
     try:
-        app(standalone_mode=False)
+        app(args=kubectl_argv(sys.argv[1:]), standalone_mode=False)
     except GracerollError as e:
         typer.echo(f"error: {e}", err=True)
         sys.exit(1)

@@ -86,9 +86,10 @@ def conditions(obj: Obj) -> list[str]:
     conds = (obj.get("status") or {}).get("conditions") or []
     if not conds:
         return []
-    lines = ["Conditions:", "  Type            Status   Reason"]
+    width = max(15, *(len(str(c.get("type", ""))) for c in conds))  # readiness gates have long names
+    lines = ["Conditions:", f"  {'Type':<{width}} Status   Reason"]
     for c in conds:
-        lines.append(f"  {c.get('type', ''):<15} {c.get('status', ''):<8} {c.get('reason', '')}")
+        lines.append(f"  {c.get('type', ''):<{width}} {c.get('status', ''):<8} {c.get('reason', '')}")
     return lines
 
 

@@ -25,7 +25,7 @@ def scale(
     if replicas < 0:
         raise UsageError(REPLICAS_REQUIRED)
     target = Target.of(kind, name, namespace)
-    field = target.kind.scale_field or ("replicas" if target.kind.scalable else "")
+    field = target.kind.replicas_field
     if not field:
         raise UsageError(f'{target.resource} "{name}" cannot be scaled: {target.kind.plural} have no spec.replicas')
     current = target.get(store)

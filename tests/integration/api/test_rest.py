@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from graceroll.api.loader import load_path
 from graceroll.client.http_store import trusting
 
 from .conftest import Api
@@ -153,3 +155,14 @@ def test_field_selectors_filter_lists(http: httpx.Client) -> None:
     assert names("metadata.name!=web") == ["api"]
     assert names("metadata.namespace=default,spec.selector.app=web") == ["api", "web"]
     assert names("spec.type=LoadBalancer") == []
+
+
+def test_the_scale_subresource_of_a_mesos_deployment_sets_its_instances(http: httpx.Client) -> None:
+    seed = Path(__file__).resolve().parents[3] / "examples" / "seed-003" / "test1-1-0.json"
+    (doc,) = load_path(str(seed))
+    base = "/apis/mesos.bcs.tencent.com/v4/namespaces/defaultGroup/mesosdeployments"
+    assert http.post(base, json=doc).status_code == 201
+    assert http.get(f"{base}/test/scale").json()["spec"]["replicas"] == 2
+    merge = {"Content-Type": "application/merge-patch+json"}
+    assert http.patch(f"{base}/test/scale", content=b'{"spec":{"replicas":3}}', headers=merge).json()["spec"]["replicas"] == 3
+    assert http.get(f"{base}/test").json()["spec"]["instance"] == 3
