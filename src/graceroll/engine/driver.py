@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterable
 
 from graceroll.clock import Clock
-from graceroll.controllers.runtime import Manager
+from graceroll.controllers.runtime import Controller, Key, Manager
 from graceroll.store.base import WatchEvent
 
 
@@ -32,6 +33,12 @@ class ControllerLoop:
             timeout = None if due is None else max(0.0, due - self.clock.now())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def requeue(self, controller: Controller, keys: Iterable[Key]) -> None:
+        """Reconcile ``keys`` again soon: something outside the store changed (a fetch came back)."""
+        for key in keys:
+            self.manager.enqueue(controller, key)
+        self._wake.set()
 
     def stop(self) -> None:
         self._stopping = True

@@ -11,6 +11,7 @@ controller replaces a pod that is being shut down with the engine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -24,6 +25,9 @@ from graceroll.clock import SystemClock
 from graceroll.controllers.cloneset.controller import CloneSetController
 from graceroll.controllers.deployment.controller import DeploymentController
 from graceroll.controllers.endpoints.controller import EndpointsController
+from graceroll.controllers.gamestatefulset.controller import GameStatefulSetController
+from graceroll.controllers.hookrun.controller import HookRunController
+from graceroll.controllers.hookrun.fetch import BackgroundFetcher
 from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
@@ -72,12 +76,20 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         def on_error(c: Controller, key: Key, e: Exception) -> None:
             log.error("%s %s/%s: reconcile failed: %s", c.name, key[0], key[1], e, exc_info=e)
 
+        def on_fetched() -> None:  # on a fetch worker thread
+            with contextlib.suppress(RuntimeError):  # the loop is already closed
+                loop.call_soon_threadsafe(fetched)
+
+        fetcher = BackgroundFetcher(on_fetched)
+        hookruns = HookRunController(store, clock, fetcher)
         manager = Manager(
             store,
             clock,
             [
                 DeploymentController(store, clock),
                 CloneSetController(store, clock),
+                GameStatefulSetController(store, clock),
+                hookruns,
                 MesosDeploymentController(store, clock),
                 ApplicationController(store, clock, nodes_of(config.nodes)),
                 ReplicaSetController(store, clock),
@@ -89,6 +101,10 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         node = ProcessNode(store, clock, dd.node, ImageResolver(dd.root), proxy)
         api = ApiServer(store, clock, token, node.logs_path)
         controllers = ControllerLoop(manager, clock)
+
+        def fetched() -> None:
+            controllers.requeue(hookruns, hookruns.all_keys())
+
         await proxy.start()
         await node.start()
         controller_task = asyncio.create_task(controllers.run(), name="controllers")
@@ -103,6 +119,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         await api.stop()
         controllers.stop()
         await controller_task
+        fetcher.close()
         await node.stop()
         await proxy.stop()
     finally:

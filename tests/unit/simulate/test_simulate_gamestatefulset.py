@@ -8,6 +8,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from graceroll.api.loader import load_path
 from graceroll.cli.main import app
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "seed-000"
@@ -41,3 +42,10 @@ def test_canary_scenario_runs_the_hook_step() -> None:
     steps = [(e["t"], e["message"]) for e in doc["events"] if e["reason"] == "SetStepIndex"]
     assert steps == [(2.0, "set current step index 1"), (31.0, "set current step index 2"), (41.0, "set current step index 3"), (43.0, "set current step index 4")]
     assert any(e["reason"] == "SuccessfulCreateHookRun" for e in doc["events"])
+
+
+def test_the_engine_variant_of_seed_000_differs_only_in_the_command() -> None:
+    seed, engine = (load_path(str(EXAMPLES / f)) for f in ("inplace-update.yaml", "inplace-update-engine.yaml"))
+    commands = [d["spec"]["template"]["spec"]["containers"][0].pop("command") for d in (seed[0], engine[0])]
+    assert seed == engine
+    assert commands[1] == ["$(GRACEROLL_PYTHON)", "-m", "http.server", "--bind", "$(POD_IP)"]

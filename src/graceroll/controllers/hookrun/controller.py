@@ -4,6 +4,8 @@ Upstream ``bcs-hook-operator/pkg/controllers/hook/hook_reconcile.go``. One recon
 most one measurement per metric (the ones due at ``now``) and asks to come back when the next one
 is due, so the simulator runs hooks on virtual time and the engine on real time. A completed run
 is left alone. A run whose spec is invalid ends in ``Error`` with the field errors as its message.
+A measurement whose answer is still in flight (``FetchPending``, the engine's background fetcher)
+is taken on a later reconcile: the fetcher wakes this controller when the answer is in.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from graceroll.api.meta import Obj
 from graceroll.api.tkex_hooks import ORDERED, metrics_errors
 from graceroll.clock import Clock, format_time, parse_time
 from graceroll.controllers.hookrun import providers, schedule
-from graceroll.controllers.hookrun.fetch import Fetcher
+from graceroll.controllers.hookrun.fetch import Fetcher, FetchPending
 from graceroll.controllers.runtime import Key, Result
 from graceroll.store.base import Store, WatchEvent
 
@@ -68,9 +70,13 @@ class HookRunController:
             if phase not in schedule.COMPLETED and not terminating:
                 due = schedule.next_due(metric, result, started)
                 if due is not None and due <= now:
-                    result = schedule.record(result, providers.measure(metric, args, self.fetcher, self.store, now))
-                    phase = schedule.assess(metric, result, terminating)
-                    due = schedule.next_due(metric, result, started) if phase not in schedule.COMPLETED else None
+                    try:
+                        result = schedule.record(result, providers.measure(metric, args, self.fetcher, self.store, now))
+                    except FetchPending:
+                        due = None  # woken when the answer is in
+                    else:
+                        phase = schedule.assess(metric, result, terminating)
+                        due = schedule.next_due(metric, result, started) if phase not in schedule.COMPLETED else None
                 if due is not None:
                     delays.append(max(due - now, 0.0))
             result["phase"] = phase
