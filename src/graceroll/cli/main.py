@@ -74,13 +74,14 @@ def simulate(
 
 
 def _register() -> None:
-    from graceroll.cli import engine_cmds, read_cmds, verify_cmd
+    from graceroll.cli import engine_cmds, read_cmds, verify_cmd, wait_cmd
     from graceroll.cli.commands import verbs_app
 
     app.command()(engine_cmds.up)
     app.command()(engine_cmds.down)
     for fn in (read_cmds.get, read_cmds.describe, read_cmds.logs, read_cmds.events, read_cmds.delete):
         app.command()(fn)
+    app.command()(wait_cmd.wait)
     app.command()(verify_cmd.verify)
     app.add_typer(verbs_app)
 

@@ -12,6 +12,15 @@ import graceroll.printers.describe_builtin  # noqa: F401
 from graceroll.api import kinds, selectors
 from graceroll.cli.context import CliContext
 from graceroll.cli.output import check_format, dump
+from graceroll.cli.waiting import (
+    Deadline,
+    Target,
+    WaitFor,
+    await_state,
+    parse_bool,
+    parse_duration,
+    predicate,
+)
 from graceroll.errors import NotFound, UsageError
 from graceroll.printers.describe import describe as describe_text
 from graceroll.printers.tables import render
@@ -144,11 +153,19 @@ def delete(
     filename: list[str] = typer.Option([], "-f", "--filename", help="Delete the objects in these manifests."),
     grace_period: int | None = typer.Option(None, "--grace-period", help="Seconds for pods to stop (default: their own)."),
     cascade: str = typer.Option("background", "--cascade", help="background or orphan (keep dependents)."),
+    wait: str = typer.Option("true", "--wait", metavar="BOOL", help="Return only once the objects are gone (--wait=false: once deletion is requested)."),
+    timeout: str = typer.Option("0s", "--timeout", help="With --wait: give up after this long (30s, 2m, 1h, or seconds; 0: no limit)."),
 ) -> None:
-    """Delete objects (and, unless --cascade=orphan, what they own)."""
+    """Delete objects (and, unless --cascade=orphan, what they own); wait until they are gone.
+
+    Pods stop gracefully, so deleting one takes up to its grace period; --wait=false returns while
+    they are still terminating.
+    """
     c: CliContext = ctx.obj
     if cascade not in ("background", "orphan", "foreground"):
         raise UsageError(f'--cascade must be background, foreground or orphan (got "{cascade}")')
+    waiting = parse_bool(wait, "--wait")
+    limit = parse_duration(timeout)
     targets: list[tuple[kinds.Kind, str]] = []
     if filename:
         from graceroll.api.loader import load_path
@@ -164,6 +181,15 @@ def delete(
             targets.append((k, n))
     else:
         raise UsageError("you must provide one or more resources by argument or filename")
+    terminating: list[Target] = []
     for k, n in targets:
-        c.store.delete(k.kind, c.namespace, n, grace_period, orphan=cascade == "orphan")
+        left = c.store.delete(k.kind, c.namespace, n, grace_period, orphan=cascade == "orphan")
         typer.echo(f'{k.qualified} "{n}" deleted')
+        if left is not None:  # marked for deletion (grace period, finalizers), not yet gone
+            terminating.append(Target(k, c.namespace, n, left))
+    if not waiting:
+        return
+    deadline = Deadline.after(c.clock, limit if limit > 0 else None)
+    for t in terminating:
+        # A new object under the same name (a StatefulSet-style pod) means this one is gone.
+        await_state(c.store, c.clock, t, predicate(WaitFor("delete"), t.obj["metadata"].get("uid") if t.obj else None), deadline)

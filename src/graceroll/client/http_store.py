@@ -26,7 +26,7 @@ from graceroll.errors import (
     NotFound,
     UsageError,
 )
-from graceroll.store.base import WatchEvent
+from graceroll.store.base import Expired, WatchEvent
 
 Obj = dict[str, Any]
 _CAUSE_TYPES = {
@@ -197,6 +197,8 @@ def _error(body: Any, code: int) -> GracerollError:
         err = AlreadyExists(kind, name)
         err.args = (message,)
         return err
+    if code == 410 or reason == "Expired":  # the watch cannot resume from that version: list again
+        return Expired(message)
     if reason == "Conflict":
         return Conflict(kind, name, message.split(": ", 1)[-1])
     if reason == "Invalid":

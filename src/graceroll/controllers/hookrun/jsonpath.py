@@ -41,6 +41,12 @@ def _steps(expr: str) -> list[str | int]:
     return steps
 
 
+def check(expr: str) -> None:
+    """Raise ``JSONPathError`` if ``expr`` is outside the supported subset, before any data is read
+    (so a bad expression is a usage error, not an endless wait)."""
+    _steps(expr)
+
+
 def find(data: Any, expr: str) -> list[Any]:
     """Every value ``expr`` selects in ``data``; a missing key or index is an error."""
     current = [data]
