@@ -2,13 +2,20 @@
 
 It is the default program for images the engine has no entry for, so any manifest runs.
 
-- ``GET /version`` answers the image it runs as (``$GRACEROLL_IMAGE``), so a rollout is visible.
+- ``GET /version`` answers the image it runs as (``$GRACEROLL_IMAGE``, or the one a hot patch
+  named since), so a rollout is visible; every answer carries it in ``X-Graceroll-Version``.
 - ``GET /healthz`` answers 200 once started; before that every path answers 503.
 - ``GET /`` answers JSON: version, pod name and address.
 
 Environment: ``POD_IP`` / ``PORT`` (listen address, default 127.0.0.1:8080), ``STARTUP_DELAY``
 (seconds of 503 after binding: the slow start of seed 004), ``SHUTDOWN_DELAY`` (seconds it keeps
-serving after SIGTERM before it stops; in-flight requests always finish), ``GRACEROLL_IMAGE``.
+serving after SIGTERM before it stops; in-flight requests always finish), ``GRACEROLL_IMAGE``,
+``GRACEROLL_IMAGE_FILE``.
+
+On SIGHUP (what the engine sends after a BCS hot patch) it re-reads ``$GRACEROLL_IMAGE_FILE`` and
+from then on answers ``/version``, ``/`` and ``X-Graceroll-Version`` with the image reference found
+there. It keeps serving throughout: same process, same socket, open connections untouched. When
+the variable is unset or the file unreadable or empty, the version stays as it was.
 
 On SIGTERM every answer carries ``Connection: close``, so keep-alive clients reconnect (through
 the service proxy, to another pod). After ``SHUTDOWN_DELAY`` it stops accepting, gives clients on
@@ -26,13 +33,15 @@ import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import FrameType
+from pathlib import Path
 
 KEEPALIVE_GRACE = 1.0
+SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 
 
 class _State:
-    def __init__(self, startup_delay: float) -> None:
+    def __init__(self, startup_delay: float, version: str) -> None:
+        self.version = version  # replaced on SIGHUP: one attribute store, so every reader sees old or new
         self.started = threading.Event()
         self.stopping = threading.Event()
         if startup_delay <= 0:
@@ -71,9 +80,21 @@ class _Connections:
                         pass
 
 
-def make_handler(
-    state: _State, version: str, pod: str, ip: str, connections: _Connections | None = None
-) -> type[BaseHTTPRequestHandler]:
+def reload_version(state: _State, path: str | None) -> bool:
+    """Take the version from the image file a hot patch rewrote; False (version kept) when there is none."""
+    if not path:
+        return False
+    try:
+        text = Path(path).read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not text:
+        return False
+    state.version = text
+    return True
+
+
+def make_handler(state: _State, pod: str, ip: str, connections: _Connections | None = None) -> type[BaseHTTPRequestHandler]:
     conns = connections or _Connections()
 
     class Handler(BaseHTTPRequestHandler):
@@ -106,9 +127,9 @@ def make_handler(
             elif self.path == "/healthz":
                 self._reply(200, "ok\n")
             elif self.path == "/version":
-                self._reply(200, version + "\n")
+                self._reply(200, state.version + "\n")
             elif self.path == "/":
-                self._reply(200, json.dumps({"version": version, "pod": pod, "ip": ip}) + "\n", "application/json")
+                self._reply(200, json.dumps({"version": state.version, "pod": pod, "ip": ip}) + "\n", "application/json")
             else:
                 self._reply(404, "not found\n")
 
@@ -117,7 +138,7 @@ def make_handler(
             self.send_response(code)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(data)))
-            self.send_header("X-Graceroll-Version", version)
+            self.send_header("X-Graceroll-Version", state.version)
             if state.stopping.is_set():
                 self.send_header("Connection", "close")
                 self.close_connection = True
@@ -131,26 +152,21 @@ def make_handler(
 
 
 def main() -> None:
+    # Blocked before any thread starts, so every thread inherits the mask and only the main thread's
+    # sigwait takes them: a Python handler would wait until the main thread ran again, which it does
+    # not while it sleeps in a lock when the kernel picked another thread for the signal.
+    signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
     ip = os.environ.get("POD_IP", "127.0.0.1")
     port = int(os.environ.get("PORT", "8080"))
-    version = os.environ.get("GRACEROLL_IMAGE", "demo:dev")
-    state = _State(float(os.environ.get("STARTUP_DELAY", "0")))
+    state = _State(float(os.environ.get("STARTUP_DELAY", "0")), os.environ.get("GRACEROLL_IMAGE", "demo:dev"))
     conns = _Connections()
-    server = ThreadingHTTPServer((ip, port), make_handler(state, version, os.environ.get("POD_NAME", ""), ip, conns))
+    server = ThreadingHTTPServer((ip, port), make_handler(state, os.environ.get("POD_NAME", ""), ip, conns))
     server.daemon_threads = False  # in-flight requests finish before exit
     shutdown_delay = float(os.environ.get("SHUTDOWN_DELAY", "0"))
-    stop = threading.Event()
-
-    def on_term(signum: int, frame: FrameType | None) -> None:
-        state.stopping.set()
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
     serving = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
     serving.start()
-    print(f"serving {version} on {ip}:{port}", flush=True)
-    stop.wait()
+    print(f"serving {state.version} on {ip}:{port}", flush=True)
+    _serve_signals(state)
     print("stopping: answering with Connection: close", flush=True)
     threading.Event().wait(shutdown_delay)
     server.shutdown()  # stop accepting ...
@@ -159,6 +175,16 @@ def main() -> None:
     conns.close_idle()
     server.server_close()  # joins the handler threads: requests in flight are answered
     print("stopped", flush=True)
+
+
+def _serve_signals(state: _State) -> None:
+    """Reload on every SIGHUP; return on SIGTERM or SIGINT, with answers turned to Connection: close."""
+    while signal.sigwait(SIGNALS) == signal.SIGHUP:
+        if reload_version(state, os.environ.get("GRACEROLL_IMAGE_FILE")):
+            print(f"reloaded: serving {state.version}", flush=True)
+        else:
+            print(f"SIGHUP: no readable $GRACEROLL_IMAGE_FILE, still serving {state.version}", flush=True)
+    state.stopping.set()
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ Upstream ``kubernetes/common/update/hotpatchupdate`` (reference/bcs.md §1.6): t
 the ``hotpatch-update-state`` annotation (same JSON as ``inplace-update-state``), the images and
 template metadata, and ``io.kubernetes.hotpatch.container: "true"``, which tells BCS's patched
 kubelet to swap the image under the running container instead of restarting it. No readiness
-flip, no grace period, no hooks. graceroll's simulated node honours the annotation (restartCount
-stays 0); the engine is to keep the process and send it SIGHUP to reload (docs/bcs.md).
+flip, no grace period, no hooks. Both graceroll nodes honour the annotation (restartCount stays
+0): the simulated node swaps the image in the status; the engine keeps the process, rewrites
+``$GRACEROLL_IMAGE_FILE`` and sends SIGHUP so the app can reload (``node.process.hotpatch``,
+docs/bcs.md).
 """
 
 from __future__ import annotations

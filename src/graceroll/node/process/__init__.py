@@ -4,7 +4,7 @@ Modules, from the rim inwards:
 
 - ``agent``      ``ProcessNode``: store events in, one ``PodWorker`` per pod; restart rule after a crash
 - ``pod``        one pod: directory, status writes, termination (drain → preStop → SIGTERM → SIGKILL)
-- ``container``  one container: start, postStart, probes, stop, restart policy, in-place image change
+- ``container``  one container: start, postStart, probes, stop, restart policy, in-place image change, hot patch
 - ``probes``     readiness / liveness / startup timing and thresholds
 - ``lifecycle``  postStart / preStop hooks
 - ``actions``    exec / httpGet / tcpSocket / sleep handlers shared by probes and hooks
@@ -12,6 +12,7 @@ Modules, from the rim inwards:
 - ``status``     the pod status as a pure function (phase, conditions, readiness gates)
 - ``launch``     argv, environment, working directory and volumes of a container
 - ``images``     image reference → what runs (the image rule)
+- ``hotpatch``   BCS HotPatchUpdate: the image file and SIGHUP instead of a restart
 - ``runtime``    process groups, signals, subreaper, reaping
 - ``ledger``     recorded process groups, to kill leftovers of a crashed engine
 - ``addresses``  one loopback IP per pod

@@ -12,6 +12,11 @@ store afresh: new processes, restartCount + 1, the same pod IP when it is free, 
 directory (emptyDir data survives). Pods that had finished (Succeeded/Failed) are not run again.
 Directories of pods that are no longer in the store are removed.
 
+**Claims.** A PersistentVolumeClaim's directory (``claims/<namespace>/<name>/``, see ``launch``) is
+removed when the claim is deleted from the store, even while a pod still mounts it: there is no
+in-use protection. It survives engine restarts; at start, directories of claims that are neither
+in the store nor mounted by a pod of the store are removed (deleted while no engine ran).
+
 ``stop()`` runs the full termination sequence of every pod at once (see ``pod``) and returns
 when all processes are gone; the pods stay in the store for the next start.
 """
@@ -19,6 +24,7 @@ when all processes are gone; the pods stay in the store for the next start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 from pathlib import Path
@@ -30,8 +36,9 @@ from graceroll.node.drain import DrainGate
 from graceroll.node.process import logs
 from graceroll.node.process.addresses import AddressPool
 from graceroll.node.process.images import ImageResolver
+from graceroll.node.process.launch import claim_dir
 from graceroll.node.process.ledger import FILE, Ledger, group_members
-from graceroll.node.process.pod import FINAL_PHASES, NodeParts, PodWorker, remove_tree
+from graceroll.node.process.pod import FINAL_PHASES, NodeParts, PodWorker, claims_dir, remove_tree
 from graceroll.node.process.runtime import ProcessRuntime
 from graceroll.node.process.tuning import Tuning
 from graceroll.store.base import Store, WatchEvent
@@ -39,6 +46,26 @@ from graceroll.store.base import Store, WatchEvent
 log = logging.getLogger("graceroll.node")
 
 STALE_POLL = 0.05  # seconds between checks that killed leftover processes are gone
+CLAIM = "PersistentVolumeClaim"
+
+
+def claims_kept(claims: list[Obj], pods: list[Obj]) -> set[tuple[str, str]]:
+    """(namespace, name) of the claims in the store and of those pods mount: their directories stay."""
+    kept = {(str(c["metadata"].get("namespace") or "default"), str(c["metadata"]["name"])) for c in claims}
+    for pod in pods:
+        namespace = str(pod["metadata"].get("namespace") or "default")
+        for volume in (pod.get("spec") or {}).get("volumes") or ():
+            claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
+            if claim:
+                kept.add((namespace, str(claim)))
+    return kept
+
+
+def remove_claim_dir(path: Path) -> None:
+    """Remove a claim's directory, and its namespace directory once that is empty."""
+    remove_tree(path)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()
 
 
 class NodeState(enum.Enum):
@@ -136,10 +163,18 @@ class ProcessNode:
     # ---- store events ------------------------------------------------------------------------
     def _on_event(self, event: WatchEvent) -> None:
         """The store listener: queue, never act here (it runs inside a store call)."""
-        if event.object.get("kind") != "Pod" or self._loop is None:
+        if self._loop is None or self.state not in (NodeState.RUNNING, NodeState.STOPPING):
             return
-        if self.state in (NodeState.RUNNING, NodeState.STOPPING):
+        kind = event.object.get("kind")
+        if kind == "Pod":
             self._loop.call_soon(self._dispatch, event.type, event.object)
+        elif kind == CLAIM and event.type == "DELETED":
+            self._loop.call_soon(self._claim_deleted, event.object)
+
+    def _claim_deleted(self, claim: Obj) -> None:
+        md = claim["metadata"]
+        namespace = str(md.get("namespace") or "default")
+        remove_claim_dir(claim_dir(claims_dir(self.state_dir), namespace, str(md["name"])))
 
     def _dispatch(self, type_: str, pod: Obj) -> None:
         uid = str(pod["metadata"].get("uid") or "")
@@ -181,7 +216,7 @@ class ProcessNode:
 
     # ---- after a crash -----------------------------------------------------------------------
     async def _clear_leftovers(self, pods: list[Obj]) -> None:
-        """Kill process groups an earlier engine left running; remove directories of pods now gone."""
+        """Kill process groups an earlier engine left running; remove directories of pods and claims now gone."""
         live = {str(p["metadata"].get("uid")) for p in pods}
         killed: list[int] = []
         for directory in sorted((self.state_dir / "pods").iterdir()):
@@ -194,6 +229,12 @@ class ProcessNode:
         for directory in sorted(log_root.iterdir()) if log_root.is_dir() else ():
             if logs.uid_of(directory) not in live:
                 remove_tree(directory)
+        kept = claims_kept(self.store.list(CLAIM), pods)
+        claims = claims_dir(self.state_dir)
+        for namespace in sorted(claims.iterdir()) if claims.is_dir() else ():
+            for directory in sorted(namespace.iterdir()) if namespace.is_dir() else ():
+                if (namespace.name, directory.name) not in kept:
+                    remove_claim_dir(directory)
         until = self.clock.now() + self.tuning.kill_wait
         while any(group_members(g) for g in killed) and self.clock.now() < until:
             await self.clock.sleep(STALE_POLL)  # the old processes must free their ports first

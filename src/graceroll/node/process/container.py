@@ -13,6 +13,13 @@ hook, SIGTERM to its process group, the grace period, SIGKILL). Then an exit is 
 ``restartPolicy`` after the back-off (``backoff``), an image change is restarted at once with the
 new image in the same pod (same IP, same directories; restartCount + 1, new imageID), and a
 terminating pod's container is not restarted.
+
+BCS HotPatchUpdate: when the pod is annotated ``io.kubernetes.hotpatch.container: "true"`` and
+only the image of a live instance changed, the instance is not stopped. The new image is resolved
+as for a start; the status takes its image and imageID, the image file is rewritten and the
+process group gets SIGHUP (``hotpatch``); restartCount, start time and readiness stay. The instance
+counts as running the new spec from then on. If the image cannot be resolved, a Warning event is
+recorded and the old image keeps running.
 """
 
 from __future__ import annotations
@@ -30,10 +37,10 @@ from typing import Protocol
 
 from graceroll.api.meta import Obj
 from graceroll.clock import SystemClock, format_time
-from graceroll.node.process import lifecycle
+from graceroll.node.process import hotpatch, lifecycle
 from graceroll.node.process.actions import Outcome, Target, run_action
 from graceroll.node.process.backoff import Backoff
-from graceroll.node.process.launch import Launch, LaunchError, PodPlace
+from graceroll.node.process.launch import CONFIG_ERROR, Launch, LaunchError, PodPlace
 from graceroll.node.process.ledger import Ledger
 from graceroll.node.process.logs import open_for_append
 from graceroll.node.process.probes import ProbeKind, ProbeSpec, run_probe
@@ -121,11 +128,15 @@ class ContainerRunner:
 
     # ---- called by the pod ---------------------------------------------------------------------
     def update(self, spec: Obj) -> None:
-        """A new spec for this container; an image change restarts a running instance in place."""
+        """A new spec for this container; an image change restarts a running instance in place,
+        unless the pod asks for a hot patch."""
         self.spec = spec
         inst = self.instance
         if inst is not None and self._image_changed(inst.spec):
-            inst.halt(Why.CHANGED, f"Container {self.name} definition changed, will be restarted")
+            if self._hot_patchable(inst):
+                self._hot_patch(inst)
+            else:
+                inst.halt(Why.CHANGED, f"Container {self.name} definition changed, will be restarted")
         self._pulse.fire()
 
     def begin_termination(self) -> None:
@@ -188,6 +199,7 @@ class ContainerRunner:
         spec = self.spec
         try:
             launch = self.pod.launch(spec)
+            self._publish_image(str(spec.get("image") or ""))
         except LaunchError as e:
             self._set_state({"waiting": {"reason": e.reason, "message": e.message}})
             self.pod.event(WARNING, "Failed", f"Error: {e.message}")
@@ -240,6 +252,40 @@ class ContainerRunner:
     def _target(self, inst: Instance) -> Target:
         launch = inst.launch
         return Target(self.pod.place.ip, launch.ports, launch.env, launch.cwd, self.pod.runtime, self.pod.clock, self.pod.ledger)
+
+    # ---- hot patch ---------------------------------------------------------------------------
+    def _hot_patchable(self, inst: Instance) -> bool:
+        """A hot patch needs the pod's consent, an image-only change and a process still running."""
+        return (
+            hotpatch.requested(self.pod.pod)
+            and hotpatch.only_image_changed(inst.spec, self.spec)
+            and inst.proc.running
+            and not inst.stop.done()
+        )
+
+    def _hot_patch(self, inst: Instance) -> None:
+        """Tell the live process about its new image instead of restarting it (see the module docstring)."""
+        spec, old = self.spec, self.image
+        image = str(spec.get("image") or "")
+        try:
+            launch = self.pod.launch(spec)
+            self._publish_image(image)
+        except LaunchError as e:
+            self.pod.event(WARNING, "FailedHotPatch", f"Error: {e.message}; container {self.name} keeps running image {old}")
+            return
+        inst.spec, inst.launch = spec, launch
+        self.image, self.image_id = image, launch.image.image_id
+        inst.proc.signal_group(signal.SIGHUP)
+        self.pod.event(NORMAL, "HotPatched", f"Container {self.name} hot-patched from image {old} to {image}, sent SIGHUP")
+        self.pod.changed()
+
+    def _publish_image(self, reference: str) -> None:
+        """Write the image file the process reads on SIGHUP; without it the container is not started."""
+        path = hotpatch.image_file(self.pod.place.pod_dir, self.name)
+        try:
+            hotpatch.write_image_file(path, reference)
+        except OSError as e:
+            raise LaunchError(CONFIG_ERROR, f"cannot write {path}: {e.strerror or e}") from e
 
     # ---- hooks -------------------------------------------------------------------------------
     async def _post_start(self, inst: Instance) -> None:

@@ -9,13 +9,20 @@ Pod directory (``<state_dir>/pods/<uid>/``)::
 It is created when the pod first starts, kept across container restarts and engine restarts (same
 path: the pod uid), and removed when the pod is deleted.
 
+Claim directory (``<state_dir>/claims/<namespace>/<claimName>/``): the storage of one
+PersistentVolumeClaim, outside every pod directory so that it outlives the pod. It is created when
+a container first mounts the claim and removed when the claim is deleted from the store (see
+``agent``); a pod recreated with the same claims (a new uid) finds the same data.
+
 Environment, later entries win:
 
 1. the engine's own environment (PATH, HOME, LANG …);
-2. ``POD_NAME``, ``POD_NAMESPACE``, ``POD_IP``, ``GRACEROLL_IMAGE`` (the container's image),
-   ``GRACEROLL_CONTAINER``, ``GRACEROLL_POD_UID``, ``GRACEROLL_POD_DIR`` (``root/`` above),
-   ``GRACEROLL_PYTHON`` (the engine's interpreter), ``PORT`` (the first containerPort, when the
-   container has one) and ``GRACEROLL_VOLUME_<NAME>`` per mounted volume;
+2. ``POD_NAME``, ``POD_NAMESPACE``, ``POD_IP``, ``GRACEROLL_IMAGE`` (the image the container was
+   started with), ``GRACEROLL_IMAGE_FILE`` (``images/<container>`` in the pod directory, holding
+   the current image reference: written at every start and by a hot patch before its SIGHUP, see
+   ``hotpatch``), ``GRACEROLL_CONTAINER``, ``GRACEROLL_POD_UID``, ``GRACEROLL_POD_DIR`` (``root/``
+   above), ``GRACEROLL_PYTHON`` (the engine's interpreter), ``PORT`` (the first containerPort, when
+   the container has one) and ``GRACEROLL_VOLUME_<NAME>`` per mounted volume;
 3. the manifest's ``env``: ``value`` with ``$(VAR)`` expansion over the variables of step 2 and the
    earlier entries (``$$`` is a literal ``$``), and ``valueFrom.fieldRef`` for ``metadata.name``,
    ``metadata.namespace``, ``metadata.uid``, ``metadata.labels['k']``,
@@ -37,8 +44,9 @@ Volumes: without privileges nothing can be bind-mounted, so a mount is made visi
   be honoured: the app reads the environment variable instead.
 
 ``emptyDir`` is ``volumes/<name>/``; ``hostPath`` is the host path itself (created for
-``type: DirectoryOrCreate``). Any other volume type makes the containers wait with
-``CreateContainerConfigError``.
+``type: DirectoryOrCreate``); ``persistentVolumeClaim`` is the claim directory above (the claim
+object need not exist; ``readOnly`` is ignored: a directory cannot be made read-only for one process
+only). Any other volume type makes the containers wait with ``CreateContainerConfigError``.
 """
 
 from __future__ import annotations
@@ -53,6 +61,7 @@ from typing import Any
 
 from graceroll.api.meta import Obj
 from graceroll.errors import GracerollError
+from graceroll.node.process.hotpatch import IMAGE_FILE_ENV, image_file
 from graceroll.node.process.images import ImageError, ImageResolver, ResolvedImage, command_line
 from graceroll.node.process.ledger import POD_UID_ENV
 
@@ -71,12 +80,13 @@ class LaunchError(GracerollError):
 
 @dataclass(frozen=True)
 class PodPlace:
-    """Where a pod lives on this node."""
+    """Where a pod lives on this node; ``claims_dir`` is shared by all pods (claims outlive them)."""
 
     pod_dir: Path
     ip: str
     host_ip: str
     node_name: str
+    claims_dir: Path
 
     @property
     def root(self) -> Path:
@@ -98,6 +108,11 @@ class Launch:
 
 def volume_env_name(volume: str) -> str:
     return "GRACEROLL_VOLUME_" + re.sub(r"[^A-Za-z0-9]", "_", volume).upper()
+
+
+def claim_dir(claims_dir: Path, namespace: str, claim: str) -> Path:
+    """The directory of a PersistentVolumeClaim: keyed by namespace and name, so any pod mounting it finds it."""
+    return claims_dir / _component(namespace, "namespace") / _component(claim, "claimName")
 
 
 def expand(text: str, defined: Mapping[str, str]) -> str:
@@ -151,6 +166,7 @@ def prepare_launch(
         "POD_NAMESPACE": str(md.get("namespace") or "default"),
         "POD_IP": place.ip,
         "GRACEROLL_IMAGE": image_ref,
+        IMAGE_FILE_ENV: str(image_file(place.pod_dir, str(container["name"]))),
         "GRACEROLL_CONTAINER": str(container["name"]),
         POD_UID_ENV: str(md.get("uid") or ""),
         "GRACEROLL_POD_DIR": str(place.root),
@@ -220,7 +236,7 @@ def _mounts(pod: Obj, container: Obj, place: PodPlace) -> dict[str, str]:
         name = str(mount.get("name", ""))
         if name not in volumes:
             raise LaunchError(CONFIG_ERROR, f'volume "{name}" is mounted but not defined in spec.volumes')
-        directory = _volume_dir(volumes[name], place)
+        directory = _volume_dir(volumes[name], str(pod["metadata"].get("namespace") or "default"), place)
         sub = str(mount.get("subPath") or "")
         if sub:
             directory = directory / _relative(sub, "subPath")
@@ -232,9 +248,14 @@ def _mounts(pod: Obj, container: Obj, place: PodPlace) -> dict[str, str]:
     return env
 
 
-def _volume_dir(volume: Obj, place: PodPlace) -> Path:
+def _volume_dir(volume: Obj, namespace: str, place: PodPlace) -> Path:
     if "emptyDir" in volume:
         return place.volumes / _component(volume["name"], "volume name")
+    if "persistentVolumeClaim" in volume:
+        claim = str((volume["persistentVolumeClaim"] or {}).get("claimName") or "")
+        path = claim_dir(place.claims_dir, namespace, claim)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
     if "hostPath" in volume:
         host = volume["hostPath"] or {}
         path = Path(str(host.get("path") or "/"))

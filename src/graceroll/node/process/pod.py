@@ -73,6 +73,11 @@ def pod_dir(state_dir: Path, uid: str) -> Path:
     return state_dir / "pods" / uid
 
 
+def claims_dir(state_dir: Path) -> Path:
+    """Where PersistentVolumeClaim directories live: beside ``pods/``, so pod removal never reaches them."""
+    return state_dir / "claims"
+
+
 class PodWorker:
     def __init__(self, parts: NodeParts, pod: Obj, ip: str, on_done: Callable[[PodWorker], None]) -> None:
         md = pod["metadata"]
@@ -84,7 +89,7 @@ class PodWorker:
         self.name = str(md["name"])
         self.uid = str(md.get("uid") or "")
         self.pod = pod
-        self.place = PodPlace(pod_dir(parts.state_dir, self.uid), ip, HOST_IP, parts.node_name)
+        self.place = PodPlace(pod_dir(parts.state_dir, self.uid), ip, HOST_IP, parts.node_name, claims_dir(parts.state_dir))
         self.ledger = Ledger(self.place.pod_dir / FILE, self.namespace, self.name, self.uid)
         status = pod.get("status") or {}
         self.start_time = str(status.get("startTime") or format_time(self.clock.now()))
@@ -280,7 +285,7 @@ class PodWorker:
 
 
 def remove_tree(path: Path) -> None:
-    """Remove a pod's directory; symlinks inside (volume links) are removed, never followed."""
+    """Remove a pod's or claim's directory; symlinks inside (volume links) are removed, never followed."""
     if not path.exists() and not path.is_symlink():
         return
     try:

@@ -13,6 +13,7 @@ from graceroll.node.process.launch import (
     Launch,
     LaunchError,
     PodPlace,
+    claim_dir,
     expand,
     prepare_launch,
     prepare_pod_dir,
@@ -30,7 +31,7 @@ def make_pod(container: dict[str, Any], volumes: list[dict[str, Any]] | None = N
 
 @pytest.fixture
 def place(tmp_path: Path) -> PodPlace:
-    return PodPlace(tmp_path / "pods" / "u-1", "127.10.0.4", "127.0.0.1", "local")
+    return PodPlace(tmp_path / "pods" / "u-1", "127.10.0.4", "127.0.0.1", "local", tmp_path / "claims")
 
 
 def launch(pod: dict[str, Any], place: PodPlace, tmp_path: Path) -> Launch:
@@ -74,6 +75,7 @@ def test_pod_facts_and_manifest_env_reach_the_process(place: PodPlace, tmp_path:
         "GRACEROLL_IMAGE": "demo:v1",
         "GRACEROLL_CONTAINER": "app",
         "GRACEROLL_POD_UID": "u-1",
+        "GRACEROLL_IMAGE_FILE": str(place.pod_dir / "images" / "app"),
         "PORT": "9000",
         "GREETING": "hello web-1",
         "MY_NAME": "web-1",
@@ -112,6 +114,39 @@ def test_empty_dir_volume_is_an_env_var_and_a_relative_mount_a_link(place: PodPl
     assert (place.root / "data").resolve() == volume.resolve()
     pod["spec"]["containers"][0]["volumeMounts"] = mounts[1:]
     assert launch(pod, place, tmp_path).env["GRACEROLL_VOLUME_CACHE_DIR"] == str(volume / "sub")
+
+
+def claim_pod(claim: Any, mount_path: str = "data", **source: Any) -> dict[str, Any]:
+    volume = {"name": "data", "persistentVolumeClaim": {"claimName": claim, **source}}
+    return make_pod({"volumeMounts": [{"name": "data", "mountPath": mount_path}]}, volumes=[volume])
+
+
+def test_claim_volume_is_a_directory_per_namespace_and_claim_outside_the_pod(place: PodPlace, tmp_path: Path) -> None:
+    out = launch(claim_pod("data-web-1", readOnly=True), place, tmp_path)
+    directory = tmp_path / "claims" / "shop" / "data-web-1"
+    assert claim_dir(place.claims_dir, "shop", "data-web-1") == directory
+    assert out.env["GRACEROLL_VOLUME_DATA"] == str(directory) and directory.is_dir()
+    assert (place.root / "data").is_symlink() and (place.root / "data").resolve() == directory.resolve()
+    assert not directory.resolve().is_relative_to(place.pod_dir.resolve())
+
+
+def test_pods_of_the_same_claim_share_its_data(place: PodPlace, tmp_path: Path) -> None:
+    launch(claim_pod("data-web-1"), place, tmp_path)
+    (place.root / "data" / "saved").write_text("kept")
+    recreated = claim_pod("data-web-1")
+    recreated["metadata"]["uid"] = "u-2"
+    again = PodPlace(tmp_path / "pods" / "u-2", "127.10.0.5", "127.0.0.1", "local", place.claims_dir)
+    out = launch(recreated, again, tmp_path)
+    assert (Path(out.env["GRACEROLL_VOLUME_DATA"]) / "saved").read_text() == "kept"
+    assert (again.root / "data" / "saved").read_text() == "kept"
+
+
+@pytest.mark.parametrize("claim", ["", "..", "a/b", None])
+def test_a_claim_name_must_be_one_path_component(place: PodPlace, tmp_path: Path, claim: Any) -> None:
+    with pytest.raises(LaunchError, match="claimName") as e:
+        launch(claim_pod(claim), place, tmp_path)
+    assert e.value.reason == "CreateContainerConfigError"
+    assert not (tmp_path / "claims").exists()
 
 
 def test_unsupported_volume_types_block_the_container(place: PodPlace, tmp_path: Path) -> None:
