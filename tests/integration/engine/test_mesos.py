@@ -10,23 +10,32 @@ from .harness import Engine
 SEED = Path(__file__).resolve().parents[3] / "examples" / "seed-003"
 
 
-def runnable(name: str, tmp: Path) -> Path:
-    """The seed's JSON without its Python 2 command, so the demo server runs on the same port."""
+def runnable(name: str, tmp: Path, gap: int = 0) -> Path:
+    """The seed's JSON without its Python 2 command, so the demo server runs on the same port;
+    ``gap`` seconds between update steps."""
     doc = json.loads((SEED / name).read_text())
     for c in doc["spec"]["template"]["spec"]["containers"]:
         c.pop("command", None)
         c.pop("args", None)
-    doc["spec"]["strategy"]["rollingupdate"]["upgradeDuration"] = 0
+    doc["spec"]["strategy"]["rollingupdate"]["upgradeDuration"] = gap
     out = tmp / name
     out.write_text(json.dumps(doc))
     return out
 
 
-def test_a_mesos_deployment_rolls_to_a_new_application(engine: Engine, tmp_path: Path) -> None:
-    ns = ("-n", "defaultGroup")
-    engine.stop()  # two virtual nodes, so the seed's InnerIP UNIQUE can place both instances
+NS = ("-n", "defaultGroup")
+
+
+def two_nodes(engine: Engine) -> None:
+    """Restart the engine with two virtual nodes, so the seed's InnerIP UNIQUE can place both instances."""
+    engine.stop()
     engine.dd.config.write_text("nodes:\n  - {name: node-a, innerIP: 127.0.0.1}\n  - {name: node-b, innerIP: 127.0.0.2}\n")
     engine.start()
+
+
+def test_a_mesos_deployment_rolls_to_a_new_application(engine: Engine, tmp_path: Path) -> None:
+    ns = NS
+    two_nodes(engine)
     assert "mesosdeployment.mesos.bcs.tencent.com/test created" in engine.cli("apply", "-f", str(runnable("test1-1-0.json", tmp_path))).out
     engine.cli(*ns, "rollout", "status", "mdeploy/test", "--timeout", "60")
     table = engine.cli(*ns, "get", "application").out.splitlines()
@@ -41,3 +50,36 @@ def test_a_mesos_deployment_rolls_to_a_new_application(engine: Engine, tmp_path:
     assert sorted(p["metadata"]["name"] for p in pods) == [f"{d['status']['application']}-0", f"{d['status']['application']}-1"]
     assert {p["spec"]["containers"][0]["image"] for p in pods} == {"hub.docker.com:xxxx/xxxxxx:v1.1.1"}
     assert all(p["status"]["containerStatuses"][0]["ready"] for p in pods)
+
+
+def test_pause_resume_and_cancel_in_the_middle_restore_the_old_version(engine: Engine, tmp_path: Path) -> None:
+    two_nodes(engine)
+    engine.cli("apply", "-f", str(runnable("test1-1-0.json", tmp_path)))
+    engine.cli(*NS, "rollout", "status", "mdeploy/test", "--timeout", "60")
+    old_uids = {p["metadata"]["name"]: p["metadata"]["uid"] for p in json.loads(engine.cli(*NS, "get", "pods", "-o", "json").out)["items"]}
+
+    # ten minutes between steps: the update stays after its first step until it is cancelled
+    engine.cli("apply", "-f", str(runnable("test1-1-1.json", tmp_path, gap=600)))
+    engine.cli(*NS, "wait", "--for=jsonpath={.status.instances}=1", "app/test", "--timeout", "60")
+    new_app = json.loads(engine.cli(*NS, "get", "mdeploy", "test", "-o", "json").out)["status"]["newApplication"]
+    engine.cli(*NS, "wait", "--for=jsonpath={.status.runningInstances}=1", f"app/{new_app}", "--timeout", "60")
+
+    engine.cli(*NS, "rollout", "pause", "mdeploy/test")
+    engine.cli(*NS, "wait", "--for=jsonpath={.status.phase}=UpdatePaused", "mdeploy/test", "--timeout", "30")
+    engine.cli(*NS, "rollout", "resume", "mdeploy/test")
+    engine.cli(*NS, "wait", "--for=jsonpath={.status.phase}=Update", "mdeploy/test", "--timeout", "30")
+
+    engine.cli(*NS, "rollout", "cancel", "mdeploy/test")
+    engine.cli(*NS, "wait", "--for=delete", f"app/{new_app}", "--timeout", "60")
+    engine.cli(*NS, "wait", "--for=jsonpath={.status.runningInstances}=2", "app/test", "--timeout", "60")
+    d = json.loads(engine.cli(*NS, "get", "mdeploy", "test", "-o", "json").out)
+    assert (d["status"]["phase"], d["status"]["application"]) == ("Running", "test")
+    assert d["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":v1.1.0")
+    assert [row.split()[0] for row in engine.cli(*NS, "get", "app").out.splitlines()[1:]] == ["test"]
+    pods = json.loads(engine.cli(*NS, "get", "pods", "-o", "json").out)["items"]
+    assert sorted(p["metadata"]["name"] for p in pods) == ["test-0", "test-1"]
+    assert {p["spec"]["containers"][0]["image"] for p in pods} == {"hub.docker.com:xxxx/xxxxxx:v1.1.0"}
+    assert all(p["status"]["containerStatuses"][0]["ready"] for p in pods)
+    uids = {p["metadata"]["name"]: p["metadata"]["uid"] for p in pods}
+    assert uids["test-0"] == old_uids["test-0"]  # never touched by the update
+    assert uids["test-1"] != old_uids["test-1"]  # removed by the first step, started again by the cancel
