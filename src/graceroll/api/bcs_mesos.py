@@ -29,6 +29,9 @@ ROLLING_ORDERS = ["CreateFirst", "DeleteFirst"]
 STRATEGY_TYPES = ["RollingUpdate"]
 DEFAULT_NAMESPACE = "defaultGroup"
 UPDATE_PHASES = ("Update", "UpdatePaused", "UpdateSuspend")
+HTTP_CHECKS = ["HTTP", "REMOTE_HTTP"]
+TCP_CHECKS = ["TCP", "REMOTE_TCP"]
+HEALTH_CHECK_TYPES = ["COMMAND", *HTTP_CHECKS, *TCP_CHECKS]
 
 
 def _get(m: Any, key: str) -> Any:
@@ -162,6 +165,40 @@ def validate_template(template: Any, path: str) -> list[FieldError]:
     for i, c in enumerate(containers):
         if not isinstance(c, dict) or not c.get("image"):
             errs.append(fc.required(f"{path}.spec.containers[{i}].image"))
+        elif c.get("healthChecks") is not None:
+            errs += _health_checks(c, f"{path}.spec.containers[{i}].healthChecks")
+    return errs
+
+
+def _health_checks(container: Obj, path: str) -> list[FieldError]:
+    """Each check has a known type and what that type needs: a port (number, or the name of one of
+    the container's ports) for HTTP/TCP, a command for COMMAND."""
+    checks = container["healthChecks"]
+    if not isinstance(checks, list):
+        return [fc.invalid(path, checks, "must be a list")]
+    names = {p.get("name") for p in container.get("ports") or [] if isinstance(p, dict)}
+    errs: list[FieldError] = []
+    for j, check in enumerate(checks):
+        at = f"{path}[{j}]"
+        kind = str(check.get("type") or "").upper() if isinstance(check, dict) else ""
+        if kind not in HEALTH_CHECK_TYPES:
+            errs.append(fc.not_supported(f"{at}.type", check.get("type") if isinstance(check, dict) else check, HEALTH_CHECK_TYPES))
+            continue
+        if kind == "COMMAND":
+            command = check.get("command")
+            if not isinstance(command, dict) or not isinstance(command.get("value"), str) or not command["value"]:
+                errs.append(fc.required(f"{at}.command.value"))
+            continue
+        key = "http" if kind in HTTP_CHECKS else "tcp"
+        target = check.get(key) if isinstance(check.get(key), dict) else {}
+        port, port_name = target.get("port"), target.get("portName")
+        if isinstance(port, int) and not isinstance(port, bool) and port > 0:
+            errs += fc.messages(f"{at}.{key}.port", port, fc.is_port_num(port))
+        elif port_name:
+            if port_name not in names:
+                errs.append(fc.invalid(f"{at}.{key}.portName", port_name, "must be the name of one of the container's ports"))
+        else:
+            errs.append(fc.required(f"{at}.{key}.port", "a port number or portName"))
     return errs
 
 

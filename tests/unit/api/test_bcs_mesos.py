@@ -109,6 +109,30 @@ def _set(doc: dict[str, Any], path: str, value: Any) -> None:
         pytest.param("spec.template.spec.containers.0.image", None, "spec.template.spec.containers[0].image: Required value", id="container without image"),
         pytest.param("spec.template", None, "spec.template: Required value", id="neither a template nor a selector"),
         pytest.param("metadata.name", "Test_1", 'metadata.name: Invalid value: "Test_1"', id="name not a DNS label"),
+        pytest.param(
+            "spec.template.spec.containers.0.healthChecks",
+            [{"type": "UDP"}],
+            'spec.template.spec.containers[0].healthChecks[0].type: Unsupported value: "UDP": supported values: "COMMAND", "HTTP", "REMOTE_HTTP", "TCP", "REMOTE_TCP"',
+            id="unknown health check type",
+        ),
+        pytest.param(
+            "spec.template.spec.containers.0.healthChecks",
+            [{"type": "HTTP", "http": {"path": "/"}}],
+            "spec.template.spec.containers[0].healthChecks[0].http.port: Required value: a port number or portName",
+            id="http check without a port",
+        ),
+        pytest.param(
+            "spec.template.spec.containers.0.healthChecks",
+            [{"type": "TCP", "tcp": {"portName": "admin"}}],
+            'spec.template.spec.containers[0].healthChecks[0].tcp.portName: Invalid value: "admin": must be the name of one of the container\'s ports',
+            id="tcp check naming a port the container does not have",
+        ),
+        pytest.param(
+            "spec.template.spec.containers.0.healthChecks",
+            [{"type": "COMMAND", "command": {"value": ""}}],
+            "spec.template.spec.containers[0].healthChecks[0].command.value: Required value",
+            id="command check without a command",
+        ),
     ],
 )
 def test_bad_manifests_are_refused_with_field_paths(path: str, value: Any, error: str, tmp_path: Path) -> None:
@@ -117,6 +141,13 @@ def test_bad_manifests_are_refused_with_field_paths(path: str, value: Any, error
     with pytest.raises(ManifestError) as e:
         load(doc, tmp_path)
     assert error in str(e.value)
+
+
+def test_valid_health_checks_load(tmp_path: Path) -> None:
+    doc = raw()
+    checks = [{"type": "HTTP", "http": {"portName": "test-port", "path": "/"}}, {"type": "tcp", "tcp": {"port": 8888}}, {"type": "COMMAND", "command": {"value": "true"}}]
+    doc["spec"]["template"]["spec"]["containers"][0]["healthChecks"] = checks
+    assert load(doc, tmp_path)["spec"]["template"]["spec"]["containers"][0]["healthChecks"] == checks
 
 
 def test_the_application_json_loads_as_an_application(tmp_path: Path) -> None:

@@ -3,8 +3,9 @@
 Mesos containers have no names: they are ``c0``, ``c1``, … in order. ``command`` (a string) and
 ``args`` become the container's command and arguments; ``env`` keeps its name/value pairs; ports keep
 their ``containerPort`` and name (the protocol becomes TCP: ``HTTP`` is a Mesos health-check
-notion). ``killPolicy.gracePeriod`` is the termination grace period. Fields with no meaning on
-this node (``type``, ``parameters``, ``privileged``, ``networkMode``, …) are ignored.
+notion); ``healthChecks`` become probes (``healthcheck``). ``killPolicy.gracePeriod`` is the
+termination grace period. Fields with no meaning on this node (``type``, ``parameters``,
+``privileged``, ``networkMode``, …) are ignored.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from graceroll.api.meta import Obj
+from graceroll.controllers.mesos.healthcheck import probes
 
 DEFAULT_GRACE = 10
 
@@ -34,6 +36,7 @@ def pod_spec(template: Obj, kill_policy: Any) -> Obj:
         ]
         if ports:
             out["ports"] = ports
+        out |= probes(c.get("healthChecks"))
         containers.append(out)
     grace = (kill_policy or {}).get("gracePeriod", DEFAULT_GRACE) if isinstance(kill_policy, dict) else DEFAULT_GRACE
     return {"containers": containers, "terminationGracePeriodSeconds": int(grace)}

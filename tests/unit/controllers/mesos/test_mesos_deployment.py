@@ -233,3 +233,19 @@ def test_delete_stops_every_taskgroup_before_the_deployment_goes(tmp_path: Path)
     sim.execute(wait)
     assert sim.store.try_get("MesosDeployment", "defaultGroup", "test") is None
     assert sim.store.list("Application", "defaultGroup") == [] and sim.store.list("Pod", "defaultGroup") == []
+
+
+def test_a_new_taskgroup_counts_as_running_once_its_health_check_passes(tmp_path: Path) -> None:
+    """The new version's HTTP check starts 20 s after its task: the old taskgroup waits for it."""
+    sim = run(tmp_path, [{"apply": "v0.json"}, {"wait": "complete"}, {"apply": "v1.json"}, {"wait": 30}])
+    assert scalings(sim)[:2] == [(2.0, "new 0 -> 1"), (4.0, "old 2 -> 1")]  # no check: running is enough
+    new = raw("test1-1-1.json")
+    new["spec"]["template"]["spec"]["containers"][0]["healthChecks"] = [
+        {"type": "HTTP", "delaySeconds": 20, "intervalSeconds": 5, "http": {"portName": "test-port", "path": "/"}}
+    ]
+    (tmp_path / "checked.json").write_text(json.dumps(new))
+    sim = run(tmp_path, [{"apply": "v0.json"}, {"wait": "complete"}, {"apply": "checked.json"}, {"wait": 30}])
+    # scheduled at 2 s, running at 4 s, first check 20 s after that
+    assert scalings(sim)[:2] == [(2.0, "new 0 -> 1"), (24.0, "old 2 -> 1")]
+    (pod,) = [p for p in sim.store.list("Pod", "defaultGroup") if p["metadata"]["name"].startswith("test-v")]
+    assert pod["spec"]["containers"][0]["readinessProbe"]["httpGet"] == {"path": "/", "port": "test-port", "scheme": "HTTP"}
