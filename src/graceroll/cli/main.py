@@ -74,7 +74,7 @@ def simulate(
 
 
 def _register() -> None:
-    from graceroll.cli import engine_cmds, read_cmds, verify_cmd, wait_cmd
+    from graceroll.cli import engine_cmds, operator_cmd, read_cmds, verify_cmd, wait_cmd
     from graceroll.cli.commands import verbs_app
 
     app.command()(engine_cmds.up)
@@ -84,6 +84,7 @@ def _register() -> None:
     app.command()(wait_cmd.wait)
     app.command()(verify_cmd.verify)
     app.add_typer(verbs_app)
+    app.add_typer(operator_cmd.operator_app)
 
 
 _register()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 import json
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +48,22 @@ def trusting(ca_file: Path) -> ssl.SSLContext:
 
 
 class HttpStore:
-    def __init__(self, server: str, token: str, timeout: float = 30.0, verify: ssl.SSLContext | bool = True) -> None:
-        """``verify``: the TLS context to trust (see ``trusting``), True for the system's CAs."""
+    def __init__(
+        self,
+        server: str,
+        token: str = "",
+        timeout: float = 30.0,
+        verify: ssl.SSLContext | bool = True,
+        *,
+        client: httpx.Client | None = None,
+    ) -> None:
+        """``verify``: the TLS context to trust (see ``trusting``), True for the system's CAs.
+
+        ``client``: a ready client (base URL, TLS, client certificate, auth) for servers that need
+        more than a bearer token, such as a real cluster (``operator.connection``).
+        """
         self.server = server.rstrip("/")
-        self._http = httpx.Client(base_url=self.server, headers={"Authorization": f"Bearer {token}"}, timeout=timeout, verify=verify)
+        self._http = client or httpx.Client(base_url=self.server, headers={"Authorization": f"Bearer {token}"}, timeout=timeout, verify=verify)
 
     def close(self) -> None:
         self._http.close()
@@ -98,15 +110,22 @@ class HttpStore:
             return None
 
     def list(self, kind: str, namespace: str | None = None, selector: Selector | None = None, name: str | None = None) -> list[Obj]:
+        return self.list_at(kind, namespace, selector, name)[0]
+
+    def list_at(self, kind: str, namespace: str | None = None, selector: Selector | None = None, name: str | None = None) -> tuple[builtins.list[Obj], int]:
+        """The items and the list's resourceVersion, where a watch of the same kind resumes."""
         params = {}
         if selector is not None and not selector.empty:
             params["labelSelector"] = str(selector)
         if name is not None:
             params["fieldSelector"] = f"metadata.name={name}"
-        items: list[Obj] = self.request("GET", self.path(kind, namespace), params=params)["items"]
+        body = self.request("GET", self.path(kind, namespace), params=params)
+        items: builtins.list[Obj] = body["items"]
+        api_version = kinds.by_kind(kind).api_version
         for o in items:  # list items omit kind/apiVersion in Kubernetes; put them back
             o.setdefault("kind", kind)
-        return items
+            o.setdefault("apiVersion", api_version)
+        return items, int((body.get("metadata") or {}).get("resourceVersion") or 0)
 
     def list_owned(self, kind: str, owner_uid: str) -> builtins.list[Obj]:
         return [o for o in self.list(kind) if any(r.get("uid") == owner_uid for r in o["metadata"].get("ownerReferences") or [])]
@@ -157,7 +176,16 @@ class HttpStore:
         except httpx.ConnectError as e:
             raise EngineUnreachable(f"no engine answers at {self.server} (start one with: graceroll up)") from e
 
-    def watch(self, kind: str, namespace: str | None = None, name: str | None = None, resource_version: str = "", timeout: float = 3600) -> Iterator[WatchEvent]:
+    def watch(
+        self,
+        kind: str,
+        namespace: str | None = None,
+        name: str | None = None,
+        resource_version: str = "",
+        timeout: float = 3600,
+        on_open: Callable[[httpx.Response], None] | None = None,
+    ) -> Iterator[WatchEvent]:
+        """``on_open`` receives the open response, so another thread can end a blocked read."""
         params = {"watch": "true", "timeoutSeconds": str(int(timeout))}
         if name:
             params["fieldSelector"] = f"metadata.name={name}"
@@ -168,6 +196,8 @@ class HttpStore:
                 if r.status_code >= 400:
                     r.read()
                     raise _error(r.json(), r.status_code)
+                if on_open is not None:
+                    on_open(r)
                 for line in r.iter_lines():
                     if not line:
                         continue

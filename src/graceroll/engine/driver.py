@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 
 from graceroll.clock import Clock
 from graceroll.controllers.runtime import Controller, Key, Manager
@@ -43,3 +44,18 @@ class ControllerLoop:
     def stop(self) -> None:
         self._stopping = True
         self._wake.set()
+
+
+def call_soon(loop: asyncio.AbstractEventLoop, fn: Callable[[], None]) -> None:
+    """Run ``fn`` on ``loop`` from any thread (a fetch worker, an informer); dropped once it is closed."""
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(fn)
+
+
+def log_reconcile_errors(log: logging.Logger) -> Callable[[Controller, Key, Exception], None]:
+    """A ``Manager.on_error`` that logs the failure with its traceback; the key is retried."""
+
+    def on_error(c: Controller, key: Key, e: Exception) -> None:
+        log.error("%s %s/%s: reconcile failed: %s", c.name, key[0], key[1], e, exc_info=e)
+
+    return on_error

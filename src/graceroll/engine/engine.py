@@ -11,7 +11,6 @@ controller replaces a pod that is being shut down with the engine.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import signal
@@ -31,9 +30,9 @@ from graceroll.controllers.hookrun.fetch import BackgroundFetcher
 from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
-from graceroll.controllers.runtime import Controller, Key, Manager
+from graceroll.controllers.runtime import Manager
 from graceroll.engine.config import nodes_of, read_config
-from graceroll.engine.driver import ControllerLoop
+from graceroll.engine.driver import ControllerLoop, call_soon, log_reconcile_errors
 from graceroll.engine.paths import DataDir
 from graceroll.engine.tls import ensure_certificate, server_context
 from graceroll.engine.token import ensure_token
@@ -73,14 +72,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         config = read_config(dd.config)
         token = ensure_token(dd.token)
 
-        def on_error(c: Controller, key: Key, e: Exception) -> None:
-            log.error("%s %s/%s: reconcile failed: %s", c.name, key[0], key[1], e, exc_info=e)
-
-        def on_fetched() -> None:  # on a fetch worker thread
-            with contextlib.suppress(RuntimeError):  # the loop is already closed
-                loop.call_soon_threadsafe(fetched)
-
-        fetcher = BackgroundFetcher(on_fetched)
+        fetcher = BackgroundFetcher(lambda: call_soon(loop, fetched))  # called on a fetch worker thread
         hookruns = HookRunController(store, clock, fetcher)
         manager = Manager(
             store,
@@ -95,7 +87,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
                 ReplicaSetController(store, clock),
                 EndpointsController(store, clock),
             ],
-            on_error=on_error,
+            on_error=log_reconcile_errors(log),
         )
         proxy = ServiceProxy(store, clock)
         node = ProcessNode(store, clock, dd.node, ImageResolver(dd.root), proxy)

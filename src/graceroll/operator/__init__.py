@@ -1,0 +1,1 @@
+"""graceroll as a Kubernetes operator: the same controllers against a real cluster's API."""
