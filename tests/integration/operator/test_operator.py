@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from graceroll.api.meta import clone
+from graceroll.errors import Conflict
 
 from .conftest import Env
 
@@ -62,10 +63,18 @@ def ready_pods(env: Env, app: str, count: int, image: str) -> list[Obj] | None:
     return found if ok else None
 
 
-def set_image(env: Env, kind: str, name: str, image: str) -> None:
-    obj = clone(env.rest.get(kind, NS, name))
-    obj["spec"]["template"]["spec"]["containers"][0]["image"] = image
-    env.rest.update(obj)
+def set_image(env: Env, kind: str, name: str, image: str, attempts: int = 5) -> None:
+    """Read, change, write; the operator may write the object in between (its spec defaults, a
+    paused flag), so a conflict is retried on the newer version, as a client must."""
+    for attempt in range(attempts):
+        obj = clone(env.rest.get(kind, NS, name))
+        obj["spec"]["template"]["spec"]["containers"][0]["image"] = image
+        try:
+            env.rest.update(obj)
+            return
+        except Conflict:
+            if attempt == attempts - 1:
+                raise
 
 
 def status_of(env: Env, kind: str, name: str) -> Obj:
