@@ -45,6 +45,11 @@ class Kind:
         return self.scale_field or ("replicas" if self.scalable else "")
 
     @property
+    def resource(self) -> str:
+        """``deployments.apps`` as the API server names a resource in errors (and a CRD is named)."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    @property
     def qualified(self) -> str:
         """``deployment.apps`` as kubectl prints resource types."""
         return f"{self.kind.lower()}.{self.group}" if self.group else self.kind.lower()
@@ -86,6 +91,12 @@ def by_kind(kind: str) -> Kind:
 
 def find(kind: str) -> Kind | None:
     return _BY_KIND.get(kind)
+
+
+def resource_of(kind: str) -> str:
+    """``Kind.resource`` of a kind by name; the name itself when it is not registered."""
+    info = _BY_KIND.get(kind)
+    return info.resource if info is not None else kind
 
 
 def all_kinds() -> list[Kind]:

@@ -47,8 +47,15 @@ def up(
         return
     from graceroll.engine.engine import EngineOptions, run_engine
 
-    logging.basicConfig(level=os.environ.get("GRACEROLL_LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    log_to_stderr()
     asyncio.run(run_engine(EngineOptions(dd.root, host, port)))
+
+
+def log_to_stderr() -> None:
+    """The log of a long-running command (the engine, the operator): ``$GRACEROLL_LOG_LEVEL``
+    (default INFO) to stderr; httpx's line per request (hook fetches, API calls) only as a warning."""
+    logging.basicConfig(level=os.environ.get("GRACEROLL_LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _alive(pid: int) -> bool:

@@ -4,15 +4,12 @@ installs them there."""
 from __future__ import annotations
 
 import asyncio
-import io
-import logging
-import os
-import sys
 from pathlib import Path
-from typing import Any
 
 import typer
-from ruamel.yaml import YAML
+
+from graceroll.cli.engine_cmds import log_to_stderr
+from graceroll.cli.output import yaml_documents
 
 operator_app = typer.Typer(
     name="operator",
@@ -48,13 +45,13 @@ def run(
     InPlaceUpdateReady readiness gate until the new container is up. The cluster needs the
     CloneSet, GameStatefulSet, HookTemplate and HookRun CRDs (see: graceroll operator manifests).
     """
-    from graceroll.operator.run import OperatorOptions, parse_controllers, run_operator
+    from graceroll.operator.choice import parse
+    from graceroll.operator.run import OperatorOptions, run_operator
 
-    chosen = parse_controllers(controllers)
+    chosen = parse(controllers)
     if in_cluster and (kubeconfig is not None or context is not None):
         raise typer.BadParameter("--in-cluster takes no --kubeconfig or --context")
-    logging.basicConfig(level=os.environ.get("GRACEROLL_LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
+    log_to_stderr()
     opts = OperatorOptions(kubeconfig, context, in_cluster, _namespace(ctx, namespace), chosen)
     asyncio.run(run_operator(opts))
 
@@ -66,17 +63,8 @@ def manifests(
     controllers: str = typer.Option("cloneset,gamestatefulset,hookrun", "--controllers", help=CONTROLLERS_HELP),
 ) -> None:
     """Print the YAML that installs the operator: CRDs, RBAC and its Deployment (apply with kubectl)."""
+    from graceroll.operator.choice import parse
     from graceroll.operator.manifests import render
-    from graceroll.operator.run import parse_controllers
 
-    typer.echo(yaml_documents(render(namespace, image, parse_controllers(controllers))), nl=False)
+    typer.echo(yaml_documents(render(namespace, image, parse(controllers))), nl=False)
 
-
-def yaml_documents(docs: list[dict[str, Any]]) -> str:
-    """Documents separated by ``---``, ready for ``kubectl apply -f -``."""
-    y = YAML()
-    y.default_flow_style = False
-    y.width = 4096  # never fold long values
-    buf = io.StringIO()
-    y.dump_all(docs, buf)
-    return buf.getvalue()

@@ -30,10 +30,21 @@ def dump(objs: list[Obj], fmt: str, single: bool) -> str:
     if fmt == "json":
         return json.dumps(data, indent=4)
     if fmt == "yaml":
-        y = YAML()
-        y.default_flow_style = False
-        y.width = 4096  # never fold long values (label keys with long values stay on one line)
         buf = io.StringIO()
-        y.dump(data, buf)
+        _yaml().dump(data, buf)
         return buf.getvalue().rstrip("\n")
     return "\n".join(f"{kinds.by_kind(o['kind']).qualified}/{o['metadata']['name']}" for o in objs)
+
+
+def yaml_documents(docs: list[Obj]) -> str:
+    """Documents separated by ``---``, ready for ``kubectl apply -f -``."""
+    buf = io.StringIO()
+    _yaml().dump_all(docs, buf)
+    return buf.getvalue()
+
+
+def _yaml() -> YAML:
+    y = YAML()
+    y.default_flow_style = False
+    y.width = 4096  # never fold long values (label keys with long values stay on one line)
+    return y

@@ -86,11 +86,6 @@ def kinds_for(controllers: tuple[str, ...]) -> list[Kind]:
     return out
 
 
-def name_of(kind: Kind) -> str:
-    """A CRD's name is fixed by the API server: ``<plural>.<group>``."""
-    return f"{kind.plural}.{kind.group}"
-
-
 def schema(kind: Kind) -> Obj:
     """A structural schema that leaves the body to graceroll's own defaulting and validation."""
     open_object: Obj = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
@@ -130,7 +125,7 @@ def crd(kind: Kind, labels: dict[str, str]) -> Obj:
     return {
         "apiVersion": API_VERSION,
         "kind": "CustomResourceDefinition",
-        "metadata": {"name": name_of(kind), "labels": dict(labels)},
+        "metadata": {"name": kind.resource, "labels": dict(labels)},
         "spec": {
             "group": kind.group,
             "names": names,

@@ -15,26 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 from graceroll.api.apps_v1 import DEPLOYMENT
-from graceroll.errors import UsageError
 from graceroll.operator import crds, rbac
+from graceroll.operator.choice import CONTROLLERS, checked
 
 Obj = dict[str, Any]
 NAME = "graceroll-operator"
-CONTROLLERS = ("cloneset", "gamestatefulset", "hookrun")
 LABELS = {"app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "graceroll"}
 SELECTOR = {"app.kubernetes.io/name": NAME}
 USER_ID = 10001  # the image's non-root user (deploy/Dockerfile)
 RBAC_API_VERSION = "rbac.authorization.k8s.io/v1"
-
-
-def checked(controllers: tuple[str, ...]) -> tuple[str, ...]:
-    """The controllers, each once, in the order given; an unknown or empty choice is a usage error."""
-    unknown = [c for c in controllers if c not in CONTROLLERS]
-    if unknown:
-        raise UsageError(f"unknown controllers {', '.join(unknown)}: choose from {','.join(CONTROLLERS)}")
-    if not controllers:
-        raise UsageError(f"no controllers: choose from {','.join(CONTROLLERS)}")
-    return tuple(dict.fromkeys(controllers))
 
 
 def render(namespace: str, image: str, controllers: tuple[str, ...] = CONTROLLERS) -> list[Obj]:

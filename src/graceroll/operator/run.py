@@ -25,12 +25,11 @@ from graceroll.controllers.hookrun.controller import HookRunController
 from graceroll.controllers.hookrun.fetch import BackgroundFetcher
 from graceroll.controllers.runtime import Controller, Manager
 from graceroll.engine.driver import ControllerLoop, call_soon, log_reconcile_errors
-from graceroll.errors import UsageError
 from graceroll.operator import connection
+from graceroll.operator.choice import CONTROLLERS
 from graceroll.store.kube import KubeStore
 
 log = logging.getLogger("graceroll.operator")
-CONTROLLERS = ("cloneset", "gamestatefulset", "hookrun")
 # What each controller reads; Events are only written, so nobody watches them.
 WATCHES: dict[str, tuple[str, ...]] = {
     "cloneset": ("CloneSet", "Pod", "ControllerRevision", "PersistentVolumeClaim"),
@@ -48,15 +47,6 @@ class OperatorOptions:
     namespace: str | None = None  # None: every namespace
     controllers: tuple[str, ...] = CONTROLLERS
     watch_timeout: float = 300.0  # seconds a watch request lasts before it is renewed
-
-
-def parse_controllers(text: str) -> tuple[str, ...]:
-    """``cloneset,hookrun`` → the chosen controllers in their run order; unknown names are an error."""
-    names = [n.strip().lower() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in CONTROLLERS]
-    if unknown or not names:
-        raise UsageError(f'--controllers: unknown controller "{unknown[0]}"; choose from {",".join(CONTROLLERS)}' if unknown else f"--controllers: choose at least one of {','.join(CONTROLLERS)}")
-    return tuple(c for c in CONTROLLERS if c in names)
 
 
 def watched_kinds(controllers: Iterable[str]) -> tuple[str, ...]:

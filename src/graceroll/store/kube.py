@@ -20,7 +20,7 @@ from __future__ import annotations
 import builtins
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 import httpx
@@ -32,7 +32,7 @@ from graceroll.clock import Clock
 from graceroll.controllers.events import WARNING, EventRecorder
 from graceroll.errors import AlreadyExists, Conflict, GracerollError, Invalid, NotFound
 from graceroll.store.base import Expired, Listener, Obj, WatchEvent
-from graceroll.store.informer import Deliver, Informer
+from graceroll.store.informer import Deliver, Informer, ListWatch
 from graceroll.store.kube_cache import Cache, rv_of
 
 log = logging.getLogger("graceroll.kube")
@@ -43,8 +43,9 @@ STATUS_RACE_RETRIES = 3
 ADMITTED_KINDS = frozenset({"CloneSet", "GameStatefulSet", "HookTemplate", "HookRun"})
 
 
-class Rest(Protocol):
-    """The REST calls KubeStore makes (``client.http_store.HttpStore``)."""
+class Rest(ListWatch, Protocol):
+    """The REST calls KubeStore makes (``client.http_store.HttpStore``): an informer's list and
+    watch, and the Store calls for what is not cached and for every write."""
 
     def get(self, kind: str, namespace: str, name: str) -> Obj: ...
 
@@ -52,17 +53,7 @@ class Rest(Protocol):
 
     def list(self, kind: str, namespace: str | None = None, selector: Selector | None = None, name: str | None = None) -> list[Obj]: ...
 
-    def list_at(self, kind: str, namespace: str | None = None) -> tuple[builtins.list[Obj], int]: ...
-
-    def watch(
-        self,
-        kind: str,
-        namespace: str | None = None,
-        name: str | None = None,
-        resource_version: str = "",
-        timeout: float = 3600,
-        on_open: Callable[[httpx.Response], None] | None = None,
-    ) -> Iterator[WatchEvent]: ...
+    def list_owned(self, kind: str, owner_uid: str) -> builtins.list[Obj]: ...
 
     def create(self, obj: Obj) -> Obj: ...
 
@@ -168,8 +159,7 @@ class KubeStore:
             return self._rest.get(kind, namespace, name)
         obj = self._cache.get(kind, namespace, name)
         if obj is None:
-            info = kind_registry.find(kind)
-            raise NotFound(f"{info.plural}.{info.group}" if info and info.group else info.plural if info else kind, name)
+            raise NotFound(kind_registry.resource_of(kind), name)
         return obj
 
     def try_get(self, kind: str, namespace: str, name: str) -> Obj | None:
@@ -184,7 +174,7 @@ class KubeStore:
 
     def list_owned(self, kind: str, owner_uid: str) -> builtins.list[Obj]:
         if kind not in self._watched:
-            return [o for o in self._rest.list(kind) if any(r.get("uid") == owner_uid for r in o["metadata"].get("ownerReferences") or [])]
+            return self._rest.list_owned(kind, owner_uid)
         return self._cache.list_owned(kind, owner_uid)
 
     # ---- writes ------------------------------------------------------------------------------
@@ -195,14 +185,16 @@ class KubeStore:
         """A conflict caused only by a status write in between (the kubelet reporting on a pod we
         just marked) is retried on the newer version: the main endpoint never writes status, so the
         change is still the one the caller meant. Any other conflict goes back to the caller."""
+        kind, (namespace, name) = obj["kind"], _name_of(obj)
+        base = self._cache.get(kind, namespace, name) if kind in self._watched else None
+        if base is None or rv_of(base) != rv_of(obj):  # not an edit of what we hold: nothing to compare
+            return self._wrote(self._refreshing(obj, self._rest.update))
         for _ in range(STATUS_RACE_RETRIES):
-            base = self._cache.get(obj["kind"], *_name_of(obj)) if obj["kind"] in self._watched else None
             try:
                 return self._wrote(self._rest.update(obj))
             except Conflict:
-                latest = self._rest.try_get(obj["kind"], *_name_of(obj))
-                if latest is None or base is None or rv_of(base) != rv_of(obj) or not same_but_status(base, admitted(latest)[0]):
-                    self._refresh(obj["kind"], *_name_of(obj))
+                latest = self._refresh(kind, namespace, name)
+                if latest is None or not same_but_status(base, admitted(latest)[0]):
                     raise
                 obj = dict(obj, metadata=dict(obj["metadata"], resourceVersion=latest["metadata"]["resourceVersion"]))
         return self._wrote(self._refreshing(obj, self._rest.update))
@@ -252,18 +244,20 @@ class KubeStore:
                 self._refresh(obj["kind"], md.get("namespace") or "default", md["name"])
             raise
 
-    def _refresh(self, kind: str, namespace: str, name: str) -> None:
+    def _refresh(self, kind: str, namespace: str, name: str) -> Obj | None:
+        """Fetch the cluster's version into the cache; it, or None (gone, or not fetched: logged)."""
         if kind not in self._watched:
-            return
+            return None
         try:
             fresh = self._rest.try_get(kind, namespace, name)
         except (GracerollError, httpx.HTTPError) as e:
             log.warning("cannot refresh %s %s/%s: %s", kind, namespace, name, e)
-            return
+            return None
         if fresh is None:
             self._emit(self._cache.forget(kind, namespace, name))
         else:
             self.observe_event(WatchEvent("MODIFIED", fresh, rv_of(fresh)))
+        return fresh
 
     def _wrote(self, answer: Obj) -> Obj:
         if answer["kind"] not in self._watched:

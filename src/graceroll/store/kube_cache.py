@@ -22,9 +22,7 @@ from collections.abc import Iterable
 
 from graceroll.api.selectors import Selector
 from graceroll.store.base import Obj, WatchEvent
-
-Key = tuple[str, str]  # namespace, name
-OwnedKey = tuple[str, str, str]  # kind, namespace, name
+from graceroll.store.index import Key, ObjectIndex, key_of
 
 
 def rv_of(obj: Obj) -> int:
@@ -33,11 +31,6 @@ def rv_of(obj: Obj) -> int:
         return int(obj["metadata"].get("resourceVersion") or 0)
     except ValueError:
         return 0
-
-
-def _key(obj: Obj) -> Key:
-    md = obj["metadata"]
-    return (md.get("namespace") or "", md["name"])
 
 
 def _uid(obj: Obj) -> str:
@@ -51,11 +44,11 @@ def relist_diff(cached: Iterable[Obj], listed: Iterable[Obj], list_rv: int) -> l
     >>> [e.type for e in relist_diff([old], [], 5)]
     ['DELETED']
     """
-    current = {_key(o): o for o in cached}
+    current = {key_of(o): o for o in cached}
     seen: set[Key] = set()
     events: list[WatchEvent] = []
     for obj in listed:
-        key = _key(obj)
+        key = key_of(obj)
         seen.add(key)
         have = current.get(key)
         if have is None:
@@ -73,43 +66,32 @@ def relist_diff(cached: Iterable[Obj], listed: Iterable[Obj], list_rv: int) -> l
 
 class Cache:
     def __init__(self) -> None:
-        self._objects: dict[str, dict[Key, Obj]] = {}
-        self._owned: dict[str, dict[OwnedKey, None]] = {}  # owner uid -> dependents
+        self._objects = ObjectIndex()
         self._tombstones: set[str] = set()
         self.resource_version = 0
 
     # ---- reads -------------------------------------------------------------------------------
     def get(self, kind: str, namespace: str, name: str) -> Obj | None:
-        return self._objects.get(kind, {}).get((namespace, name))
+        return self._objects.get(kind, namespace, name)
 
     def list(self, kind: str, namespace: str | None = None, selector: Selector | None = None, name: str | None = None) -> list[Obj]:
         """Sorted by (namespace, name), as the other stores list."""
-        table = self._objects.get(kind, {})
-        found = [table[k] for k in sorted(table) if (namespace is None or k[0] == namespace) and (name is None or k[1] == name)]
-        if selector is not None and not selector.empty:
-            found = [o for o in found if selector.matches(o["metadata"].get("labels") or {})]
-        return found
+        return self._objects.list(kind, namespace, selector, name)
 
     def list_owned(self, kind: str, owner_uid: str) -> builtins.list[Obj]:
-        table = self._objects.get(kind, {})
-        out = []
-        for k, ns, name in self._owned.get(owner_uid, ()):
-            obj = table.get((ns, name)) if k == kind else None
-            if obj is not None:
-                out.append(obj)
-        return out
+        return self._objects.list_owned(kind, owner_uid)
 
     # ---- changes -----------------------------------------------------------------------------
     def apply(self, event: WatchEvent) -> WatchEvent | None:
         """Take one watch event (or a write's answer); the event to deliver, or None if stale."""
         obj = event.object
         self.resource_version = max(self.resource_version, event.resource_version, rv_of(obj))
-        have = self.get(obj["kind"], *_key(obj))
+        have = self.get(*key_of(obj))
         if event.type == "DELETED":
             self._tombstones.discard(_uid(obj))  # the last news there is of that uid
             if have is None or _uid(have) != _uid(obj) or rv_of(have) > rv_of(obj):
                 return None  # already gone, or the name now holds a newer object
-            self._remove(have)
+            self._objects.remove(have)
             return WatchEvent("DELETED", obj, event.resource_version)
         if _uid(obj) in self._tombstones:
             return None
@@ -118,8 +100,8 @@ class Cache:
         if have is not None and _uid(have) != _uid(obj) and rv_of(have) > rv_of(obj):
             return None  # an older incarnation, already replaced
         if have is not None:
-            self._remove(have)
-        self._put(obj)
+            self._objects.remove(have)
+        self._objects.add(obj)
         return WatchEvent("ADDED" if have is None else "MODIFIED", obj, rv_of(obj))
 
     def forget(self, kind: str, namespace: str, name: str, uid: str = "") -> WatchEvent | None:
@@ -128,7 +110,7 @@ class Cache:
         if have is None or (uid and _uid(have) != uid):
             return None
         self._tombstones.add(_uid(have))
-        self._remove(have)
+        self._objects.remove(have)
         return WatchEvent("DELETED", have, self.resource_version)
 
     def replace(self, kind: str, listed: builtins.list[Obj], list_rv: int) -> builtins.list[WatchEvent]:
@@ -138,7 +120,7 @@ class Cache:
         alive = [o for o in listed if _uid(o) not in self._tombstones]  # a list taken before our delete
         for ev in relist_diff(self.list(kind), alive, list_rv):
             if ev.type == "DELETED":
-                self._remove(ev.object)
+                self._objects.remove(ev.object)
                 out.append(ev)
             else:
                 applied = self.apply(ev)
@@ -148,25 +130,8 @@ class Cache:
 
     def drop(self, obj: Obj) -> WatchEvent | None:
         """Hide ``obj`` (its latest version was rejected): DELETED if it was visible."""
-        have = self.get(obj["kind"], *_key(obj))
+        have = self.get(*key_of(obj))
         if have is None or (_uid(have) == _uid(obj) and rv_of(have) > rv_of(obj)):
             return None  # nothing visible, or the rejected version is older than what is visible
-        self._remove(have)
+        self._objects.remove(have)
         return WatchEvent("DELETED", have, rv_of(obj))
-
-    # ---- indexes -----------------------------------------------------------------------------
-    def _put(self, obj: Obj) -> None:
-        key = _key(obj)
-        self._objects.setdefault(obj["kind"], {})[key] = obj
-        for ref in obj["metadata"].get("ownerReferences") or ():
-            self._owned.setdefault(str(ref.get("uid")), {})[(obj["kind"], *key)] = None
-
-    def _remove(self, obj: Obj) -> None:
-        key = _key(obj)
-        self._objects.get(obj["kind"], {}).pop(key, None)
-        for ref in obj["metadata"].get("ownerReferences") or ():
-            dependents = self._owned.get(str(ref.get("uid")))
-            if dependents is not None:
-                dependents.pop((obj["kind"], *key), None)
-                if not dependents:
-                    del self._owned[str(ref.get("uid"))]

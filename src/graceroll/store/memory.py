@@ -27,8 +27,8 @@ from graceroll.api.selectors import Selector
 from graceroll.clock import Clock, format_time, parse_time
 from graceroll.errors import AlreadyExists, Conflict, FieldError, Invalid, NotFound, StorageError
 from graceroll.store.base import EventType, Expired, Listener, Obj, WatchEvent
+from graceroll.store.index import Key, ObjectIndex, key_of
 
-Key = tuple[str, str, str]  # kind, namespace, name
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery util/rand: no vowels, no confusables
 # Metadata only the store writes; an update cannot change them.
 SERVER_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
@@ -52,11 +52,6 @@ class Persistence(Protocol):
     def close(self) -> None: ...
 
 
-def key_of(obj: Obj) -> Key:
-    md = obj["metadata"]
-    return (obj["kind"], md.get("namespace") or "", md["name"])
-
-
 class MemoryStore:
     """See ``store.base.Store``. ``seed`` makes names and uids reproducible (simulator).
 
@@ -75,8 +70,7 @@ class MemoryStore:
         self._clock = clock
         self._persist = persistence
         self._rng = random.Random(seed)
-        self._objects: dict[str, dict[tuple[str, str], Obj]] = {}
-        self._owned: dict[str, dict[Key, None]] = {}  # owner uid -> dependents (ordered set)
+        self._objects = ObjectIndex()
         self._uids: dict[str, Key] = {}
         self._log: deque[WatchEvent] = deque(maxlen=history)
         self._listeners: list[Listener] = []
@@ -101,12 +95,12 @@ class MemoryStore:
         return self._rv
 
     def try_get(self, kind: str, namespace: str, name: str) -> Obj | None:
-        return self._objects.get(kind, {}).get((namespace, name))
+        return self._objects.get(kind, namespace, name)
 
     def get(self, kind: str, namespace: str, name: str) -> Obj:
         obj = self.try_get(kind, namespace, name)
         if obj is None:
-            raise NotFound(_resource(kind), name)
+            raise NotFound(kinds.resource_of(kind), name)
         return obj
 
     def list(
@@ -117,32 +111,11 @@ class MemoryStore:
         name: str | None = None,
     ) -> list[Obj]:
         """Objects of ``kind`` sorted by (namespace, name); ``name`` is the metadata.name field selector."""
-        table = self._objects.get(kind)
-        if not table:
-            return []
-        if namespace is not None and name is not None:
-            one = table.get((namespace, name))
-            found = [one] if one is not None else []
-        else:
-            found = [
-                table[k]
-                for k in sorted(table)
-                if (namespace is None or k[0] == namespace) and (name is None or k[1] == name)
-            ]
-        if selector is not None and not selector.empty:
-            found = [o for o in found if selector.matches(o["metadata"].get("labels") or {})]
-        return found
+        return self._objects.list(kind, namespace, selector, name)
 
     def list_owned(self, kind: str, owner_uid: str) -> builtins.list[Obj]:
         """Objects of ``kind`` with an ownerReference to ``owner_uid``, from an index (no scan)."""
-        table = self._objects.get(kind, {})
-        out = []
-        for k in self._owned.get(owner_uid, ()):
-            if k[0] == kind:
-                obj = table.get((k[1], k[2]))
-                if obj is not None:
-                    out.append(obj)
-        return out
+        return self._objects.list_owned(kind, owner_uid)
 
     # ---- writes ------------------------------------------------------------------------------
     def create(self, obj: Obj) -> Obj:
@@ -165,7 +138,7 @@ class MemoryStore:
                 )
         k = key_of(new)
         if self.try_get(*k) is not None:
-            raise AlreadyExists(_resource(info.kind), md["name"])
+            raise AlreadyExists(info.resource, md["name"])
         md["uid"] = self._new_uid()
         md["creationTimestamp"] = format_time(self._clock.now())
         md["generation"] = 1
@@ -271,7 +244,7 @@ class MemoryStore:
         smd = stored["metadata"]
         if uid is not None and smd.get("uid") != uid:
             raise Conflict(
-                _resource(kind),
+                kinds.resource_of(kind),
                 name,
                 f"Precondition failed: UID in precondition: {uid}, UID in object meta: {smd.get('uid')}",
             )
@@ -344,7 +317,7 @@ class MemoryStore:
 
     def all_objects(self) -> builtins.list[Obj]:
         """Every stored object, grouped by kind."""
-        return [o for t in self._objects.values() for o in t.values()]
+        return self._objects.all()
 
     def close(self) -> None:
         """Close the persistence; later writes raise ``StorageError``. Idempotent."""
@@ -366,10 +339,10 @@ class MemoryStore:
         stored = self.get(info.kind, ns, md.get("name", ""))
         rv = md.get("resourceVersion")
         if rv not in (None, "") and str(rv) != stored["metadata"]["resourceVersion"]:
-            raise Conflict(_resource(info.kind), md.get("name", ""))
+            raise Conflict(info.resource, md.get("name", ""))
         if md.get("uid") and md["uid"] != stored["metadata"]["uid"]:
             raise Conflict(
-                _resource(info.kind), md.get("name", ""), "the object has been deleted and recreated"
+                info.resource, md.get("name", ""), "the object has been deleted and recreated"
             )
         return stored
 
@@ -429,7 +402,7 @@ class MemoryStore:
         """Background propagation, as the garbage collector's ``attemptToDeleteItem`` does it: a
         dependent with no live owner left is deleted (with its own default grace period); one that
         still has a live owner only loses its references to the vanished ones."""
-        for key in list(self._owned.pop(owner_uid, ())):
+        for key in self._objects.release(owner_uid):
             dep = self.try_get(*key)
             if dep is None:
                 continue
@@ -443,7 +416,7 @@ class MemoryStore:
                 self.delete(*key)
 
     def _orphan_dependents(self, owner_uid: str) -> None:
-        for key in list(self._owned.get(owner_uid, ())):
+        for key in self._objects.dependents(owner_uid):
             dep = self.try_get(*key)
             if dep is not None:
                 self._drop_owner_refs(dep, {owner_uid})
@@ -462,23 +435,12 @@ class MemoryStore:
         return bool(uid) and uid in self._uids
 
     def _index(self, obj: Obj) -> None:
-        k = key_of(obj)
-        self._objects.setdefault(k[0], {})[(k[1], k[2])] = obj
-        self._uids[obj["metadata"].get("uid", "")] = k
-        for r in obj["metadata"].get("ownerReferences") or ():
-            self._owned.setdefault(r.get("uid", ""), {})[k] = None
+        self._objects.add(obj)
+        self._uids[obj["metadata"].get("uid", "")] = key_of(obj)
 
     def _unindex(self, obj: Obj) -> None:
-        k = key_of(obj)
-        self._objects.get(k[0], {}).pop((k[1], k[2]), None)
+        self._objects.remove(obj)
         self._uids.pop(obj["metadata"].get("uid", ""), None)
-        for r in obj["metadata"].get("ownerReferences") or ():
-            owner_uid = r.get("uid", "")
-            deps = self._owned.get(owner_uid)
-            if deps is not None:
-                deps.pop(k, None)
-                if not deps:
-                    del self._owned[owner_uid]  # no index entries outlive their last dependent
 
     def _emit(self, type_: EventType, obj: Obj) -> None:
         ev = WatchEvent(type_, obj, self._rv)
@@ -508,7 +470,7 @@ class MemoryStore:
             candidate = prefix + "".join(self._rng.choice(NAME_ALPHABET) for _ in range(5))
             if self.try_get(kind, namespace, candidate) is None:
                 return candidate
-        raise AlreadyExists(_resource(kind), prefix + "*****")
+        raise AlreadyExists(kinds.resource_of(kind), prefix + "*****")
 
 
 def _generation_changes(info: kinds.Kind, new: Obj, stored: Obj) -> bool:
@@ -523,10 +485,3 @@ def _generation_changes(info: kinds.Kind, new: Obj, stored: Obj) -> bool:
 def _default_grace(obj: Obj) -> int:
     grace = int((obj.get("spec") or {}).get("terminationGracePeriodSeconds") or 0)
     return 1 if grace < 0 else grace
-
-
-def _resource(kind: str) -> str:
-    info = kinds.find(kind)
-    if info is None:
-        return kind
-    return f"{info.plural}.{info.group}" if info.group else info.plural

@@ -28,7 +28,8 @@ from graceroll import lockfile
 from graceroll.clock import Clock
 from graceroll.errors import StorageError
 from graceroll.store.base import Obj
-from graceroll.store.memory import Key, MemoryStore
+from graceroll.store.index import Key
+from graceroll.store.memory import MemoryStore
 
 SCHEMA_VERSION = 1
 

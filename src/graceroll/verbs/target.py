@@ -30,7 +30,7 @@ class Target:
     @property
     def resource(self) -> str:
         """``deployments.apps``: how kubectl names the resource in error messages."""
-        return f"{self.kind.plural}.{self.kind.group}" if self.kind.group else self.kind.plural
+        return self.kind.resource
 
     def get(self, store: Store) -> Obj:
         return store.get(self.kind.kind, self.namespace, self.name)

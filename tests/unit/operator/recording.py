@@ -25,7 +25,8 @@ from graceroll.controllers.hookrun.controller import HookRunController
 from graceroll.controllers.hookrun.fetch import FakeFetcher
 from graceroll.controllers.runtime import Manager
 from graceroll.node.sim import Behaviours, SimNode
-from graceroll.operator.run import CONTROLLERS, watched_kinds
+from graceroll.operator.choice import CONTROLLERS
+from graceroll.operator.run import watched_kinds
 from graceroll.store.base import Listener, WatchEvent
 from graceroll.store.memory import MemoryStore
 

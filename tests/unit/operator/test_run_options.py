@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from graceroll.errors import UsageError
-from graceroll.operator.run import parse_controllers, watched_kinds
+from graceroll.operator.choice import parse as parse_controllers
+from graceroll.operator.run import watched_kinds
 
 
 def test_controllers_come_back_in_run_order() -> None:

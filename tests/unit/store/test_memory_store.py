@@ -11,7 +11,8 @@ from graceroll.api.selectors import from_label_selector
 from graceroll.clock import VirtualClock, format_time
 from graceroll.errors import AlreadyExists, Conflict, Invalid, NotFound, StorageError
 from graceroll.store.base import Expired, WatchEvent
-from graceroll.store.memory import NAME_ALPHABET, Key, MemoryStore
+from graceroll.store.index import Key
+from graceroll.store.memory import NAME_ALPHABET, MemoryStore
 
 from .builders import MakeStore, Obj, deployment, owner_ref, pod, replicaset, with_changes
 

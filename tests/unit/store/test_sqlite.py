@@ -13,7 +13,8 @@ import pytest
 from graceroll.clock import VirtualClock
 from graceroll.errors import StorageError
 from graceroll.store.base import Expired
-from graceroll.store.memory import MemoryStore, key_of
+from graceroll.store.index import key_of
+from graceroll.store.memory import MemoryStore
 from graceroll.store.sqlite import SCHEMA_VERSION, SqlitePersistence, open_store
 
 from .builders import Obj, deployment, pod, replicaset, with_changes
