@@ -16,13 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Protocol
 
 from graceroll.clock import Clock
 from graceroll.proxy import routes
 from graceroll.proxy.draining import Draining
-from graceroll.proxy.http import HttpListener
-from graceroll.proxy.l4 import L4Listener
+from graceroll.proxy.listeners import Listener, make_listener
 from graceroll.proxy.pool import Pool
 from graceroll.proxy.routes import Address, Mode, Route
 from graceroll.proxy.upstream import Upstreams
@@ -32,14 +30,6 @@ log = logging.getLogger("graceroll.proxy")
 
 WATCHED = frozenset({"Service", "EndpointSlice"})
 STOP_TIMEOUT = 3.0
-
-
-class Listener(Protocol):
-    pool: Pool
-
-    async def start(self, address: Address) -> None: ...
-
-    async def close(self) -> None: ...
 
 
 class ServiceProxy:
@@ -128,7 +118,7 @@ class ServiceProxy:
 
     async def _open(self, address: Address, route: Route) -> None:
         pool = Pool(self.draining, route.backends)
-        listener: Listener = HttpListener(route.service, pool, self.upstreams) if route.mode == "http" else L4Listener(route.service, pool)
+        listener = make_listener(route, pool, self.upstreams)
         try:
             await listener.start(address)
         except OSError as e:
