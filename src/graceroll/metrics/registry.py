@@ -46,5 +46,5 @@ class EngineMetrics:
         self.traffic.sources.append(source)
 
     def render(self) -> bytes:
-        """The text exposition format (version 0.0.4), what Prometheus scrapes."""
+        """The Prometheus text exposition format, what Prometheus scrapes."""
         return generate_latest(self.registry)
