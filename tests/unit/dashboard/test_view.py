@@ -1,0 +1,60 @@
+"""The dashboard's JSON for a rollout held in progress, its buttons, and the traffic placeholder."""
+
+from __future__ import annotations
+
+import pytest
+
+from graceroll.dashboard import actions, view
+from graceroll.dashboard.history import History
+from graceroll.errors import UsageError
+from graceroll.metrics.traffic import TrafficSample
+
+from ..held_rollout import held_cluster
+
+
+def test_the_page_json_has_progress_revisions_events_and_no_traffic_data() -> None:
+    c = held_cluster()
+    history = History()
+    for key, _, snap, _ in view.workloads(c.store):
+        history.record(key, c.clock.now(), snap)
+    state = view.build(c.store, history, c.clock.now(), [])
+    [w] = state["workloads"]
+    assert (w["kind"], w["namespace"], w["name"]) == ("Deployment", "default", "web")
+    assert {k: w["progress"][k] for k in ("desired", "updated", "ready", "available", "complete")} == {"desired": 4, "updated": 1, "ready": 4, "available": 4, "complete": False}
+    assert [(r["revision"], r["current"], r["ready"]) for r in w["revisions"]] == [("1", 4, 4), ("2", 1, 0)]
+    assert w["status"] == 'Waiting for deployment "web" rollout to finish: 1 out of 4 new replicas have been updated...'
+    assert {e["reason"] for e in w["events"]} >= {"ScalingReplicaSet", "SuccessfulCreate"}
+    assert w["actions"] == ["pause", "resume", "undo"]
+    assert w["history"][-1]["revisions"] == [{"revision": "1", "pods": 4, "ready": 4}, {"revision": "2", "pods": 1, "ready": 0}]
+    assert w["traffic"] == {"available": False, "revisions": []}
+
+
+def test_traffic_per_revision_comes_from_the_data_plane_samples() -> None:
+    c = held_cluster()
+    [(key, _, snap, _)] = list(view.workloads(c.store))
+    new = snap.groups[-1].name
+    samples = [TrafficSample("default", "web", new, 10), TrafficSample("default", "web", snap.groups[0].name, 90), TrafficSample("other", "web", new, 5)]
+    traffic = view.traffic_of("default", snap, samples)
+    assert traffic["available"] is True
+    assert [(r["revision"], r["requests"], r["share"]) for r in traffic["revisions"]] == [("2", 10, 0.1), ("1", 90, 0.9)]
+
+
+def test_history_records_a_point_only_when_counts_change() -> None:
+    c = held_cluster()
+    [(key, _, snap, _)] = list(view.workloads(c.store))
+    h = History()
+    assert h.record(key, 1.0, snap) and not h.record(key, 2.0, snap)
+    assert [p.t for p in h.points(key)] == [1.0]
+    h.forget_except(set())
+    assert h.points(key) == []
+
+
+def test_buttons_run_the_cli_verbs_and_their_refusals() -> None:
+    c = held_cluster()
+    assert actions.run(c.store, "pause", "Deployment", "default", "web") == "deployment.apps/web paused"
+    assert c.get()["spec"]["paused"] is True
+    with pytest.raises(UsageError, match='deployments.apps "web" is already paused'):
+        actions.run(c.store, "pause", "Deployment", "default", "web")
+    with pytest.raises(UsageError, match='action: Unsupported value: "promote": Deployment supports pause, resume, undo'):
+        actions.run(c.store, "promote", "Deployment", "default", "web")
+    assert actions.actions_for("GameStatefulSet") == ["promote", "undo", "cancel"]
