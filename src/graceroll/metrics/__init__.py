@@ -16,8 +16,8 @@ What is counted where:
   (labels kind, namespace, name; every kind with a rollout view: Deployment, CloneSet,
   GameStatefulSet, MesosDeployment), ``graceroll_pods{namespace,phase,ready}`` and
   ``graceroll_store_objects{kind}``. A scrape costs one pass over the workloads and the pods
-  (the store hands out shared objects, no copies): about a millisecond per hundred pods, on
-  the engine's event loop, which is the only place the store may be read.
+  (the store hands out shared objects, no copies) on the engine's event loop, the only place
+  the store may be read: about 23 ms for 1,100 pods (``bench/observability_cost.py``).
 * ``registry.py`` — one registry per engine (never the process-global one: tests run several
   engines in one process), with ``graceroll_engine_info{version,python}``, the standard
   ``process_*`` metrics and the collectors above.

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from graceroll import scenario
 from graceroll.dashboard import actions, view
 from graceroll.dashboard.history import History
 from graceroll.errors import UsageError
 from graceroll.metrics.traffic import TrafficSample
+from graceroll.simulate import Simulation
 
 from ..held_rollout import held_cluster
 
@@ -31,7 +35,7 @@ def test_the_page_json_has_progress_revisions_events_and_no_traffic_data() -> No
 
 def test_traffic_per_revision_comes_from_the_data_plane_samples() -> None:
     c = held_cluster()
-    [(key, _, snap, _)] = list(view.workloads(c.store))
+    [(_, _, snap, _)] = list(view.workloads(c.store))
     new = snap.groups[-1].name
     samples = [TrafficSample("default", "web", new, 10), TrafficSample("default", "web", snap.groups[0].name, 90), TrafficSample("other", "web", new, 5)]
     traffic = view.traffic_of("default", snap, samples)
@@ -58,3 +62,28 @@ def test_buttons_run_the_cli_verbs_and_their_refusals() -> None:
     with pytest.raises(UsageError, match='action: Unsupported value: "promote": Deployment supports pause, resume, undo'):
         actions.run(c.store, "promote", "Deployment", "default", "web")
     assert actions.actions_for("GameStatefulSet") == ["promote", "undo", "cancel"]
+
+
+SEEDS = Path(__file__).resolve().parents[3] / "examples"
+
+
+@pytest.mark.parametrize(
+    ("seed", "kind"),
+    [
+        pytest.param("seed-000", "GameStatefulSet", id="a GameStatefulSet with canary steps"),
+        pytest.param("seed-001", "CloneSet", id="a CloneSet updated in place"),
+        pytest.param("seed-003", "MesosDeployment", id="a BCS Mesos deployment"),
+    ],
+)
+def test_every_kind_shows_on_the_page_with_its_buttons(seed: str, kind: str) -> None:
+    sim = Simulation(scenario.load(str(SEEDS / seed / "scenario.yaml")))
+    sim.run()
+    state = view.build(sim.store, History(), sim.clock.now(), [])
+    shown = [w for w in state["workloads"] if w["kind"] == kind]
+    assert shown, f"no {kind} on the page"
+    for w in shown:
+        obj = sim.store.get(kind, w["namespace"], w["name"])
+        assert w["progress"]["desired"] == obj["spec"].get("instance" if kind == "MesosDeployment" else "replicas")
+        assert w["revisions"] and w["progress"]["current"] == sum(r["current"] for r in w["revisions"])
+        assert w["actions"] == actions.actions_for(kind) and w["actions"]
+        assert w["status"]
