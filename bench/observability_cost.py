@@ -22,11 +22,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graceroll.dashboard import view  # noqa: E402
-from graceroll.dashboard.history import History  # noqa: E402
-from graceroll.metrics.registry import EngineMetrics  # noqa: E402
-from graceroll.node.sim import Behaviour  # noqa: E402
-from tests.unit.controllers.harness import Cluster, deployment  # noqa: E402
+from graceroll.dashboard import view
+from graceroll.dashboard.history import History
+from graceroll.metrics.registry import EngineMetrics
+from graceroll.node.sim import Behaviour
+from tests.unit.controllers.harness import Cluster, deployment
 
 
 def cluster(deployments: int, replicas: int) -> Cluster:
