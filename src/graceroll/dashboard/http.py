@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hmac
 import json
+import logging
 from collections.abc import Callable
 from importlib import resources
 from typing import Any, Protocol
@@ -26,6 +27,8 @@ from graceroll.dashboard.sessions import COOKIE, CSRF_HEADER, SESSION_TTL, Sessi
 from graceroll.errors import GracerollError, UsageError
 from graceroll.metrics.traffic import TrafficSample
 from graceroll.store.base import Store, WatchEvent
+
+log = logging.getLogger("graceroll.dashboard")
 
 MIN_INTERVAL = 0.25  # seconds between two passes of the recorder
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle stream
@@ -81,7 +84,10 @@ class Dashboard:
         while True:
             await self._dirty.wait()
             self._dirty.clear()
-            self._pass()
+            try:
+                self._pass()
+            except Exception:  # a bug in a view must not stop the page for every other workload
+                log.exception("dashboard: recording the workloads failed")
             await self.clock.sleep(MIN_INTERVAL)
 
     def _pass(self) -> None:
@@ -200,7 +206,6 @@ class Dashboard:
             return _failure(status(400, "BadRequest", f"the request body is not valid JSON: {e}"))
         except GracerollError as e:
             return _failure(from_error(e))
-        self._dirty.set()
         return web.json_response({"message": message}, headers=SECURITY_HEADERS)
 
 
