@@ -6,7 +6,7 @@ errors are ``Status`` objects with the matching HTTP code, ``?watch=true`` strea
 newline-delimited watch events, and ``Accept: ...;as=Table`` gets server-side printed tables
 (what ``kubectl get`` asks for) for a list, one object or each watch event. ``labelSelector``,
 ``fieldSelector`` and ``dryRun=All`` work as upstream. Every request needs
-``Authorization: Bearer <token>``.
+``Authorization: Bearer <token>``, or the credentials of an ``Extension`` (``extension.py``).
 
 Not served: server-side apply (``application/apply-patch+yaml`` gets 415, and kubectl says so)
 and the OpenAPI documents (404: ``kubectl apply`` then needs ``--validate=false``).
@@ -29,6 +29,7 @@ from graceroll.api import kinds, selectors
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
 from graceroll.apiserver import discovery, fields
+from graceroll.apiserver.extension import Extension
 from graceroll.apiserver.status import from_error, status
 from graceroll.apiserver.table import to_table
 from graceroll.apiserver.watch import WatchHub
@@ -66,13 +67,16 @@ def _error(e: Exception) -> web.Response:
 class ApiServer:
     """Serves one store; runs in the engine's event loop (store calls are synchronous)."""
 
-    def __init__(self, store: Store, clock: Clock, token: str, logs_path: LogsPath | None = None) -> None:
+    def __init__(self, store: Store, clock: Clock, token: str, logs_path: LogsPath | None = None, extensions: tuple[Extension, ...] = ()) -> None:
         self.store = store
         self.clock = clock
         self.token = token
         self.logs_path = logs_path
+        self.extensions = extensions
         self.hub = WatchHub(store)
         self.app = web.Application(middlewares=[self._auth], client_max_size=16 * 1024 * 1024)
+        for ext in extensions:
+            self.app.router.add_routes(ext.routes)
         self.app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner: web.AppRunner | None = None
 
@@ -95,9 +99,11 @@ class ApiServer:
     async def _auth(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
         header = request.headers.get("Authorization", "")
         given = header[7:] if header.startswith("Bearer ") else ""
-        if not hmac.compare_digest(given.encode(), self.token.encode()):
-            return _json(status(401, "Unauthorized", "Unauthorized"), 401)
-        return await handler(request)
+        if hmac.compare_digest(given.encode(), self.token.encode()) or any(
+            request.path in ext.public or (ext.authenticate is not None and ext.authenticate(request)) for ext in self.extensions
+        ):
+            return await handler(request)
+        return _json(status(401, "Unauthorized", "Unauthorized"), 401)
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         parts = [p for p in request.path.split("/") if p]

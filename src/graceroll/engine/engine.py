@@ -31,6 +31,7 @@ from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
+from graceroll.engine import observability
 from graceroll.engine.config import nodes_of, read_config
 from graceroll.engine.driver import ControllerLoop, call_soon, log_reconcile_errors
 from graceroll.engine.paths import DataDir
@@ -91,7 +92,8 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         )
         proxy = ServiceProxy(store, clock)
         node = ProcessNode(store, clock, dd.node, ImageResolver(dd.root), proxy)
-        api = ApiServer(store, clock, token, node.logs_path)
+        web = observability.attach(store, clock, manager, token)  # /metrics and the dashboard
+        api = ApiServer(store, clock, token, node.logs_path, web.extensions)
         controllers = ControllerLoop(manager, clock)
 
         def fetched() -> None:
@@ -100,6 +102,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         await proxy.start()
         await node.start()
         controller_task = asyncio.create_task(controllers.run(), name="controllers")
+        web.dashboard.start()
         ensure_certificate(dd.tls_cert, dd.tls_key, opts.host, clock.now())
         port = await api.start(opts.host, opts.port, server_context(dd.tls_cert, dd.tls_key))
         url = f"https://{opts.host}:{port}"
@@ -109,6 +112,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         await stop.wait()
         log.info("stopping: API, controllers, pods, proxy")
         await api.stop()
+        await web.dashboard.stop()
         controllers.stop()
         await controller_task
         fetcher.close()

@@ -60,7 +60,7 @@ class Engine:
         log.close()
         self.pgids.add(self.proc.pid)
         deadline = time.monotonic() + START_TIMEOUT
-        while not self.dd.address.exists():
+        while not (self.dd.address.exists() and self.dd.address.read_text().strip()):  # written, not only created
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"engine did not start:\n{self.log_tail()}")
             time.sleep(0.05)  # polls a file the child writes; there is no event to await across processes
