@@ -83,6 +83,8 @@ async def test_liveness_failure_restarts_the_container_in_the_same_pod(cluster: 
     live_file = cluster.tmp / "unhealthy-pid"
     app = cluster.container(APP_SERVE="1", APP_LIVE_FILE=str(live_file))
     app["livenessProbe"] = {"httpGet": {"path": "/live", "port": "http"}, "periodSeconds": 0.1, "failureThreshold": 2}
+    # liveness starts once the app answers: a loaded machine may take longer than two periods to start Python
+    app["startupProbe"] = {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 0.1, "failureThreshold": 600}
     cluster.create("live", [app])
     await cluster.until(lambda: cluster.condition("live", "Ready") == "True")
     ip, first = cluster.status("live")["podIP"], cluster.cs("live")["containerID"]
