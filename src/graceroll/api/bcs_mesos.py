@@ -29,6 +29,7 @@ ROLLING_ORDERS = ["CreateFirst", "DeleteFirst"]
 STRATEGY_TYPES = ["RollingUpdate"]
 DEFAULT_NAMESPACE = "defaultGroup"
 UPDATE_PHASES = ("Update", "UpdatePaused", "UpdateSuspend")
+SPEC_KEYS = ("instance", "template", "killPolicy", "constraint")  # what an application runs
 HTTP_CHECKS = ["HTTP", "REMOTE_HTTP"]
 TCP_CHECKS = ["TCP", "REMOTE_TCP"]
 HEALTH_CHECK_TYPES = ["COMMAND", *HTTP_CHECKS, *TCP_CHECKS]
@@ -144,14 +145,37 @@ def validate_deployment(obj: Obj) -> list[FieldError]:
     return errs
 
 
+def running_spec(spec: Obj) -> Obj:
+    """The part of a deployment's spec its application runs."""
+    return {k: spec.get(k) for k in SPEC_KEYS}
+
+
+def is_scale(running: Obj, wanted: Obj) -> bool:
+    """Only the instance count differs: a scale of the bound application, not an update."""
+    return {**running, "instance": None} == {**wanted, "instance": None} and running.get("instance") != wanted.get("instance")
+
+
 def validate_deployment_update(new: Obj, old: Obj) -> list[FieldError]:
-    """bcs-scheduler updates and scales only a deployment that is not rolling, and never its selector."""
+    """bcs-scheduler's ``UpdateDeployment`` refusals, made when the change is written so that
+    ``apply`` fails at once (upstream's API answers the same errors to ``bcs-client update``):
+    never the selector; nothing while an update is in progress; an update (a change of what the
+    application runs, other than its instance count) needs a ``rollingOrder`` and a template."""
     new_spec, old_spec = new.get("spec") or {}, old.get("spec") or {}
     errs = fc.immutable("spec.selector", new_spec.get("selector"), old_spec.get("selector"))
     phase = (old.get("status") or {}).get("phase")
     if phase in UPDATE_PHASES and new_spec != old_spec:
-        detail = f"the deployment is in status {phase}: wait for the update to finish, or rollout cancel it"
+        detail = f"deployment is not running, cannot update (status {phase}: wait for the update to finish, or rollout cancel it)"
         errs.append(fc.forbidden("spec", detail))
+        return errs
+    running = (old.get("status") or {}).get("runningSpec") or running_spec(old_spec)  # what the application runs
+    wanted = running_spec(new_spec)
+    if wanted == running or is_scale(running, wanted):
+        return errs
+    if (new_spec.get("strategy") or {}).get("rollingUpdate", {}).get("rollingOrder") not in ROLLING_ORDERS:
+        detail = f"update strategy rolling order error: an update needs {' or '.join(ROLLING_ORDERS)}"
+        errs.append(fc.required("spec.strategy.rollingupdate.rollingOrder", detail))
+    if new_spec.get("template") is None:
+        errs.append(fc.required("spec.template", "an update runs a new application from the template"))
     return errs
 
 

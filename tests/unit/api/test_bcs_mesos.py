@@ -164,8 +164,15 @@ def test_deployment_keeps_meaning_the_kubernetes_one() -> None:
     assert kinds.resolve("app").kind == kinds.resolve("application").kind == "Application"
 
 
-def stored(phase: str, **spec: Any) -> dict[str, Any]:
-    return {"spec": {"instance": 2, "template": {"x": 1}} | spec, "status": {"phase": phase}}
+def stored(phase: str, order: str | None = "CreateFirst", **spec: Any) -> dict[str, Any]:
+    rolling = {"rollingOrder": order} if order else {}
+    return {"spec": {"instance": 2, "template": {"x": 1}, "strategy": {"type": "RollingUpdate", "rollingUpdate": rolling}} | spec, "status": {"phase": phase}}
+
+
+NO_ORDER = (
+    "spec.strategy.rollingupdate.rollingOrder: Required value: "
+    "update strategy rolling order error: an update needs CreateFirst or DeleteFirst"
+)
 
 
 @pytest.mark.parametrize(
@@ -176,9 +183,16 @@ def stored(phase: str, **spec: Any) -> dict[str, Any]:
         pytest.param(
             stored("UpdatePaused"),
             stored("UpdatePaused", instance=3),
-            ["spec: Forbidden: the deployment is in status UpdatePaused: wait for the update to finish, or rollout cancel it"],
+            ["spec: Forbidden: deployment is not running, cannot update (status UpdatePaused: wait for the update to finish, or rollout cancel it)"],
             id="updating: no other update, no scale",
         ),
+        pytest.param(stored("Running", None), stored("Running", None, template={"x": 2}), [NO_ORDER], id="an update without rollingOrder (upstream's reason)"),
+        pytest.param(stored("Running", None), stored("Running", None, instance=3), [], id="a scale needs no rollingOrder"),
+        pytest.param(stored("Running", None), stored("Running", None, killPolicy={"gracePeriod": 5}), [NO_ORDER], id="any change of what runs is an update"),
+        pytest.param(
+            stored("Running", None), stored("Running", None, template=None), [NO_ORDER, "spec.template: Required value: an update runs a new application from the template"], id="an update needs a template"
+        ),
+        pytest.param(stored("Running", None), stored("Running", "DeleteFirst", template={"x": 2}), [], id="the new rollingOrder is the one that counts"),
         pytest.param(
             stored("Running", selector={"a": "1"}),
             stored("Running", selector={"a": "2"}),

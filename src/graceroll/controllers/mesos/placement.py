@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-NOT_ENOUGH_RESOURCES = "have not enough resources"
+NOT_ENOUGH_RESOURCES = "have not enough resources to launch application"  # upstream's message
 ATTRIBUTES = {"innerip": "inner_ip", "hostname": "name"}
 
 
