@@ -10,7 +10,7 @@ and ``constraint`` move into ``spec``. Keys no struct has are dropped, as the de
 and reported (``graceroll apply`` prints a warning with the nearest known key).
 
 An ``Application`` is one version of the deployment: ``spec.instance`` taskgroups, each run as a
-pod ``<application>-<index>`` (bcs-scheduler application semantics, reference bcs.md §5.2). A
+pod ``<application>-<index>`` (bcs-scheduler application semantics). A
 ``v4`` ``application`` document becomes one on its own, which a deployment without a template
 binds through ``spec.selector`` (§5.3).
 Namespaces keep their BCS names (``defaultGroup``): the Kubernetes DNS-label rule is not applied.

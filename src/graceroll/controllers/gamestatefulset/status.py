@@ -1,4 +1,4 @@
-"""A GameStatefulSet's status, computed from its pods, revisions and HookRuns (reference/bcs.md §1.2).
+"""A GameStatefulSet's status, computed from its pods, revisions and HookRuns (upstream ``game_stateful_set_status_updater.go``).
 
 ``currentRevision`` is the oldest revision any pod still runs, and the update revision once every
 pod is updated: with partition 3 of 5 it stays at the old revision (CURRENTREPLICAS 3). The hook

@@ -1,4 +1,4 @@
-"""The step-by-step canary: the pure state machine and the set end to end (reference/bcs.md §3)."""
+"""The step-by-step canary: the pure state machine and the set end to end."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The GameStatefulSet controller on a simulated node: seed 000, update order, policies, strategies.
 
-Reference/bcs.md §1.4–§1.7; seed 000 is bk-bcs docs/features/bcs-gamestatefulset-operator/inPlaceUpdate.md.
+Seed 000 is bk-bcs docs/features/bcs-gamestatefulset-operator/inPlaceUpdate.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""PreDelete / PreInplace / PostInplace hooks on a GameStatefulSet (reference/bcs.md §4.4)."""
+"""PreDelete / PreInplace / PostInplace hooks on a GameStatefulSet."""
 
 from __future__ import annotations
 

@@ -255,7 +255,7 @@ def test_mid_update_each_application_shows_the_instances_its_version_defines(tmp
 def test_an_application_short_of_nodes_can_be_updated(tmp_path: Path) -> None:
     """One node and InnerIP UNIQUE: 1 of 2 taskgroups runs, the application is Abnormal, and an
     update starts from it as upstream allows (from Running or Abnormal)."""
-    sim = run(tmp_path, [*UPDATE, {"wait": 10}], nodes=1)
+    sim = run(tmp_path, [{"apply": "v0.json"}, {"wait": 10}, {"apply": "v1.json"}, {"wait": 10}], nodes=1)
     d = deployment(sim)
     assert d["status"]["phase"] == "Update" and d["status"]["newApplication"].startswith("test-v")
 
