@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from graceroll.api import kinds
 from graceroll.api.meta import Obj, clone
-from graceroll.api.unknown_fields import UnknownField
 from graceroll.errors import FieldError, Invalid
-
-
-def pruned(obj: Obj) -> tuple[Obj, list[UnknownField]]:
-    """``obj`` without the fields its kind does not know (``Kind.prune``), and those fields: what the
-    API drops and answers with ``Warning`` headers, as Kubernetes does (``fieldValidation=Warn``)."""
-    info = kinds.find(str(obj.get("kind") or ""))
-    if info is None or info.prune is None:
-        return obj, []
-    return info.prune(obj)
 
 
 def admit(obj: Obj, old: Obj | None = None) -> Obj:

@@ -12,7 +12,7 @@ and reported (``graceroll apply`` prints a warning with the nearest known key).
 An ``Application`` is one version of the deployment: ``spec.instance`` taskgroups, each run as a
 pod ``<application>-<index>`` (bcs-scheduler application semantics). A
 ``v4`` ``application`` document becomes one on its own, which a deployment without a template
-binds through ``spec.selector`` (§5.3).
+binds through ``spec.selector`` (bcs-scheduler ``CreateDeployment``).
 Namespaces keep their BCS names (``defaultGroup``): the Kubernetes DNS-label rule is not applied.
 """
 

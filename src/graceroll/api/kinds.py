@@ -83,10 +83,17 @@ def converted(doc: Obj) -> tuple[Obj, list[UnknownField]]:
         fn = _CONVERSIONS.get((api_version, kind.lower()))
         if fn is not None:
             return fn(doc)
-        info = _BY_KIND.get(kind)
-        if info is not None and info.prune is not None:
-            return doc, info.prune(doc)[1]
+        return doc, pruned(doc)[1]
     return doc, []
+
+
+def pruned(obj: Obj) -> tuple[Obj, list[UnknownField]]:
+    """``obj`` without the fields its kind does not know (``Kind.prune``), and those fields: what the
+    API drops and answers with ``Warning`` headers, as Kubernetes does (``fieldValidation=Warn``)."""
+    info = _BY_KIND.get(str(obj.get("kind") or ""))
+    if info is None or info.prune is None:
+        return obj, []
+    return info.prune(obj)
 
 
 def convert(doc: Obj) -> Obj:

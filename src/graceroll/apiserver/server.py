@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from graceroll.api import kinds, selectors
-from graceroll.api.admission import admit, pruned
+from graceroll.api.admission import admit
 from graceroll.api.meta import clone
 from graceroll.api.unknown_fields import UnknownField
 from graceroll.apiserver import discovery, fields
@@ -242,7 +242,7 @@ class ApiServer:
         return bool(values)
 
     def _create(self, request: web.Request, t: Target, body: Obj) -> web.Response:
-        obj, unknown = pruned(self._checked(body, t))
+        obj, unknown = kinds.pruned(self._checked(body, t))
         if t.namespace:
             obj.setdefault("metadata", {})["namespace"] = t.namespace
         obj = admit(obj)
@@ -268,7 +268,7 @@ class ApiServer:
         old = self.store.get(t.kind.kind, ns, t.name or "")
         if t.subresource == "status":
             return _json(dict(old, status=obj.get("status") or {}) if self._dry_run(request) else self.store.update_status(obj))
-        obj, unknown = pruned(obj)
+        obj, unknown = kinds.pruned(obj)
         new = admit(obj, old)
         return _warned(_json(new if self._dry_run(request) else self.store.update(new)), unknown)
 
@@ -282,7 +282,7 @@ class ApiServer:
         patched = apply_patch(current, json.loads(raw or b"null"), PATCH_TYPES[ctype])
         if t.subresource == "status":
             return _json(patched if self._dry_run(request) else self.store.update_status(patched))
-        patched, unknown = pruned(patched)
+        patched, unknown = kinds.pruned(patched)
         obj = admit(patched, current)
         if self._dry_run(request):
             return _warned(_json(obj), unknown)

@@ -1,4 +1,4 @@
-"""When a metric is measured next, and what its measurements add up to (reference: bk-bcs
+"""When a metric is measured next, and what its measurements add up to (bk-bcs
 ``bcs-hook-operator/pkg/controllers/hook/hook_reconcile.go``, ``generateMetricTasks``,
 ``runMeasurements`` and ``assessMetricStatus``).
 
