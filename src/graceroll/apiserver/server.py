@@ -28,6 +28,7 @@ from aiohttp import web
 from graceroll.api import kinds, selectors
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
+from graceroll.api.unknown_fields import UnknownField
 from graceroll.apiserver import discovery, fields
 from graceroll.apiserver.extension import Extension
 from graceroll.apiserver.status import from_error, status
@@ -57,6 +58,13 @@ class Target:
 
 def _json(obj: Obj, code: int = 200) -> web.Response:
     return web.Response(status=code, body=json.dumps(obj).encode(), content_type="application/json")
+
+
+def _warned(response: web.Response, unknown: list[UnknownField]) -> web.Response:
+    """One ``Warning: 299 - "<text>"`` header per dropped field, as Kubernetes sends (kubectl prints ``Warning: <text>``)."""
+    for u in unknown:
+        response.headers.add("Warning", f"299 - {json.dumps(str(u))}")
+    return response
 
 
 def _error(e: Exception) -> web.Response:
@@ -240,13 +248,13 @@ class ApiServer:
         return bool(values)
 
     def _create(self, request: web.Request, t: Target, body: Obj) -> web.Response:
-        obj = self._checked(body, t)
+        obj, unknown = kinds.pruned(self._checked(body, t))
         if t.namespace:
             obj.setdefault("metadata", {})["namespace"] = t.namespace
         obj = admit(obj)
         if self._dry_run(request):
-            return _json(obj, 201)
-        return _json(self.store.create(obj), 201)
+            return _warned(_json(obj, 201), unknown)
+        return _warned(_json(self.store.create(obj), 201), unknown)
 
     def _checked(self, body: Any, t: Target) -> Obj:
         if not isinstance(body, dict):
@@ -266,8 +274,9 @@ class ApiServer:
         old = self.store.get(t.kind.kind, ns, t.name or "")
         if t.subresource == "status":
             return _json(dict(old, status=obj.get("status") or {}) if self._dry_run(request) else self.store.update_status(obj))
+        obj, unknown = kinds.pruned(obj)
         new = admit(obj, old)
-        return _json(new if self._dry_run(request) else self.store.update(new))
+        return _warned(_json(new if self._dry_run(request) else self.store.update(new)), unknown)
 
     def _patch(self, request: web.Request, t: Target, ns: str, raw: bytes) -> web.Response:
         from graceroll.verbs.patch import apply_patch
@@ -279,10 +288,11 @@ class ApiServer:
         patched = apply_patch(current, json.loads(raw or b"null"), PATCH_TYPES[ctype])
         if t.subresource == "status":
             return _json(patched if self._dry_run(request) else self.store.update_status(patched))
+        patched, unknown = kinds.pruned(patched)
         obj = admit(patched, current)
         if self._dry_run(request):
-            return _json(obj)
-        return _json(self.store.update(obj))
+            return _warned(_json(obj), unknown)
+        return _warned(_json(self.store.update(obj)), unknown)
 
     def _delete(self, request: web.Request, t: Target, ns: str, options: Obj) -> web.Response:
         grace = options.get("gracePeriodSeconds", request.query.get("gracePeriodSeconds"))

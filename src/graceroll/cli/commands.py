@@ -73,6 +73,11 @@ def _verb(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def warning(message: str) -> None:
+    """``Warning: …`` on stderr, as kubectl prints an API server's warnings."""
+    typer.echo(f"Warning: {message}", err=True)
+
+
 def split_target(resource: str, name: str | None) -> tuple[str, str]:
     """``KIND/NAME`` or ``KIND NAME`` → (kind, name)."""
     kind, sep, rest = resource.partition("/")
@@ -145,7 +150,7 @@ def apply(
 ) -> list[str]:
     """Create or update objects from manifests (three-way merge with the last applied manifest)."""
     c = ctx.obj
-    objs = [o for f in filename for o in apply_verb.read_manifests(f, Path(c.cwd))]
+    objs = [o for f in filename for o in apply_verb.read_manifests(f, Path(c.cwd), warn=warning)]
     return apply_verb.apply(c.store, objs, change_cause=change_cause(ctx) if record else None, namespace=c.namespace)
 
 
