@@ -208,8 +208,8 @@ class ContainerRunner:
             "reason": STATUS_UNKNOWN,
             "message": LOST_TERMINATING if terminating else LOST,
             "startedAt": format_time(run.started_at),
+            "containerID": self.container_id,
         }
-        term["containerID"] = self.container_id
         self.state = {"terminated": term}
         self._finished_at = self.pod.clock.now()
         self._lost = True
@@ -627,7 +627,7 @@ def _grace(pod: Obj, tuning: Tuning) -> float:
 
 
 def _previous_termination(previous: Obj) -> Obj:
-    """lastState for a container restarted by a node restart: its recorded end, else an unknown one."""
+    """lastState for a container started again by a node that adopted nothing of it: its recorded end, else an unknown one."""
     state = previous.get("state") or {}
     if "terminated" in state:
         return {"terminated": dict(state["terminated"])}
@@ -636,7 +636,7 @@ def _previous_termination(previous: Obj) -> Obj:
             "terminated": {
                 "exitCode": 137,
                 "reason": "ContainerStatusUnknown",
-                "message": "the node restarted: the container was restarted, not adopted",
+                "message": "the engine restarted and could not adopt the container, so it was started again",
                 "startedAt": state["running"].get("startedAt", ""),
             }
         }

@@ -16,6 +16,12 @@ still waits ``min_kill_grace`` (2 s) after SIGTERM when draining and preStop use
 When the engine stops, the same sequence runs with the pod's ``terminationGracePeriodSeconds``
 from that instant, but the pod stays in the store with its directory: the next engine restarts it.
 A pod removed from the store by someone else (grace 0) is stopped the same way at once.
+
+After a crash of the engine, a pod that was terminating (it has a ``deletionTimestamp``) goes on
+terminating on the next engine with the containers it adopted: the same sequence — drain again
+(the proxy is new), preStop unless it had begun, SIGTERM, SIGKILL — against the same deadline,
+since the deadline is the ``deletionTimestamp`` itself. A pod the engine was stopping only because
+the engine was shutting down runs on: the new engine wants it.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 A pid alone names no process for long: the kernel hands it out again once its process is gone. A
 pid, its start time (``/proc/<pid>/stat`` field 22, clock ticks since boot) and the boot id together
-name one process for good, and the pod's uid in its environment (``GRACEROLL_POD_UID``, set for
-every process the node starts, see ``launch``) says whose it is. The node uses both before it
-adopts or signals a process it did not start itself (``runtime``, ``agent``).
+name one process for good: that is how a recorded group leader is recognised. The other members
+of a group were never recorded; the pod's uid in their environment (``GRACEROLL_POD_UID``, set for
+every process the node starts, see ``launch``) says whose they are. The node checks one or the
+other before it adopts or signals a process it did not start itself (``runtime``, ``agent``).
 """
 
 from __future__ import annotations
@@ -86,7 +87,11 @@ def carries_uid(pid: int, uid: str, proc: Path = PROC) -> bool:
     return f"{POD_UID_ENV}={uid}".encode() in environ.split(b"\0")
 
 
-def is_process(pid: int, started: int, uid: str, proc: Path = PROC) -> bool:
-    """``pid`` is, still, the live group leader that started at ``started`` ticks for pod ``uid``."""
+def is_process(pid: int, started: int, proc: Path = PROC) -> bool:
+    """``pid`` is, still, the live group leader that started at ``started`` ticks (on this boot).
+
+    The start time alone identifies it; its environment is not asked, since a container may
+    ``exec`` a program with an environment of its own.
+    """
     st = read_stat(pid, proc)
-    return st is not None and st.alive and st.started == started and st.pgrp == pid and carries_uid(pid, uid, proc)
+    return st is not None and st.alive and st.started == started and st.pgrp == pid

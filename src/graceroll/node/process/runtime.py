@@ -21,8 +21,8 @@ re-parented to init or to a subreaper above it — so the rules above change in 
 the same :class:`ProcessGroup` interface the pod worker uses:
 
 - Watching: a pidfd (``pidfd_open`` works for any pid) is opened only after the leader proved to
-  be the recorded process (same boot, start time, group, pod uid: ``procfs``), and checked again
-  once open; from then on it names that process and no other, whatever happens to the pid.
+  be the recorded process (same boot, start time, still its group's leader: ``procfs``), and checked
+  again once open; from then on it names that process and no other, whatever happens to the pid.
 - Signalling: the leader through its pidfd (``pidfd_send_signal``); the rest of the group one by
   one, each a process of that group (``/proc`` pgrp) that carries the pod's uid in its environment,
   each through a pidfd of its own opened and re-checked first. So a group id that a stranger
@@ -171,19 +171,19 @@ class AdoptedProcess(ProcessGroup):
         return True
 
 
-def open_verified(pid: int, started: int, uid: str) -> int | None:
-    """A pidfd for ``pid`` if it is the live group leader that started at ``started`` for pod ``uid``.
+def open_verified(pid: int, started: int) -> int | None:
+    """A pidfd for ``pid`` if it is the live group leader that started at ``started`` (clock ticks).
 
     Checked before and after opening: a pid reused in between fails the second check, and once
     open the pidfd names the process it was opened for, whatever happens to the pid afterwards.
     """
-    if not procfs.is_process(pid, started, uid):
+    if not procfs.is_process(pid, started):
         return None
     try:
         fd = os.pidfd_open(pid)
     except (OSError, AttributeError):
         return None
-    if not procfs.is_process(pid, started, uid):
+    if not procfs.is_process(pid, started):
         os.close(fd)
         return None
     return fd
@@ -228,7 +228,7 @@ def kill_leftover(pgid: int, started: int, uid: str) -> bool:
     """SIGKILL what is left of a recorded group of pod ``uid``: its leader if it is still the recorded
     process, and every member carrying the pod's uid. True if anything was signalled."""
     sent = False
-    fd = open_verified(pgid, started, uid)
+    fd = open_verified(pgid, started)
     if fd is not None:
         try:
             signal.pidfd_send_signal(fd, signal.SIGKILL)
@@ -290,7 +290,7 @@ class ProcessRuntime:
     def adopt(self, pgid: int, started: int, uid: str, started_at: float) -> AdoptedProcess | None:
         """Take over the group an earlier engine started for pod ``uid``, if its leader is still the
         recorded process (``started``: its start in clock ticks; the caller checked the boot id)."""
-        fd = open_verified(pgid, started, uid)
+        fd = open_verified(pgid, started)
         if fd is None:
             return None
         proc = AdoptedProcess(pgid, fd, uid, started_at)
