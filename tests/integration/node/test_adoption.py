@@ -204,3 +204,27 @@ async def test_processes_of_a_pod_gone_from_the_store_are_killed_and_its_directo
     await node.start()
     assert not group_members(pid)
     assert not (durable.state_dir / "pods" / pod["metadata"]["uid"]).exists()
+
+
+async def test_an_in_place_restart_in_flight_at_the_crash_completes_by_its_deadline(durable: Cluster) -> None:
+    pre_stop = {"exec": {"command": recorder(durable, "preStop", "time.sleep(60)")}}
+    app = durable.container(image="app:v1", APP_IGNORE_TERM="1") | {"lifecycle": {"preStop": pre_stop}}
+    durable.create("web", [app], terminationGracePeriodSeconds=3)
+    first = NodeProcess(durable)
+    pid = await app_running(durable, first)
+    first.send(op="image", name="web", container="app", image="app:v2")
+    await first.until(lambda: durable.app_events("preStop"), what="the in-place restart's preStop in flight")
+    first.kill()
+    await durable.clock.sleep(1.5)  # the scenario: no engine runs for 1.5 s of the 3 s grace period
+
+    node = durable.reopen()
+    adopted_at = durable.clock.now()
+    await node.start()
+    await durable.until(lambda: durable.cs("web").get("image") == "app:v2" and durable.pid("web") != pid, timeout=8, what="restarted")
+    restarted_at = durable.clock.now()
+    await durable.app_running("web")
+    assert len(durable.app_events("preStop")) == 1, "the preStop that had begun is not run again"
+    assert [e["pid"] for e in durable.app_events("term")] == [pid]
+    assert restarted_at < adopted_at + 2.7, "SIGKILL 3 s after the stop began (about 1.5 s after adoption), not 3 s after adoption"
+    assert [e["image"] for e in durable.app_events("start")] == ["app:v1", "app:v2"]
+    assert durable.cs("web")["restartCount"] == 1
