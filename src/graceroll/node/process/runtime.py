@@ -38,6 +38,7 @@ the pods started again.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import ctypes
@@ -97,7 +98,7 @@ class Spawn:
 UNKNOWN_EXIT = 137  # the exit code Kubernetes reports for a container whose exit it could not observe
 
 
-class ProcessGroup:
+class ProcessGroup(abc.ABC):
     """A process group the node watches; ``exited`` resolves with the leader's exit code once it is gone."""
 
     pid: int
@@ -115,9 +116,9 @@ class ProcessGroup:
     def running(self) -> bool:
         return not self.exited.done()
 
+    @abc.abstractmethod
     def signal_group(self, sig: int) -> bool:
         """Send ``sig`` to the whole group while its leader runs; True if the leader got it."""
-        raise NotImplementedError
 
     async def wait(self, timeout: float | None = None) -> int | None:
         """The exit code, or None after ``timeout``; never cancels ``exited``."""
@@ -165,7 +166,7 @@ class AdoptedProcess(ProcessGroup):
             return False
         try:
             signal.pidfd_send_signal(self.pidfd, sig)
-        except (ProcessLookupError, PermissionError, OSError):
+        except OSError:  # exited, not yet noticed
             return False
         signal_members(self.pgid, self.uid, sig, skip=self.pid)
         return True
@@ -197,9 +198,7 @@ def signal_members(pgid: int, uid: str, sig: int, skip: int | None = None) -> in
     """
     sent = 0
     for member in procfs.group_members(pgid):
-        if member.pid == skip or not procfs.carries_uid(member.pid, uid):
-            continue
-        fd = open_verified_member(member, uid)
+        fd = None if member.pid == skip else _open_member(member, uid)
         if fd is None:
             continue
         try:
@@ -212,7 +211,8 @@ def signal_members(pgid: int, uid: str, sig: int, skip: int | None = None) -> in
     return sent
 
 
-def open_verified_member(member: procfs.ProcStat, uid: str) -> int | None:
+def _open_member(member: procfs.ProcStat, uid: str) -> int | None:
+    """A pidfd for a group member found in /proc, if it carries ``uid`` and is still that process once open."""
     try:
         fd = os.pidfd_open(member.pid)
     except (OSError, AttributeError):
