@@ -228,3 +228,19 @@ async def test_an_in_place_restart_in_flight_at_the_crash_completes_by_its_deadl
     assert restarted_at < adopted_at + 2.7, "SIGKILL 3 s after the stop began (about 1.5 s after adoption), not 3 s after adoption"
     assert [e["image"] for e in durable.app_events("start")] == ["app:v1", "app:v2"]
     assert durable.cs("web")["restartCount"] == 1
+
+
+async def test_a_container_gone_while_no_node_ran_is_not_restarted_when_its_policy_is_never(durable: Cluster) -> None:
+    durable.create("job", [durable.container()], restartPolicy="Never")
+    first = NodeProcess(durable)
+    pid = await app_running(durable, first, "job")
+    first.kill()
+    os.kill(pid, 9)
+    await durable.until(lambda: not group_members(pid), what="container gone")
+
+    node = durable.reopen()
+    await node.start()
+    await durable.until(lambda: durable.status("job").get("phase") == "Failed", timeout=5, what="Failed")
+    cs = durable.cs("job")
+    assert cs["state"]["terminated"]["reason"] == STATUS_UNKNOWN and cs["state"]["terminated"]["exitCode"] == 137
+    assert cs["restartCount"] == 0 and len(durable.app_events("start")) == 1

@@ -7,7 +7,7 @@ on them. Everything runs on the one event loop thread that owns the store.
 
 **Adopted, not restarted.** After ``kill -9`` of the engine its containers live on in their own
 sessions. When the node starts, it reads each pod directory's ledger and adopts the containers
-that are still running (``adoption``: verified by boot id, pid, start time and pod uid): same
+that are still running (``adoption``: verified by boot id, pid and start time): same
 process, pid, restartCount, IP, startedAt and readiness, its status not even rewritten.
 Containers that died while no engine ran are restarted per their restart policy (restartCount + 1,
 lastState ``ContainerStatusUnknown``); exec probes and hooks in flight, containers a pod no longer
