@@ -36,8 +36,8 @@ def up(
 ) -> None:
     """Start the engine: store, controllers, pods as processes, service proxy and API.
 
-    Restarting on the same data dir resumes everything; pods found in the store are restarted
-    (their processes are not adopted).
+    Restarting on the same data dir resumes everything; after a crash of the last engine, the
+    containers it left running are adopted (README: Restarting the engine).
     """
     c: CliContext = ctx.obj
     host, port = parse_listen(listen)

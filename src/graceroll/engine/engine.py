@@ -3,7 +3,8 @@ proxy and the API, all on one asyncio event loop (store calls are synchronous an
 
 One engine runs per machine (a lock in /tmp): pod and Service addresses are machine-wide.
 
-Start order: store → proxy → node (restarts the pods it finds) → controllers → API.
+Start order: store → proxy → node (adopts the containers a crashed engine left, starts the other pods) →
+controllers → API.
 Stop order is the reverse, except that controllers stop before the node stops the pods, so no
 controller replaces a pod that is being shut down with the engine.
 """
