@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from graceroll.client.http_store import trusting
+from graceroll.dataplane import record
 from graceroll.engine.paths import DataDir
 
 START_TIMEOUT = 30.0
@@ -91,6 +92,9 @@ class Engine:
     def _remember_pod_groups(self) -> None:
         for pgid in recorded_groups(self.data_dir):
             self.pgids.add(pgid)
+        plane = record.load(self.data_dir)
+        if plane is not None:
+            self.pgids.add(plane.pid)  # the data plane runs in a session of its own, which outlives the engine
 
     def _kill_groups(self) -> None:
         for pgid in self.pgids:
