@@ -155,14 +155,17 @@ class HAProxyProcess:
         await runtime.master(self.master_cli, "reload")
         deadline = self.clock.monotonic() + RELOAD_TIMEOUT
         while self.clock.monotonic() < deadline:
-            now = runtime.master_reloads(await runtime.master(self.master_cli, "show proc"))
+            await self.clock.sleep(POLL)
+            try:  # the master CLI is away while the master executes itself again
+                now = runtime.master_reloads(await runtime.master(self.master_cli, "show proc"))
+            except GracerollError:
+                continue
             if before is not None and now is not None and now != before:
                 if now[1] != before[1]:
                     raise GracerollError("haproxy: the reload failed; the old listeners keep serving (see the haproxy log)")
                 if await self.answers():
                     log.info("haproxy: reloaded for %d listeners", len(routes))
                     return
-            await self.clock.sleep(POLL)
         raise GracerollError(f"haproxy: no new worker within {RELOAD_TIMEOUT:g} s of the reload")
 
     def _write(self, routes: dict[Address, Route]) -> None:
