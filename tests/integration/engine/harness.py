@@ -38,6 +38,7 @@ class Result:
 @dataclass
 class Engine:
     data_dir: Path
+    data_plane: str | None = None  # --data-plane; None: the engine's default (auto)
     proc: subprocess.Popen[bytes] | None = None
     url: str = ""
     token: str = ""
@@ -52,7 +53,8 @@ class Engine:
         log = open(self.data_dir / "engine-test.log", "ab")  # noqa: SIM115  (handed to the child)
         self.dd.address.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "graceroll.cli.main", "--data-dir", str(self.data_dir), "up", "--listen", "127.0.0.1:0"],
+            [sys.executable, "-m", "graceroll.cli.main", "--data-dir", str(self.data_dir), "up", "--listen", "127.0.0.1:0"]
+            + (["--data-plane", self.data_plane] if self.data_plane else []),
             stdout=log,
             stderr=log,
             stdin=subprocess.DEVNULL,

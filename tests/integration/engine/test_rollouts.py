@@ -1,4 +1,5 @@
-"""Rolling updates of real processes through the service proxy, under load (``graceroll verify``)."""
+"""Rolling updates of real processes through the service proxy, under load (``graceroll verify``),
+on each data plane."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def assert_lossless(code: int, report: dict[str, Any]) -> None:
     assert report["requests_by_client"].get("keepalive", 0) > 0 and report["requests_by_client"].get("new-conn", 0) > 0
 
 
-def test_rolling_update_under_load_loses_no_request_l4(engine: Engine) -> None:
+def test_rolling_update_under_load_loses_no_request_l4(engine_on: Engine) -> None:
+    engine = engine_on
     deploy(engine, EXAMPLES / "demo" / "web.yaml", "deployment/web")
     code, report = verify(engine, "web", "set image deployment/web app=demo:v2")
     assert_lossless(code, report)
@@ -47,7 +49,8 @@ def test_rolling_update_under_load_loses_no_request_l4(engine: Engine) -> None:
     assert report["versions"][-1]["versions"].keys() == {"demo:v2"}
 
 
-def test_rolling_update_under_load_loses_no_request_http_mode(engine: Engine, tmp_path: Path) -> None:
+def test_rolling_update_under_load_loses_no_request_http_mode(engine_on: Engine, tmp_path: Path) -> None:
+    engine = engine_on
     deploy(engine, http_mode(EXAMPLES / "demo" / "web.yaml", tmp_path), "deployment/web")
     code, report = verify(engine, "web", "set image deployment/web app=demo:v2")
     assert_lossless(code, report)
