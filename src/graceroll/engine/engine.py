@@ -34,6 +34,8 @@ from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
+from graceroll.dataplane.choice import choose, find_haproxy
+from graceroll.dataplane.supervisor import supervised
 from graceroll.engine.config import nodes_of, read_config
 from graceroll.engine.driver import ControllerLoop, call_soon, log_reconcile_errors
 from graceroll.engine.paths import DataDir
@@ -42,8 +44,6 @@ from graceroll.engine.token import ensure_token
 from graceroll.errors import GracerollError
 from graceroll.node.process.agent import ProcessNode
 from graceroll.node.process.images import ImageResolver
-from graceroll.dataplane.choice import choose, find_haproxy
-from graceroll.dataplane.supervisor import supervised
 from graceroll.proxy.watcher import RouteWatcher
 from graceroll.store.sqlite import open_store
 
