@@ -18,6 +18,7 @@ from graceroll.dataplane import record
 from graceroll.dataplane.choice import CHOICES
 from graceroll.engine.paths import DataDir
 from graceroll.errors import GracerollError, UsageError
+from graceroll.node.process.ledger import read_stat
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 600.0  # pods may take their whole grace periods
@@ -67,13 +68,15 @@ def log_to_stderr() -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Running, not exited: an engine that exited is a zombie until its parent reaps it."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    st = read_stat(pid)
+    return st is None or st.state not in ("Z", "X")
 
 
 def _running_pid(dd: DataDir) -> int | None:

@@ -144,13 +144,15 @@ class HAProxyProcess:
                 log.log(level, "haproxy: %s: %s", line, answer.replace("\n", " "))
 
     async def _reload(self, routes: dict[Address, Route]) -> None:
-        self._write(routes)
+        candidate = self.config_file.with_suffix(".new")
+        candidate.write_text(config.render(routes, self.draining, config.Paths(str(self.admin))))
         check = await asyncio.create_subprocess_exec(
-            self.binary, "-c", "-q", "-f", str(self.config_file), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+            self.binary, "-c", "-q", "-f", str(candidate), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
         )
         out, _ = await check.communicate()
         if check.returncode != 0:
             raise GracerollError(f"haproxy: the config for the new listeners does not load: {out.decode(errors='replace').strip()}")
+        os.replace(candidate, self.config_file)  # only a config that loads takes the place of the running one
         before = runtime.master_reloads(await runtime.master(self.master_cli, "show proc"))
         await runtime.master(self.master_cli, "reload")
         deadline = self.clock.monotonic() + RELOAD_TIMEOUT
