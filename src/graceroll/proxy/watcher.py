@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-from graceroll.proxy.table import Table, compute
+from graceroll.proxy.table import compute
 from graceroll.store.base import Store, WatchEvent
+
+if TYPE_CHECKING:
+    from graceroll.dataplane.base import DataPlane
 
 log = logging.getLogger("graceroll.proxy")
 
@@ -21,14 +24,10 @@ WATCHED = frozenset({"Service", "EndpointSlice"})
 STOP_TIMEOUT = 3.0
 
 
-class TableSink(Protocol):
-    async def apply(self, table: Table) -> None: ...
-
-
 class RouteWatcher:
-    def __init__(self, store: Store, sink: TableSink) -> None:
+    def __init__(self, store: Store, plane: DataPlane) -> None:
         self.store = store
-        self.sink = sink
+        self.plane = plane
         self._lock = asyncio.Lock()
         self._sync_pending = False
         self._stopped = False
@@ -73,4 +72,4 @@ class RouteWatcher:
             self._sync_pending = False
             if self._stopped:
                 return
-            await self.sink.apply(compute(self.store.list("Service"), self.store.list("EndpointSlice")))
+            await self.plane.apply(compute(self.store.list("Service"), self.store.list("EndpointSlice")))
