@@ -68,6 +68,9 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     clock = SystemClock()
+    config = read_config(dd.config)
+    haproxy = find_haproxy()
+    kind = choose(opts.data_plane, config.data_plane, haproxy)  # bad choices fail before anything starts
     machine_lock = _lock_machine()
     try:
         store = open_store(dd.store, clock)
@@ -75,10 +78,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         os.close(machine_lock)
         raise
     try:
-        config = read_config(dd.config)
         token = ensure_token(dd.token)
-        haproxy = find_haproxy()
-        kind = choose(opts.data_plane, config.data_plane, haproxy)
 
         fetcher = BackgroundFetcher(lambda: call_soon(loop, fetched))  # called on a fetch worker thread
         hookruns = HookRunController(store, clock, fetcher)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -139,3 +141,14 @@ def test_down_stops_the_data_plane_after_the_pods(engine_on: Engine) -> None:
     assert record.load(engine.data_dir) is None
     log = engine.log_tail(400)
     assert log.rindex("data plane: ") > log.rindex("stopping: API")
+
+
+def test_asking_for_haproxy_without_the_binary_is_a_one_line_error(tmp_path: Path) -> None:
+    env = {**os.environ, "GRACEROLL_HAPROXY": str(tmp_path / "no-haproxy"), "GRACEROLL_MACHINE_LOCK": str(tmp_path / "lock")}
+    cmd = [sys.executable, "-m", "graceroll.cli.main", "--data-dir", str(tmp_path / "data"), "up", "--listen", "127.0.0.1:0", "--data-plane", "haproxy"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert p.returncode == 1
+    assert p.stderr.strip().splitlines() == [
+        "error: --data-plane haproxy: the haproxy binary was not found (install the haproxy package, or use --data-plane builtin)"
+    ]
+    assert record.load(tmp_path / "data") is None  # nothing was started
