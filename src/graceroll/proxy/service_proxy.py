@@ -1,9 +1,11 @@
-"""The service proxy in one process: the engine-side watcher feeding the built-in listeners
-directly. The engine runs the listeners in a process of their own (``graceroll.dataplane``); this
-form is for tests of the proxy alone, where a store and the listeners share one event loop.
+"""The service proxy for tests and benchmarks of the proxy alone: the engine-side watcher feeding a
+data plane, by default the built-in listeners on the same event loop (the engine runs them in a
+process of its own, ``graceroll.dataplane``).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from graceroll.clock import Clock
 from graceroll.proxy.draining import Draining
@@ -13,23 +15,29 @@ from graceroll.proxy.routes import Address
 from graceroll.proxy.watcher import RouteWatcher
 from graceroll.store.base import Store
 
+if TYPE_CHECKING:
+    from graceroll.dataplane.base import DataPlane
+
 
 class ServiceProxy:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, plane: DataPlane | None = None) -> None:
         self.store = store
         self.clock = clock
-        self.plane = ListenerSet()
+        self.plane: DataPlane = plane or ListenerSet()
         self.watcher = RouteWatcher(store, self.plane)
 
     @property
     def listeners(self) -> dict[Address, Listener]:
+        assert isinstance(self.plane, ListenerSet)
         return self.plane.listeners
 
     @property
     def draining(self) -> Draining:
+        assert isinstance(self.plane, ListenerSet)
         return self.plane.draining
 
     async def start(self) -> None:
+        await self.plane.start()
         await self.watcher.start()
 
     async def stop(self) -> None:

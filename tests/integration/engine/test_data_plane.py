@@ -76,6 +76,11 @@ class Traffic:
             conn.close()
 
 
+def deploy_web(engine: Engine) -> None:
+    engine.cli("apply", "-f", str(WEB))
+    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+
+
 def service_address(engine: Engine, name: str) -> tuple[str, int]:
     svc = engine.get("service", name)
     return svc["spec"]["clusterIP"], svc["spec"]["ports"][0]["port"]
@@ -83,8 +88,7 @@ def service_address(engine: Engine, name: str) -> tuple[str, int]:
 
 def test_while_the_engine_is_dead_the_service_keeps_answering_and_the_next_engine_attaches(engine_on: Engine) -> None:
     engine = engine_on
-    engine.cli("apply", "-f", str(WEB))
-    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+    deploy_web(engine)
     plane = record.load(engine.data_dir)
     assert plane is not None and plane.kind == engine.data_plane and plane.alive()
     pods = recorded_groups(engine.data_dir)
@@ -109,8 +113,7 @@ def test_while_the_engine_is_dead_the_service_keeps_answering_and_the_next_engin
 
 def test_a_data_plane_that_dies_is_started_again_with_the_table(engine_on: Engine) -> None:
     engine = engine_on
-    engine.cli("apply", "-f", str(WEB))
-    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+    deploy_web(engine)
     first = record.load(engine.data_dir)
     assert first is not None
     engine.pgids.add(first.pid)
@@ -132,8 +135,7 @@ def test_a_data_plane_that_dies_is_started_again_with_the_table(engine_on: Engin
 
 def test_down_stops_the_data_plane_after_the_pods(engine_on: Engine) -> None:
     engine = engine_on
-    engine.cli("apply", "-f", str(WEB))
-    engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
+    deploy_web(engine)
     plane = record.load(engine.data_dir)
     assert plane is not None
     assert engine.stop() == 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 import pytest
@@ -22,7 +22,6 @@ from graceroll.clock import SystemClock
 from graceroll.dataplane.choice import find_haproxy
 from graceroll.dataplane.supervisor import supervised
 from graceroll.proxy.service_proxy import ServiceProxy
-from graceroll.proxy.watcher import RouteWatcher
 from graceroll.store.memory import MemoryStore
 
 from .fakes import BACKEND_PORT, HttpBackend
@@ -39,42 +38,14 @@ def backend_ip(n: int) -> str:
 NO_HAPROXY = pytest.mark.skipif(find_haproxy() is None, reason="haproxy is not installed (Debian package haproxy; .ci/run installs it)")
 
 
-class Proxy(Protocol):
-    async def start(self) -> None: ...
-    async def stop(self) -> None: ...
-    async def drained(self, pod_ip: str, timeout: float) -> bool: ...
-    async def wait_synced(self) -> None: ...
-
-
-class ProcessProxy:
-    """The engine's arrangement: a watcher on the store feeding a supervised data plane process."""
-
-    def __init__(self, kind: str, store: MemoryStore, clock: SystemClock, root: Path) -> None:
-        self.plane = supervised(kind, root, clock, find_haproxy())
-        self.watcher = RouteWatcher(store, self.plane)
-
-    async def start(self) -> None:
-        await self.plane.start()
-        await self.watcher.start()
-
-    async def stop(self) -> None:
-        await self.watcher.stop()
-        await self.plane.stop()
-
-    async def drained(self, pod_ip: str, timeout: float) -> bool:
-        return await self.plane.drained(pod_ip, timeout)
-
-    async def wait_synced(self) -> None:
-        await self.watcher.wait_synced()
-
-
 class World:
     def __init__(self, mode: str, plane: str = "in-process") -> None:
         self.mode = mode
         self.clock = SystemClock()
         self.store = MemoryStore(self.clock)
         self._dir = tempfile.TemporaryDirectory(prefix="graceroll-proxy-")
-        self.proxy: Proxy = ServiceProxy(self.store, self.clock) if plane == "in-process" else ProcessProxy(plane, self.store, self.clock, Path(self._dir.name))
+        process = None if plane == "in-process" else supervised(plane, Path(self._dir.name), self.clock, find_haproxy())
+        self.proxy = ServiceProxy(self.store, self.clock, process)
         self.backends: dict[str, HttpBackend] = {}
         self.add_service("web", SERVICE_IP, PORT, mode)
 
@@ -116,11 +87,6 @@ class World:
         for b in self.backends.values():
             await b.stop()
         self._dir.cleanup()
-
-    @property
-    def in_process(self) -> ServiceProxy:
-        assert isinstance(self.proxy, ServiceProxy)
-        return self.proxy
 
 
 @pytest_asyncio.fixture(params=["l4", "http"])

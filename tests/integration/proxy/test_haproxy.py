@@ -10,10 +10,11 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from graceroll.dataplane.supervisor import Supervisor
 from graceroll.proxy.routes import Route
 from graceroll.proxy.table import Table
 
-from .conftest import NO_HAPROXY, PORT, SERVICE_IP, URL, ProcessProxy, World, backend_ip, fetch, session
+from .conftest import NO_HAPROXY, PORT, SERVICE_IP, URL, World, backend_ip, fetch, session
 from .fakes import BACKEND_PORT, EchoBackend
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60), NO_HAPROXY]
@@ -29,21 +30,21 @@ async def hworld(request: pytest.FixtureRequest) -> AsyncIterator[World]:
         await w.close()
 
 
-def plane(world: World) -> ProcessProxy:
-    assert isinstance(world.proxy, ProcessProxy)
-    return world.proxy
+def plane(world: World) -> Supervisor:
+    assert isinstance(world.proxy.plane, Supervisor)
+    return world.proxy.plane
 
 
 async def test_auto_mode_switches_http_clients_to_http_and_passes_other_bytes_through(hworld: World) -> None:
     await hworld.add_backend(backend_ip(1))
     await hworld.add_backend(backend_ip(2))
     route = Route("default/web:8080", "auto", ((backend_ip(1), BACKEND_PORT), (backend_ip(2), BACKEND_PORT)))
-    await plane(hworld).plane.apply(Table({(SERVICE_IP, PORT): route}, frozenset({backend_ip(1), backend_ip(2)})))
+    await plane(hworld).apply(Table({(SERVICE_IP, PORT): route}, frozenset({backend_ip(1), backend_ip(2)})))
     assert sorted(await fetch(4, keepalive=True)) == [backend_ip(1)] * 2 + [backend_ip(2)] * 2  # per request: HTTP
     echo_route = Route("default/raw:9000", "auto", ((backend_ip(3), BACKEND_PORT),))
     echo = await EchoBackend(backend_ip(3)).start()
     try:
-        await plane(hworld).plane.apply(Table({(SERVICE_IP, 9000): echo_route}, frozenset({backend_ip(3)})))
+        await plane(hworld).apply(Table({(SERVICE_IP, 9000): echo_route}, frozenset({backend_ip(3)})))
         r, w = await asyncio.open_connection(SERVICE_IP, 9000)
         w.write(b"\x00\x01 not http")
         w.write_eof()
