@@ -25,6 +25,7 @@ bench: install
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/endpoint_latency.py
 	$(BIN)/python bench/engine_restart.py
+	$(BIN)/python bench/dataplane_failures.py
 
 lint: install
 	$(BIN)/ruff check src tests bench

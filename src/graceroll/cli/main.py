@@ -78,6 +78,7 @@ def _register() -> None:
     from graceroll.cli.commands import verbs_app
 
     app.command()(engine_cmds.up)
+    app.command()(engine_cmds.status)
     app.command()(engine_cmds.down)
     app.command()(dashboard_cmd.dashboard)
     for fn in (read_cmds.get, read_cmds.describe, read_cmds.logs, read_cmds.events, read_cmds.delete):

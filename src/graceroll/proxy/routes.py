@@ -18,7 +18,7 @@ from typing import Literal, TypeGuard
 from graceroll.api.discovery_v1 import SERVICE_NAME_LABEL
 from graceroll.api.meta import Obj
 
-Mode = Literal["l4", "http"]
+Mode = Literal["l4", "http", "auto"]
 Address = tuple[str, int]  # host, port
 NODE_HOST = "127.0.0.1"
 

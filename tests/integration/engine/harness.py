@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from graceroll.client.http_store import trusting
+from graceroll.dataplane import record
 from graceroll.engine.paths import DataDir
 
 START_TIMEOUT = 30.0
@@ -38,6 +39,7 @@ class Result:
 @dataclass
 class Engine:
     data_dir: Path
+    data_plane: str | None = None  # --data-plane; None: the engine's default (auto)
     proc: subprocess.Popen[bytes] | None = None
     url: str = ""
     token: str = ""
@@ -52,7 +54,8 @@ class Engine:
         log = open(self.data_dir / "engine-test.log", "ab")  # noqa: SIM115  (handed to the child)
         self.dd.address.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "graceroll.cli.main", "--data-dir", str(self.data_dir), "up", "--listen", "127.0.0.1:0"],
+            [sys.executable, "-m", "graceroll.cli.main", "--data-dir", str(self.data_dir), "up", "--listen", "127.0.0.1:0"]
+            + (["--data-plane", self.data_plane] if self.data_plane else []),
             stdout=log,
             stderr=log,
             stdin=subprocess.DEVNULL,
@@ -92,6 +95,9 @@ class Engine:
     def _remember_pod_groups(self) -> None:
         for pgid in recorded_groups(self.data_dir):
             self.pgids.add(pgid)
+        plane = record.load(self.data_dir)
+        if plane is not None:
+            self.pgids.add(plane.pid)  # the data plane runs in a session of its own, which outlives the engine
 
     def _kill_groups(self) -> None:
         for pgid in self.pgids:

@@ -1,8 +1,15 @@
-"""A store holding one Service and its EndpointSlice, the proxy watching it, and fake backends."""
+"""A store holding one Service and its EndpointSlice, the proxy watching it, and fake backends.
+
+The proxy is the in-process form (listeners on the test's event loop) unless a test asks for a
+data plane process: the built-in one (``graceroll.proxy.daemon``) or HAProxy, each fed by the
+engine's watcher and supervised as the engine does.
+"""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -12,6 +19,8 @@ import pytest_asyncio
 import graceroll.api.builtin  # noqa: F401  (registers the kinds)
 from graceroll.api.meta import clone
 from graceroll.clock import SystemClock
+from graceroll.dataplane.choice import find_haproxy
+from graceroll.dataplane.supervisor import supervised
 from graceroll.proxy.service_proxy import ServiceProxy
 from graceroll.store.memory import MemoryStore
 
@@ -26,12 +35,17 @@ def backend_ip(n: int) -> str:
     return f"127.20.0.{n}"
 
 
+NO_HAPROXY = pytest.mark.skipif(find_haproxy() is None, reason="haproxy is not installed (Debian package haproxy; .ci/run installs it)")
+
+
 class World:
-    def __init__(self, mode: str) -> None:
+    def __init__(self, mode: str, plane: str = "in-process") -> None:
         self.mode = mode
         self.clock = SystemClock()
         self.store = MemoryStore(self.clock)
-        self.proxy = ServiceProxy(self.store, self.clock)
+        self._dir = tempfile.TemporaryDirectory(prefix="graceroll-proxy-")
+        process = None if plane == "in-process" else supervised(plane, Path(self._dir.name), self.clock, find_haproxy())
+        self.proxy = ServiceProxy(self.store, self.clock, process)
         self.backends: dict[str, HttpBackend] = {}
         self.add_service("web", SERVICE_IP, PORT, mode)
 
@@ -72,12 +86,35 @@ class World:
         await self.proxy.stop()
         for b in self.backends.values():
             await b.stop()
+        self._dir.cleanup()
 
 
 @pytest_asyncio.fixture(params=["l4", "http"])
 async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
     """The Service in L4 mode, then in HTTP mode."""
     w = World(request.param)
+    await w.proxy.start()
+    try:
+        yield w
+    finally:
+        await w.close()
+
+
+@pytest_asyncio.fixture(
+    params=[
+        ("in-process", "l4"),
+        ("in-process", "http"),
+        ("builtin", "l4"),
+        ("builtin", "http"),
+        pytest.param(("haproxy", "l4"), marks=NO_HAPROXY),
+        pytest.param(("haproxy", "http"), marks=NO_HAPROXY),
+    ],
+    ids=lambda p: "-".join(p),
+)
+async def any_world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """The guarantees every data plane gives: in-process, the built-in process, HAProxy; L4 and HTTP."""
+    plane, mode = request.param
+    w = World(mode, plane)
     await w.proxy.start()
     try:
         yield w
