@@ -34,9 +34,9 @@ from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
-from graceroll.engine import observability
 from graceroll.dataplane.choice import choose, find_haproxy
 from graceroll.dataplane.supervisor import supervised
+from graceroll.engine import observability
 from graceroll.engine.config import nodes_of, read_config
 from graceroll.engine.driver import ControllerLoop, call_soon, log_reconcile_errors
 from graceroll.engine.paths import DataDir
