@@ -18,7 +18,7 @@ from graceroll.dataplane import record
 from graceroll.dataplane.choice import CHOICES
 from graceroll.engine.paths import DataDir
 from graceroll.errors import GracerollError, UsageError
-from graceroll.node.process.ledger import read_stat
+from graceroll.node.process.procfs import read_stat
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 600.0  # pods may take their whole grace periods

@@ -15,7 +15,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from graceroll.node.process.ledger import boot_id, read_stat
+from graceroll.node.process.procfs import boot_id, read_stat
 
 SOCKET_PATH_MAX = 100  # sun_path holds 108 bytes; keep room for the socket's own name
 
