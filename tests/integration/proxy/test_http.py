@@ -72,7 +72,7 @@ async def test_a_backend_breaking_off_mid_response_breaks_off_the_client(http_wo
             await r.read()
 
 
-async def test_drained_closes_pooled_connections_now_and_in_flight_ones_after_their_answer(http_world: World) -> None:
+async def test_drained_closes_pooled_connections_now_and_returns_once_the_request_in_flight_is_answered(http_world: World) -> None:
     for i in (1, 2):
         await http_world.add_backend(backend_ip(i))
     one = http_world.backends[backend_ip(1)]
@@ -83,13 +83,26 @@ async def test_drained_closes_pooled_connections_now_and_in_flight_ones_after_th
         assert await _get(s, "/") == (200, backend_ip(1))  # on a second connection, pooled afterwards
         assert len(one.connections) == 2
         await http_world.set_endpoints([backend_ip(1), backend_ip(2)])
-        assert await http_world.proxy.drained(backend_ip(1), timeout=2)
+        drained = asyncio.create_task(http_world.proxy.drained(backend_ip(1), timeout=10))
         await one.changes.until(lambda: len(one.connections) == 1, 2)  # the idle one is closed, the busy one stays
+        assert set(await _texts(4)) == {backend_ip(2)}  # nothing new for the draining pod meanwhile
+        assert not drained.done()  # a request is still in flight to it
         one.release.set()
         assert await asyncio.wait_for(slow, 3) == (200, backend_ip(1))
+        assert await asyncio.wait_for(drained, 3) is True
         await one.changes.until(lambda: not one.connections, 2)  # and closed once its answer is done
-    assert set(await _texts(6)) == {backend_ip(2)}
     assert one.hits == 2
+
+
+async def test_drained_gives_up_after_its_timeout_while_a_request_is_in_flight(http_world: World) -> None:
+    one = await http_world.add_backend(backend_ip(1))
+    await http_world.set_endpoints([backend_ip(1)])
+    async with session() as s:
+        slow = asyncio.create_task(_get(s, "/slow"))
+        await one.changes.until(lambda: one.hits == 1)
+        assert await http_world.proxy.drained(backend_ip(1), timeout=0.1) is False
+        one.release.set()
+        assert await asyncio.wait_for(slow, 3) == (200, backend_ip(1))
 
 
 async def test_a_dropped_kept_alive_connection_is_retried_for_get_and_not_for_post(http_world: World) -> None:
