@@ -115,6 +115,7 @@ class ClientConnection(asyncio.Protocol):
         self.incoming: Exchange | None = None  # the request being parsed
         self.queue: deque[Exchange] = deque()  # parsed (or being parsed), not answered yet
         self.closing = False  # close once the queue is answered
+        self.feeding = False  # in data_received: writes to the backend wait for its end, to go as one
         self.lost = False
         self._url = b""
         self._headers: Pairs = []
@@ -140,6 +141,7 @@ class ClientConnection(asyncio.Protocol):
         assert self.out is not None
         self._last_read = self.listener.loop.time()
         self.out.cork()
+        self.feeding = True
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as e:
@@ -147,6 +149,7 @@ class ClientConnection(asyncio.Protocol):
         except httptools.HttpParserError as e:
             self._refuse(f"bad request: {e}")
         finally:
+            self.feeding = False
             self.out.uncork()
             if self.queue:
                 self.queue[0].flush()
@@ -436,7 +439,7 @@ class Exchange:
         if not data:
             return
         self._up_parts.append(data)
-        if self.client.out is not None and not self.client.out.corked:
+        if not self.client.feeding:
             self.flush()
 
     # -- upstream.Sink
