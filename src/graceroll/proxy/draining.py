@@ -16,6 +16,8 @@ from contextlib import contextmanager
 class Attempt:
     """One attempt to reach ``ip``; ``end`` may be called early and more than once."""
 
+    __slots__ = ("_draining", "ip", "_ended")
+
     def __init__(self, draining: Draining, ip: str) -> None:
         self._draining = draining
         self.ip = ip
@@ -29,22 +31,23 @@ class Attempt:
 
 class Draining:
     def __init__(self) -> None:
-        self._ips: set[str] = set()
+        self.marked: set[str] = set()
         self._attempts: dict[str, int] = {}
         self._idle: dict[str, asyncio.Event] = {}
 
     def mark(self, ip: str) -> None:
-        self._ips.add(ip)
+        self.marked.add(ip)
 
     def is_draining(self, ip: str) -> bool:
-        return ip in self._ips
+        return ip in self.marked
 
     def forget_except(self, present: set[str]) -> None:
         """Drop the marks of addresses no slice lists any more: a restarted pod may get its address back."""
-        self._ips &= present
+        self.marked &= present
 
     def begin(self, ip: str) -> Attempt:
-        self._attempts[ip] = self._attempts.get(ip, 0) + 1
+        attempts = self._attempts
+        attempts[ip] = attempts.get(ip, 0) + 1
         return Attempt(self, ip)
 
     @contextmanager

@@ -294,8 +294,15 @@ class Exchange:
     """One request and its answer: where it is sent, retried, and how the answer is relayed.
     It is the ``upstream.Sink`` of the connection that carries it."""
 
+    __slots__ = (
+        "client", "listener", "method", "http11", "keep_alive", "upgrade", "expect_continue", "framing", "head", "replay",
+        "_replay_size", "body_done", "conn", "up", "attempt", "tries", "failures", "answer", "keep_client", "finished",
+        "_up_parts", "_task",
+    )  # fmt: skip
+
     def __init__(self, client: ClientConnection, method: bytes, target: bytes, incoming: Pairs, http11: bool, keep_alive: bool, upgrade: bool) -> None:
         self.client = client
+        self.listener = client.listener
         self.method = method
         self.http11 = http11
         self.keep_alive = keep_alive
@@ -317,10 +324,6 @@ class Exchange:
         self.finished = False
         self._up_parts: list[bytes] = []
         self._task: asyncio.Task[None] | None = None
-
-    @property
-    def listener(self) -> HttpListener:
-        return self.client.listener
 
     # -- request side
 
