@@ -2,8 +2,15 @@
 
 Every listener consults the same marks, so ``drained(ip)`` takes effect for all Services at once,
 before the pod's EndpointSlice change has arrived. An *attempt* spans from choosing a backend to
-the moment the work is handed to it: the TCP connect in L4 mode, the request being written in HTTP
-mode. ``wait_idle`` returns when none is left, so once it does nothing new can reach the pod.
+the moment the pod no longer needs the proxy's care, which differs per mode:
+
+- L4: until the TCP connection is established (what flows over it afterwards is the app's);
+- HTTP handling (``http``, and sniffed HTTP in ``auto``): until the answer has been read in full,
+  or the request failed there. So once ``wait_idle`` returns no request is in flight to the pod
+  and none will be sent: an app may exit at once on SIGTERM without losing one;
+- an HTTP Upgrade (WebSocket): until its ``101``; the connection then is a pipe, as in L4.
+
+``wait_idle`` returns when no attempt is left.
 """
 
 from __future__ import annotations
