@@ -23,7 +23,7 @@ from contextlib import contextmanager
 class Attempt:
     """One attempt to reach ``ip``; ``end`` may be called early and more than once."""
 
-    __slots__ = ("_draining", "ip", "_ended")
+    __slots__ = ("_draining", "_ended", "ip")
 
     def __init__(self, draining: Draining, ip: str) -> None:
         self._draining = draining

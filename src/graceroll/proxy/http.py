@@ -295,9 +295,28 @@ class Exchange:
     It is the ``upstream.Sink`` of the connection that carries it."""
 
     __slots__ = (
-        "client", "listener", "method", "http11", "keep_alive", "upgrade", "expect_continue", "framing", "head", "replay",
-        "_replay_size", "body_done", "conn", "up", "attempt", "tries", "failures", "answer", "keep_client", "finished",
-        "_up_parts", "_task",
+        "_replay_size",
+        "_task",
+        "_up_parts",
+        "answer",
+        "attempt",
+        "body_done",
+        "client",
+        "conn",
+        "expect_continue",
+        "failures",
+        "finished",
+        "framing",
+        "head",
+        "http11",
+        "keep_alive",
+        "keep_client",
+        "listener",
+        "method",
+        "replay",
+        "tries",
+        "up",
+        "upgrade",
     )  # fmt: skip
 
     def __init__(self, client: ClientConnection, method: bytes, target: bytes, incoming: Pairs, http11: bool, keep_alive: bool, upgrade: bool) -> None:
