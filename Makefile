@@ -26,6 +26,7 @@ bench: install
 	$(BIN)/python bench/endpoint_latency.py
 	$(BIN)/python bench/engine_restart.py
 	$(BIN)/python bench/dataplane_failures.py
+	$(BIN)/python bench/proxy_throughput.py
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -24,10 +24,10 @@ def verify(engine: Engine, service: str, during: str) -> tuple[int, dict[str, An
     return r.code, json.loads(r.out)
 
 
-def http_mode(manifest: Path, tmp: Path) -> Path:
-    """The same manifest with the Service port in HTTP mode (``appProtocol: http``)."""
-    out = tmp / f"http-{manifest.name}"
-    out.write_text(manifest.read_text().replace("targetPort: http", "targetPort: http\n    appProtocol: http"))
+def with_app_protocol(manifest: Path, tmp: Path, app_protocol: str) -> Path:
+    """The same manifest with ``appProtocol`` on the Service port (``tcp``: L4 although it is named http)."""
+    out = tmp / f"{app_protocol}-{manifest.name}"
+    out.write_text(manifest.read_text().replace("targetPort: http", f"targetPort: http\n    appProtocol: {app_protocol}"))
     return out
 
 
@@ -39,9 +39,10 @@ def assert_lossless(code: int, report: dict[str, Any]) -> None:
     assert report["requests_by_client"].get("keepalive", 0) > 0 and report["requests_by_client"].get("new-conn", 0) > 0
 
 
-def test_rolling_update_under_load_loses_no_request_l4(engine_on: Engine) -> None:
+def test_rolling_update_under_load_loses_no_request_l4(engine_on: Engine, tmp_path: Path) -> None:
+    """In L4 mode the demo app's own graceful shutdown (Connection: close after SIGTERM) moves keep-alive clients."""
     engine = engine_on
-    deploy(engine, EXAMPLES / "demo" / "web.yaml", "deployment/web")
+    deploy(engine, with_app_protocol(EXAMPLES / "demo" / "web.yaml", tmp_path, "tcp"), "deployment/web")
     code, report = verify(engine, "web", "set image deployment/web app=demo:v2")
     assert_lossless(code, report)
     pods = engine.get("pods")["items"]
@@ -50,9 +51,10 @@ def test_rolling_update_under_load_loses_no_request_l4(engine_on: Engine) -> Non
     assert report["versions"][-1]["versions"].keys() == {"demo:v2"}
 
 
-def test_rolling_update_under_load_loses_no_request_http_mode(engine_on: Engine, tmp_path: Path) -> None:
+def test_rolling_update_under_load_loses_no_request_http_mode(engine_on: Engine) -> None:
+    """The demo Service's port is named http: HTTP handling without any appProtocol."""
     engine = engine_on
-    deploy(engine, http_mode(EXAMPLES / "demo" / "web.yaml", tmp_path), "deployment/web")
+    deploy(engine, EXAMPLES / "demo" / "web.yaml", "deployment/web")
     code, report = verify(engine, "web", "set image deployment/web app=demo:v2")
     assert_lossless(code, report)
 

@@ -38,6 +38,16 @@ def backend_ip(n: int) -> str:
 NO_HAPROXY = pytest.mark.skipif(find_haproxy() is None, reason="haproxy is not installed (Debian package haproxy; .ci/run installs it)")
 
 
+def service_port(mode: str) -> dict[str, Any]:
+    """A Service port that gets ``mode``: L4 by appProtocol, HTTP by the mesh naming convention,
+    auto (sniffed) without either."""
+    if mode == "l4":
+        return {"name": "web", "appProtocol": "tcp"}
+    if mode == "http":
+        return {"name": "http"}
+    return {"name": "web"}
+
+
 class World:
     def __init__(self, mode: str, plane: str = "in-process") -> None:
         self.mode = mode
@@ -50,9 +60,7 @@ class World:
         self.add_service("web", SERVICE_IP, PORT, mode)
 
     def add_service(self, name: str, ip: str, port: int, mode: str, node_port: int | None = None) -> None:
-        sp: dict[str, Any] = {"name": "http", "port": port, "protocol": "TCP", "targetPort": "http"}
-        if mode == "http":
-            sp["appProtocol"] = "http"
+        sp: dict[str, Any] = {**service_port(mode), "port": port, "protocol": "TCP", "targetPort": "http"}
         spec: dict[str, Any] = {"clusterIP": ip, "ports": [sp], "selector": {"app": name}}
         if node_port:
             sp["nodePort"] = node_port
@@ -64,7 +72,7 @@ class World:
                 "kind": "EndpointSlice",
                 "metadata": {"name": f"{name}-abcde", "namespace": "default", "labels": {"kubernetes.io/service-name": name}},
                 "addressType": "IPv4",
-                "ports": [{"name": "http", "port": BACKEND_PORT, "protocol": "TCP"}],
+                "ports": [{"name": sp["name"], "port": BACKEND_PORT, "protocol": "TCP"}],
                 "endpoints": [],
             }
         )
@@ -89,9 +97,9 @@ class World:
         self._dir.cleanup()
 
 
-@pytest_asyncio.fixture(params=["l4", "http"])
+@pytest_asyncio.fixture(params=["l4", "http", "auto"])
 async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
-    """The Service in L4 mode, then in HTTP mode."""
+    """The Service in L4 mode, in HTTP mode, and sniffed."""
     w = World(request.param)
     await w.proxy.start()
     try:
@@ -104,15 +112,18 @@ async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
     params=[
         ("in-process", "l4"),
         ("in-process", "http"),
+        ("in-process", "auto"),
         ("builtin", "l4"),
         ("builtin", "http"),
+        ("builtin", "auto"),
         pytest.param(("haproxy", "l4"), marks=NO_HAPROXY),
         pytest.param(("haproxy", "http"), marks=NO_HAPROXY),
+        pytest.param(("haproxy", "auto"), marks=NO_HAPROXY),
     ],
     ids=lambda p: "-".join(p),
 )
 async def any_world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
-    """The guarantees every data plane gives: in-process, the built-in process, HAProxy; L4 and HTTP."""
+    """The guarantees every data plane gives: in-process, the built-in process, HAProxy; L4, HTTP and sniffed."""
     plane, mode = request.param
     w = World(mode, plane)
     await w.proxy.start()
@@ -132,9 +143,10 @@ async def l4_world() -> AsyncIterator[World]:
         await w.close()
 
 
-@pytest_asyncio.fixture
-async def http_world() -> AsyncIterator[World]:
-    w = World("http")
+@pytest_asyncio.fixture(params=["http", "auto"])
+async def http_world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """HTTP handling: on an http-named port, and sniffed on an unnamed one."""
+    w = World(request.param)
     await w.proxy.start()
     try:
         yield w
