@@ -4,7 +4,6 @@ on each data plane."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -71,68 +70,3 @@ def test_seed_004_the_readiness_probe_fixes_it_without_a_prestop_sleep(engine: E
     code, report = verify(engine, "slow", "set image deployment/slow app=demo:v2")
     assert report["failed"] == 0, report["first_failures"]
     assert code == 0
-
-
-ORDINARY_APP = '''#!{python}
-import os
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-VERSION = {version!r}.encode()
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive; SIGTERM kills it without closing idle connections
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(VERSION)))
-        self.end_headers()
-        self.wfile.write(VERSION)
-
-    def log_message(self, *args):
-        pass
-
-
-ThreadingHTTPServer((os.environ["POD_IP"], 8080), Handler).serve_forever()
-'''
-
-ORDINARY = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: plain}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: plain}}
-  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
-  template:
-    metadata: {labels: {app: plain}}
-    spec:
-      containers:
-      - name: app
-        image: plain:v1
-        ports: [{containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: plain}
-spec:
-  selector: {app: plain}
-  ports: [{port: 80, targetPort: 8080, appProtocol: http}]
-"""
-
-
-def test_an_ordinary_keep_alive_app_rolls_without_a_failed_request(engine_on: Engine, tmp_path: Path) -> None:
-    """A plain ThreadingHTTPServer, not the demo app: nobody here taught it to shut down gracefully."""
-    for version in ("v1", "v2"):
-        run = engine_on.data_dir / "images" / "plain" / version / "run"
-        run.parent.mkdir(parents=True)
-        run.write_text(ORDINARY_APP.format(python=sys.executable, version=f"plain:{version}"))
-        run.chmod(0o755)
-    manifest = tmp_path / "plain.yaml"
-    manifest.write_text(ORDINARY)
-    deploy(engine_on, manifest, "deployment/plain")
-    code, report = verify(engine_on, "plain", "set image deployment/plain app=plain:v2")
-    assert report["failed"] == 0, report["first_failures"]
-    assert code == 0
-    assert {"plain:v1", "plain:v2"} <= {v for row in report["versions"] for v in row["versions"]}
