@@ -81,12 +81,13 @@ class DeploymentController:
             target = rolling.new_rs_target(d, all_rss, new_rs)
             if target is not None and self._scale(d, new_rs, target):
                 return self._rollout_status(d, self._owned_replica_sets(d))
-        targets = rolling.old_rs_targets(d, all_rss, util.filter_active(old_rss), new_rs)
+        plan = rolling.old_rs_targets(d, all_rss, util.filter_active(old_rss), new_rs)
+        by_name = {rs["metadata"]["name"]: rs for rs in old_rss}
         moved = False
-        for rs in old_rss:
-            size = targets.get(rs["metadata"]["name"])
-            if size is not None and self._scale(d, rs, size):
+        for name, size in plan.cleanup + plan.scale_down:  # cleanup, then scale-down: one write and event each
+            if self._scale(d, by_name[name], size):
                 moved = True
+                by_name[name] = self.store.get("ReplicaSet", d["metadata"]["namespace"], name)
         if moved:
             return self._rollout_status(d, self._owned_replica_sets(d))
         if util.deployment_complete(d, d.get("status") or {}):
