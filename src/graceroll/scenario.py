@@ -65,6 +65,14 @@ class Step(_Strict):
     run: str | None = None
     wait: Literal["complete"] | Annotated[float, Field(ge=0)] | None = None
 
+    def text(self) -> str:
+        """The step as written: ``run: scale deployment/web --replicas 5``."""
+        if self.apply is not None:
+            return f"apply: {self.apply}"
+        if self.run is not None:
+            return f"run: {self.run}"
+        return f"wait: {self.wait}"
+
     @model_validator(mode="after")
     def _exactly_one(self) -> Step:
         if sum(v is not None for v in (self.apply, self.run, self.wait)) != 1:

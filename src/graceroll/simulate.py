@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import graceroll.api.builtin  # noqa: F401  (registers the built-in kinds)
+from graceroll.cli.argv import kubectl_argv
 from graceroll.clock import VirtualClock
 from graceroll.controllers.cloneset.controller import CloneSetController
 from graceroll.controllers.deployment.controller import DeploymentController
@@ -28,6 +29,7 @@ from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
 from graceroll.engine.config import nodes_of
+from graceroll.errors import GracerollError, StepFailed, UsageError
 from graceroll.node.sim import SimNode
 from graceroll.scenario import Scenario, Step
 from graceroll.store.memory import MemoryStore
@@ -75,11 +77,14 @@ class Simulation:
     # ---- driving -----------------------------------------------------------------------------
     def run(self) -> Outcome:
         with quiet_gc():
-            for step in self.scenario.steps:
+            for i, step in enumerate(self.scenario.steps):
                 if self.clock.elapsed() >= self.scenario.until:
                     self.outcome.notes.append(f"stopped at the time limit ({self.scenario.until:g}s)")
                     break
-                self.execute(step)
+                try:
+                    self.execute(step)
+                except GracerollError as e:
+                    raise StepFailed(i, step.text(), str(e)) from e
         return self.finish()
 
     def execute(self, step: Step) -> None:
@@ -104,7 +109,11 @@ class Simulation:
     def _run_verb(self, line: str) -> list[str]:
         from graceroll.cli.commands import run_command
 
-        argv, namespace = _split_namespace(shlex.split(line))
+        try:
+            words = shlex.split(line)
+        except ValueError as e:
+            raise UsageError(f"cannot split the command line: {e}") from e
+        argv, namespace = _split_namespace(kubectl_argv(words))
         ctx = CommandContext(self.store, self.clock, self.scenario.base_dir, namespace)
         return [run_command(ctx, argv)]
 
