@@ -68,7 +68,7 @@ class Simulation:
                 HookRunController(self.store, self.clock, scenario.fetcher()),
                 MesosDeploymentController(self.store, self.clock),
                 ApplicationController(self.store, self.clock, nodes_of(scenario.nodes)),
-                SimNode(self.store, self.clock, scenario.behaviours()),
+                SimNode(self.store, self.clock, scenario.behaviours(self.clock.start)),
             ],
         )
         self.timeline = Timeline(self.store, self.clock, on_row)
