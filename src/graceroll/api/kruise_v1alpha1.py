@@ -367,14 +367,8 @@ def cloneset_update(new: Obj, old: Obj) -> list[FieldError]:
     if (new_spec.get("updateStrategy") or {}).get("type") == IN_PLACE_ONLY:
         old_pod = (old_spec.get("template") or {}).get("spec") or {}
         new_pod = (new_spec.get("template") or {}).get("spec") or {}
-        if not only_images_changed(old_pod, new_pod):
-            errs.append(
-                fc.invalid(
-                    "spec.template.spec",
-                    None,
-                    "only container images may change with updateStrategy.type InPlaceOnly (recreate the CloneSet, or use InPlaceIfPossible)",
-                )
-            )
+        if not only_images_changed(old_pod, new_pod):  # upstream's text (validateCloneSetUpdate)
+            errs.append(fc.forbidden("spec.template", "forbid to update fields in template other than image, when updateStrategy type is InPlaceOnly"))
     return errs
 
 

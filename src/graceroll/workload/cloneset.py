@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from graceroll.api.meta import Obj, is_controlled_by
 from graceroll.controllers import history
 from graceroll.controllers.cloneset import pods as podfacts
+from graceroll.controllers.cloneset import progress
 from graceroll.controllers.cloneset.params import params_of
 from graceroll.controllers.podutil import is_active
 from graceroll.store.base import Store
@@ -84,14 +85,15 @@ class CloneSetView:
             and int(status.get("updatedAvailableReplicas") or 0) >= expected
             and int(status.get("availableReplicas") or 0) == p.replicas
         )
+        cond = progress.get_condition(status)
         return Snapshot(
             pods=sum(c[0] for c in tally.values()),
             ready=sum(c[1] for c in counts.values()),
             available=sum(c[2] for c in counts.values()),
             groups=groups,
             complete=complete,
-            failed=False,
-            message="",
+            failed=cond is not None and cond.get("reason") == progress.DEADLINE_EXCEEDED,
+            message=str(cond.get("message") or "") if cond else "",
         )
 
 
