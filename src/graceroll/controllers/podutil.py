@@ -18,6 +18,11 @@ def is_active(pod: Obj) -> bool:
     return not pod["metadata"].get("deletionTimestamp") and phase(pod) not in ("Succeeded", "Failed")
 
 
+def is_terminating(pod: Obj) -> bool:
+    """IsPodTerminating: marked for deletion and not finished (Succeeded/Failed)."""
+    return bool(pod["metadata"].get("deletionTimestamp")) and phase(pod) not in ("Succeeded", "Failed")
+
+
 def ready_condition(pod: Obj) -> dict[str, str] | None:
     for c in (pod.get("status") or {}).get("conditions") or ():
         if c.get("type") == POD_READY:

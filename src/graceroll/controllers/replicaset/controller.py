@@ -59,7 +59,8 @@ class ReplicaSetController:
             if plan.delete:
                 gone = {p["metadata"]["name"] for p in plan.delete}
                 active = [p for p in active if p["metadata"]["name"] not in gone]
-        status = plan_status(rs, active, self.clock.now())
+        terminating = sum(1 for p in pods if podutil.is_terminating(p))
+        status = plan_status(rs, active, self.clock.now(), terminating)
         if status.status != (rs.get("status") or {}):
             self.store.update_status(dict(rs, status=status.status))
         return Result(status.requeue_after)

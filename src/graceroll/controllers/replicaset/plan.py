@@ -37,7 +37,10 @@ class StatusPlan:
     requeue_after: float | None  # when the next not-yet-available ready pod turns available
 
 
-def plan_status(rs: Obj, active: list[Obj], now: float) -> StatusPlan:
+def plan_status(rs: Obj, active: list[Obj], now: float, terminating: int = 0) -> StatusPlan:
+    """calculateStatus over the active pods; ``terminating``: owned pods with a deletionTimestamp
+    that have not finished (``status.terminatingReplicas``, gate DeploymentReplicaSetTerminatingReplicas,
+    beta and on by default since Kubernetes 1.35)."""
     min_ready = int(rs["spec"].get("minReadySeconds") or 0)
     template_labels = ((rs["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}
     ready = available = labelled = 0
@@ -60,6 +63,7 @@ def plan_status(rs: Obj, active: list[Obj], now: float) -> StatusPlan:
         "fullyLabeledReplicas": labelled,
         "readyReplicas": ready,
         "availableReplicas": available,
+        "terminatingReplicas": terminating,
         "observedGeneration": int(rs["metadata"].get("generation", 0)),
     }
     if old.get("conditions"):

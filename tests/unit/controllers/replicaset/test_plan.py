@@ -58,6 +58,7 @@ def test_status_counts_ready_and_available_with_min_ready_seconds() -> None:
         "fullyLabeledReplicas": 3,
         "readyReplicas": 2,
         "availableReplicas": 1,
+        "terminatingReplicas": 0,
         "observedGeneration": 3,
     }
     assert plan.requeue_after == pytest.approx(6)
