@@ -67,6 +67,8 @@ class Behaviours:
         found = [self.images.get(c.get("image", ""), self.default) for c in pod["spec"].get("containers") or ()]
         if not found:
             return self.default
+        if len(found) == 1:
+            return found[0]
         return Behaviour(
             start_seconds=max(b.start_seconds for b in found),
             ready_seconds=max(b.ready_seconds for b in found),
@@ -291,6 +293,8 @@ def _readiness(probe: Obj | None, b: Behaviour, running_at: float, now: float) -
     """The readiness of a running container; None if it never becomes ready (crashing, or stuck)."""
     if b.crash or b.never_ready:
         return None
+    if probe is None:
+        return Readiness(True, running_at, None)  # nothing checks the app
     return readiness(probe, b.health, running_at, now)
 
 

@@ -30,6 +30,8 @@ class PodTally:
         pod = event.object
         ref = controller_ref(pod)
         view = self._by_owner_kind.get(str(ref.get("kind"))) if ref is not None else None
+        if view is None and not self._pods:
+            return False  # the common case of a Deployment's pod, at the cost of one look-up
         uid = pod["metadata"].get("uid", "")
         before = self._pods.pop(uid, None)
         if before is not None:
