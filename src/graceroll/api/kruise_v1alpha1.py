@@ -204,7 +204,8 @@ def _selector_and_template(spec: Obj, path: str) -> list[FieldError]:
     template = spec.get("template")
     if template is None:
         return errs + [fc.required(f"{path}.template")]
-    errs += pod_template.replicated_template(template, matcher, f"{path}.template")
+    claims = [str((c.get("metadata") or {}).get("name")) for c in spec.get("volumeClaimTemplates") or () if isinstance(c, dict)]
+    errs += pod_template.replicated_template(template, matcher, f"{path}.template", claims)
     # replicated_template words the activeDeadlineSeconds error for ReplicaSets; CloneSet's own text:
     return [
         fc.invalid(e.path, (template.get("spec") or {}).get("activeDeadlineSeconds"), "activeDeadlineSeconds in CloneSet is not Supported")
