@@ -430,8 +430,8 @@ def test_a_volume_mount_must_name_a_volume_of_the_pod() -> None:
         pytest.param(
             {"fieldPath": "status.phase"},
             [
-                'fieldRef.fieldPath: Unsupported value: "status.phase": supported values: "metadata.name", "metadata.namespace", '
-                '"metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"'
+                ('fieldRef.fieldPath: Unsupported value: "status.phase": supported values: "metadata.name", "metadata.namespace", '
+                '"metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"')
             ],
             id="a field a volume may have but env may not",
         ),

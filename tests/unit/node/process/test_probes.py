@@ -85,3 +85,25 @@ async def test_startup_probe_stops_after_its_first_counted_success() -> None:
 async def test_a_check_that_overruns_its_period_is_followed_at_once() -> None:
     checks, _ = await probe(ProbeSpec("readiness", {}, period=1), "+++", duration=2.5)
     assert checks == [0, 2.5, 5.0, 7.5]
+
+
+@pytest.mark.asyncio
+async def test_every_check_is_observed_and_an_errored_one_is_not_counted() -> None:
+    """kubelet prober/worker.go: a probe error throws the result away, so a port name the
+    container lacks never makes it Ready (or NotReady again): only the events tell."""
+    clock = FakeClock()
+    script = iter([Outcome(True), Outcome(False, "port", errored=True), Outcome(False, "404"), Outcome(False, "404"), Outcome(False, "404")])
+    seen: list[Outcome] = []
+    reports: list[bool] = []
+
+    async def check() -> Outcome:
+        try:
+            return next(script)
+        except StopIteration:
+            raise Done() from None
+
+    spec = ProbeSpec("readiness", {}, period=1, failure_threshold=3)
+    with pytest.raises(Done):
+        await run_probe(spec, check, clock, 0.0, lambda ok, _: reports.append(ok), observe=seen.append)
+    assert [o.message for o in seen] == ["", "port", "404", "404", "404"]
+    assert reports == [True, False]  # the errored check broke no run: NotReady at the third 404
