@@ -84,6 +84,9 @@ async def test_liveness_failure_restarts_the_container_in_the_same_pod(cluster: 
     live_file = cluster.tmp / "unhealthy-pid"
     app = cluster.container(APP_SERVE="1", APP_LIVE_FILE=str(live_file))
     app["livenessProbe"] = {"httpGet": {"path": "/live", "port": "http"}, "periodSeconds": 0.1, "failureThreshold": 2}
+    # liveness runs once the app answers: otherwise a slow interpreter start fails it (connection
+    # refused) and the SIGTERM lands before the app's handler exists
+    app["startupProbe"] = {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 0.1, "failureThreshold": 300}
     cluster.create("live", [app])
     await cluster.until(lambda: cluster.condition("live", "Ready") == "True")
     ip, first = cluster.status("live")["podIP"], cluster.cs("live")["containerID"]
