@@ -10,7 +10,9 @@
     ├── StorageError               the store's files cannot be used (locked, corrupt, newer schema, I/O
     │                              failure): fix the data dir, or stop the process that holds it
     ├── Invalid                    the object breaks a validation rule; ``causes`` lists each field error
-    └── UsageError                 a command was called wrongly; the message says how to call it
+    ├── UsageError                 a command was called wrongly; the message says how to call it
+    └── StepFailed                 a scenario step failed: the message names the step (index, text)
+                                   and the cause; fix that step
 
 Foreign exceptions are translated at the boundary with ``raise ... from ...``.
 """
@@ -109,3 +111,12 @@ class ManifestError(GracerollError):
     def __init__(self, causes: list[FieldError]) -> None:
         self.causes = causes
         super().__init__("\n".join(str(c) for c in causes))
+
+
+class StepFailed(GracerollError):
+    """A simulation scenario's step failed; ``index`` counts from 0, as ``steps[i]`` in the file."""
+
+    def __init__(self, index: int, step: str, cause: str) -> None:
+        self.index = index
+        self.step = step
+        super().__init__(f"steps[{index}] ({step}) failed: {cause}")

@@ -7,6 +7,7 @@
       images:
         "app:v3": {startSeconds: 5}
         "app:bad": {crash: true}
+        "app:flaky": {unhealthy: [{from: 120, to: 150}], flapping: {every: 60, for: 10}}
     steps:
       - apply: v1.yaml             # relative to the scenario file
       - wait: complete
@@ -38,12 +39,40 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class Window(_Strict):
+    """``{from: 120, to: 150}``: virtual seconds of the scenario, ``to`` after ``from``."""
+
+    start: float = Field(alias="from", ge=0)
+    end: float = Field(alias="to", ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end <= self.start:
+            raise ValueError("to must be after from")
+        return self
+
+
+class Flapping(_Strict):
+    """``{every: 60, for: 10}``: the app fails for 10 s of every 60 s, from when it first came up."""
+
+    every: float = Field(gt=0)
+    length: float = Field(alias="for", gt=0)
+
+    @model_validator(mode="after")
+    def _shorter(self) -> Flapping:
+        if self.length >= self.every:
+            raise ValueError("for must be shorter than every")
+        return self
+
+
 class ImageBehaviour(_Strict):
     start_seconds: float | None = Field(None, alias="startSeconds", ge=0)
     ready_seconds: float | None = Field(None, alias="readySeconds", ge=0)
     stop_seconds: float | None = Field(None, alias="stopSeconds", ge=0)
     crash: bool = False
     never_ready: bool = Field(False, alias="neverReady")
+    unhealthy: list[Window] = []  # the app fails its readiness probe in these windows (every pod at once)
+    flapping: Flapping | None = None  # and now and then, each pod on its own clock
 
 
 class PodsSection(_Strict):
@@ -64,6 +93,14 @@ class Step(_Strict):
     apply: str | None = None
     run: str | None = None
     wait: Literal["complete"] | Annotated[float, Field(ge=0)] | None = None
+
+    def text(self) -> str:
+        """The step as written: ``run: scale deployment/web --replicas 5``."""
+        if self.apply is not None:
+            return f"apply: {self.apply}"
+        if self.run is not None:
+            return f"run: {self.run}"
+        return f"wait: {self.wait}"
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Step:
@@ -88,7 +125,8 @@ class Scenario(_Strict):
             fake.respond(url, *(Response(a.status, json.dumps(a.body)) for a in listed))
         return fake
 
-    def behaviours(self) -> Behaviours:
+    def behaviours(self, origin: float = 0.0) -> Behaviours:
+        """The pods' behaviours; ``origin`` is the clock time of the scenario's second 0."""
         p = self.pods
         default = Behaviour(start_seconds=p.start_seconds, ready_seconds=p.ready_seconds, stop_seconds=p.stop_seconds)
         images = {
@@ -98,6 +136,8 @@ class Scenario(_Strict):
                 stop_seconds=default.stop_seconds if b.stop_seconds is None else b.stop_seconds,
                 crash=b.crash,
                 never_ready=b.never_ready,
+                unhealthy=tuple((origin + w.start, origin + w.end) for w in b.unhealthy),
+                flapping=((b.flapping.every, b.flapping.length),) if b.flapping else (),
             )
             for image, b in p.images.items()
         }

@@ -61,6 +61,11 @@ def duplicate(path: str, value: object) -> FieldError:
     return FieldError(path, "Duplicate value", "", value, True)
 
 
+def not_found(path: str, value: object) -> FieldError:
+    """``Not found: "x"`` (``field.NotFound``)."""
+    return FieldError(path, "Not found", "", value, True)
+
+
 def not_supported(path: str, value: object, valid: list[str]) -> FieldError:
     """``Unsupported value: "x": supported values: "a", "b"`` in the order given."""
     return FieldError(

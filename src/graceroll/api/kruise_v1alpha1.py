@@ -204,7 +204,8 @@ def _selector_and_template(spec: Obj, path: str) -> list[FieldError]:
     template = spec.get("template")
     if template is None:
         return errs + [fc.required(f"{path}.template")]
-    errs += pod_template.replicated_template(template, matcher, f"{path}.template")
+    claims = [str((c.get("metadata") or {}).get("name")) for c in spec.get("volumeClaimTemplates") or () if isinstance(c, dict)]
+    errs += pod_template.replicated_template(template, matcher, f"{path}.template", claims)
     # replicated_template words the activeDeadlineSeconds error for ReplicaSets; CloneSet's own text:
     return [
         fc.invalid(e.path, (template.get("spec") or {}).get("activeDeadlineSeconds"), "activeDeadlineSeconds in CloneSet is not Supported")
@@ -367,14 +368,8 @@ def cloneset_update(new: Obj, old: Obj) -> list[FieldError]:
     if (new_spec.get("updateStrategy") or {}).get("type") == IN_PLACE_ONLY:
         old_pod = (old_spec.get("template") or {}).get("spec") or {}
         new_pod = (new_spec.get("template") or {}).get("spec") or {}
-        if not only_images_changed(old_pod, new_pod):
-            errs.append(
-                fc.invalid(
-                    "spec.template.spec",
-                    None,
-                    "only container images may change with updateStrategy.type InPlaceOnly (recreate the CloneSet, or use InPlaceIfPossible)",
-                )
-            )
+        if not only_images_changed(old_pod, new_pod):  # upstream's text (validateCloneSetUpdate)
+            errs.append(fc.forbidden("spec.template", "forbid to update fields in template other than image, when updateStrategy type is InPlaceOnly"))
     return errs
 
 

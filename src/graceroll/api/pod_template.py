@@ -6,12 +6,15 @@ _Container, _ContainerPort, _Probe, _HTTPGetAction); rules follow ``pkg/apis/cor
 Deployment and ReplicaSet add ``replicated_template``; CloneSet and GameStatefulSet reuse the
 same functions for their templates.
 
-Not checked (accepted as written): volumes, initContainers, resources, security contexts,
-affinity, tolerations and the other fields graceroll passes through without interpreting.
+Not checked (accepted as written): volumes themselves (a volumeMount must name one),
+initContainers, resources, security contexts, affinity, tolerations and the other fields
+graceroll passes through without interpreting.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from graceroll.api import field_checks as fc
@@ -109,14 +112,18 @@ def _default_http_get(handler: Obj) -> None:
 # --- validation ----------------------------------------------------------------------------------
 
 
-def validate_template(template: Obj | None, path: str) -> list[FieldError]:
-    """``ValidatePodTemplateSpec``: template labels and annotations, the pod spec, no ephemeral containers."""
+def validate_template(template: Obj | None, path: str, claim_volumes: Iterable[str] = ()) -> list[FieldError]:
+    """``ValidatePodTemplateSpec``: template labels and annotations, the pod spec, no ephemeral containers.
+
+    ``claim_volumes``: the names of ``volumeClaimTemplates`` (CloneSet, GameStatefulSet), which
+    the pods get as volumes and may mount.
+    """
     template = template or {}
     meta = template.get("metadata") or {}
     spec = template.get("spec") or {}
     errs = fc.label_map(f"{path}.metadata.labels", meta.get("labels"))
     errs += fc.annotation_map(f"{path}.metadata.annotations", meta.get("annotations"))
-    errs += validate_pod_spec(spec, f"{path}.spec")
+    errs += validate_pod_spec(spec, f"{path}.spec", claim_volumes)
     if spec.get("ephemeralContainers"):
         errs.append(
             fc.forbidden(
@@ -126,7 +133,7 @@ def validate_template(template: Obj | None, path: str) -> list[FieldError]:
     return errs
 
 
-def replicated_template(template: Obj | None, selector: Obj | None, path: str) -> list[FieldError]:
+def replicated_template(template: Obj | None, selector: Obj | None, path: str, claim_volumes: Iterable[str] = ()) -> list[FieldError]:
     """``ValidatePodTemplateSpecForReplicaSet``: the selector must pick the template's own pods.
 
     ``selector`` is passed only when it is a valid, non-empty selector (an empty one matches
@@ -141,7 +148,7 @@ def replicated_template(template: Obj | None, selector: Obj | None, path: str) -
                 f"{path}.metadata.labels", template_labels, "`selector` does not match template `labels`"
             )
         )
-    errs += validate_template(template, path)
+    errs += validate_template(template, path, claim_volumes)
     spec = template.get("spec") or {}
     policy = spec.get("restartPolicy")
     if policy != "Always":
@@ -155,9 +162,9 @@ def replicated_template(template: Obj | None, selector: Obj | None, path: str) -
     return errs
 
 
-def validate_pod_spec(spec: Obj, path: str) -> list[FieldError]:
+def validate_pod_spec(spec: Obj, path: str, claim_volumes: Iterable[str] = ()) -> list[FieldError]:
     """``ValidatePodSpec``, for the fields graceroll interprets."""
-    errs = validate_containers(spec.get("containers") or [], spec, f"{path}.containers")
+    errs = validate_containers(spec.get("containers") or [], spec, f"{path}.containers", claim_volumes)
     errs += _init_container_names(spec, path)
     errs += _one_of(spec.get("restartPolicy"), RESTART_POLICIES, f"{path}.restartPolicy")
     errs += _one_of(spec.get("dnsPolicy"), DNS_POLICIES, f"{path}.dnsPolicy")
@@ -210,10 +217,11 @@ def _init_container_names(spec: Obj, path: str) -> list[FieldError]:
     return errs
 
 
-def validate_containers(containers: list[Any], spec: Obj, path: str) -> list[FieldError]:
+def validate_containers(containers: list[Any], spec: Obj, path: str, claim_volumes: Iterable[str] = ()) -> list[FieldError]:
     if not containers:
         return [fc.required(path)]
     grace = spec.get("terminationGracePeriodSeconds")
+    volumes = {v.get("name") for v in spec.get("volumes") or () if isinstance(v, dict)} | set(claim_volumes)
     errs: list[FieldError] = []
     names: set[str] = set()
     for i, c in enumerate(containers):
@@ -229,6 +237,29 @@ def validate_containers(containers: list[Any], spec: Obj, path: str) -> list[Fie
                 errs.append(fc.duplicate(f"{p}.name", name))
             names.add(name)
         errs += validate_container(c, grace, p)
+        errs += _volume_mounts(c.get("volumeMounts") or [], volumes, f"{p}.volumeMounts")
+    return errs
+
+
+def _volume_mounts(mounts: list[Any], volumes: set[Any], path: str) -> list[FieldError]:
+    """``ValidateVolumeMounts``: each names a volume of the pod, at a path of its own."""
+    errs: list[FieldError] = []
+    seen: set[str] = set()
+    for i, m in enumerate(mounts):
+        if not isinstance(m, dict):
+            continue
+        p = f"{path}[{i}]"
+        name = m.get("name") or ""
+        if not name:
+            errs.append(fc.required(f"{p}.name"))
+        if name not in volumes:
+            errs.append(fc.not_found(f"{p}.name", name))
+        mount_path = m.get("mountPath") or ""
+        if not mount_path:
+            errs.append(fc.required(f"{p}.mountPath"))
+        elif mount_path in seen:
+            errs.append(fc.invalid(f"{p}.mountPath", mount_path, "must be unique"))
+        seen.add(mount_path)
     return errs
 
 
@@ -320,7 +351,54 @@ def _env(env: list[Any], path: str) -> list[FieldError]:
             errs.append(
                 fc.invalid(f"{p}.valueFrom", "", "may not have more than one field specified at a time")
             )
+        elif isinstance(source.get("fieldRef"), dict):
+            errs += _field_ref(source["fieldRef"], f"{p}.valueFrom.fieldRef")
     return errs
+
+
+# validEnvDownwardAPIFieldPathExpressions, and the labels ConvertDownwardAPIFieldLabel knows (v1)
+_ENV_FIELD_PATHS = [
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "spec.nodeName",
+    "spec.serviceAccountName",
+    "status.hostIP",
+    "status.hostIPs",
+    "status.podIP",
+    "status.podIPs",
+]
+_FIELD_LABELS = {*_ENV_FIELD_PATHS, "metadata.annotations", "metadata.labels", "spec.restartPolicy", "spec.schedulerName", "status.phase"}
+_SUBSCRIPTED = re.compile(r"^(metadata\.(?:annotations|labels))\['(.*)'\]$")
+
+
+def _field_ref(ref: Obj, path: str) -> list[FieldError]:
+    """``validateObjectFieldSelector`` for env: a field the downward API gives a container.
+
+    ``apiVersion`` defaults to ``v1`` upstream; a missing one is read as ``v1`` here (not written,
+    so stored templates, and their hashes, stay as the user wrote them).
+    """
+    field_path = ref.get("fieldPath") or ""
+    if not field_path:
+        return [fc.required(f"{path}.fieldPath")]
+    version = ref.get("apiVersion") or "v1"
+    label = "spec.nodeName" if field_path == "spec.host" else field_path
+    m = _SUBSCRIPTED.match(label)
+    error = None
+    if version != "v1":
+        error = f"unsupported pod version: {version}"
+    elif m is None and "[" in label:
+        error = f"field label does not support subscript: {label}"
+    elif m is None and label not in _FIELD_LABELS:
+        error = f"field label not supported: {label}"
+    if error is not None:
+        return [fc.invalid(f"{path}.fieldPath", field_path, f"error converting fieldPath: {error}")]
+    if m is not None:
+        key = m.group(2).lower() if m.group(1) == "metadata.annotations" else m.group(2)
+        return fc.messages(path, key, fc.is_qualified_name(key))
+    if label not in _ENV_FIELD_PATHS:
+        return [fc.not_supported(f"{path}.fieldPath", label, _ENV_FIELD_PATHS)]
+    return []
 
 
 def _probe(probe: Obj, path: str) -> list[FieldError]:

@@ -202,7 +202,7 @@ def _selector_and_template(spec: Obj, path: str) -> list[FieldError]:
             matcher = sel
     if spec.get("template") is None:
         return errs + [fc.required(f"{path}.template")]
-    return errs + pod_template.replicated_template(spec["template"], matcher, f"{path}.template")
+    return errs + pod_template.replicated_template(spec["template"], matcher, f"{path}.template", claim_names(spec))
 
 
 def _claims(claims: list[Any], path: str) -> list[FieldError]:
@@ -304,3 +304,8 @@ GAME_STATEFUL_SET = register(
         validate=validate_game_stateful_set,
     )
 )
+
+
+def claim_names(spec: Obj) -> list[str]:
+    """The names ``volumeClaimTemplates`` give the pods' volumes."""
+    return [str((c.get("metadata") or {}).get("name")) for c in spec.get("volumeClaimTemplates") or () if isinstance(c, dict)]

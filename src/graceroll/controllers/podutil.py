@@ -1,4 +1,4 @@
-"""What controllers need to know about a pod: active, ready, available, and which to delete first."""
+"""What controllers need to know about a pod: active, terminating, ready, available."""
 
 from __future__ import annotations
 
@@ -16,6 +16,19 @@ def phase(pod: Obj) -> str:
 def is_active(pod: Obj) -> bool:
     """Counted toward replicas: not terminating and not finished (FilterActivePods)."""
     return not pod["metadata"].get("deletionTimestamp") and phase(pod) not in ("Succeeded", "Failed")
+
+
+def split_active(pods: list[Obj]) -> tuple[list[Obj], int]:
+    """(active pods, how many are terminating): FilterActivePods and len(FilterTerminatingPods) in one pass."""
+    active: list[Obj] = []
+    terminating = 0
+    for p in pods:
+        finished = phase(p) in ("Succeeded", "Failed")
+        if p["metadata"].get("deletionTimestamp"):
+            terminating += not finished
+        elif not finished:
+            active.append(p)
+    return active, terminating
 
 
 def ready_condition(pod: Obj) -> dict[str, str] | None:
@@ -55,27 +68,3 @@ def is_available(pod: Obj, min_ready_seconds: int, now: float) -> bool:
 
 def restart_count(pod: Obj) -> int:
     return sum(int(cs.get("restartCount") or 0) for cs in (pod.get("status") or {}).get("containerStatuses") or ())
-
-
-def deletion_rank(pod: Obj) -> tuple[object, ...]:
-    """Sort key, lowest first = deleted first (controller_utils.go ActivePods.Less):
-    unscheduled, then Pending < Unknown < Running, not ready before ready, lower
-    controller.kubernetes.io/pod-deletion-cost, ready for a shorter time, more restarts, newer.
-    """
-    ann = pod["metadata"].get("annotations") or {}
-    try:
-        cost = int(ann.get("controller.kubernetes.io/pod-deletion-cost", "0"))
-    except ValueError:
-        cost = 0
-    since = ready_since(pod)
-    created = pod["metadata"].get("creationTimestamp")
-    return (
-        1 if pod.get("spec", {}).get("nodeName") else 0,
-        PHASE_ORDER.get(phase(pod), 0),
-        1 if is_ready(pod) else 0,
-        cost,
-        -(since if since is not None else 0.0),  # ready more recently -> smaller -> first
-        -restart_count(pod),
-        -parse_time(created) if created else 0.0,
-        pod["metadata"]["name"],
-    )

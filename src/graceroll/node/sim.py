@@ -6,7 +6,8 @@ phase from the clock, writes it if it changed, and asks to be called at the next
 
 Timeline of one pod (startSeconds s, readinessProbe initialDelaySeconds i, periodSeconds p,
 successThreshold n): scheduled at t0, containers running at t0+s, Ready at t0+s+i+(n-1)p
-(without a probe: at t0+s). A crashing image exits at once each time it runs and never becomes
+(without a probe: at t0+s). An app that is unhealthy for a while (``unhealthy`` windows,
+``flapping``) fails its readiness checks then, as ``node.sim_probes`` counts them. A crashing image exits at once each time it runs and never becomes
 ready; it restarts as a kubelet restarts it (``node.process.backoff``): at once the first time, then
 after 10 s, 20 s, 40 s … 300 s. A deleted pod disappears after ``stopSeconds``
 (default: its whole grace period, the worst case).
@@ -15,8 +16,11 @@ Readiness gates (``spec.readinessGates``) are honoured as the kubelet does: Read
 ContainersReady and every gate's condition True; conditions the node does not own (such as
 ``InPlaceUpdateReady``, written by a CloneSet) are kept as they are. An in-place update (a
 container's image changed in the spec of a running pod) restarts that container alone, as the
-kubelet does: its restartCount goes up, the old one is recorded in ``lastState``, and it starts
-and becomes ready again after the new image's timings; the pod keeps its name and start time.
+kubelet does: the old container is terminated at once and its status (old image, old imageID,
+restartCount) stays until the new container runs after the new image's startSeconds; only then
+do image, imageID and restartCount change and the old one move to ``lastState`` (so an
+in-place update is complete when the new container exists, not when its image was patched).
+The pod keeps its name and start time.
 A pod annotated ``io.kubernetes.hotpatch.container: "true"`` (BCS HotPatchUpdate) gets the new
 image under the running container instead: no restart, the container's start time is kept.
 """
@@ -30,6 +34,7 @@ from typing import Any
 from graceroll.api.meta import Obj
 from graceroll.clock import Clock, format_time, parse_time
 from graceroll.controllers.runtime import Key, Result
+from graceroll.node.sim_probes import Health, Readiness, readiness
 from graceroll.store.base import Store, WatchEvent
 
 NODE_NAME = "sim-node"
@@ -44,6 +49,12 @@ class Behaviour:
     crash: bool = False
     never_ready: bool = False
     stop_seconds: float | None = None  # None: the grace period
+    unhealthy: tuple[tuple[float, float], ...] = ()  # absolute [from, to): the app fails its probes
+    flapping: tuple[tuple[float, float], ...] = ()  # (every, for) seconds, from when the app came up
+
+    @property
+    def health(self) -> Health:
+        return Health(self.ready_seconds, self.unhealthy, self.flapping)
 
 
 @dataclass(frozen=True)
@@ -56,36 +67,25 @@ class Behaviours:
         found = [self.images.get(c.get("image", ""), self.default) for c in pod["spec"].get("containers") or ()]
         if not found:
             return self.default
+        if len(found) == 1:
+            return found[0]
         return Behaviour(
             start_seconds=max(b.start_seconds for b in found),
             ready_seconds=max(b.ready_seconds for b in found),
             crash=any(b.crash for b in found),
             never_ready=any(b.never_ready for b in found),
             stop_seconds=None if any(b.stop_seconds is None for b in found) else max(b.stop_seconds or 0 for b in found),
+            unhealthy=tuple(w for b in found for w in b.unhealthy),
+            flapping=tuple(f for b in found for f in b.flapping),
         )
 
 
-def ready_delay(pod: Obj, b: Behaviour) -> float:
-    """Seconds from container start to Ready: the first passing probe, then successThreshold-1 more."""
-    probe = None
+def readiness_probe(pod: Obj) -> Obj | None:
+    """The pod's readiness probe: the first container's that has one (the pod-level timeline)."""
     for c in pod["spec"].get("containers") or ():
         if c.get("readinessProbe"):
-            probe = c["readinessProbe"]
-            break
-    return probe_delay(probe, b)
-
-
-def probe_delay(probe: Obj | None, b: Behaviour) -> float:
-    if probe is None:
-        return 0.0
-    initial = float(probe.get("initialDelaySeconds") or 0)
-    period = float(probe.get("periodSeconds") or 10)
-    threshold = int(probe.get("successThreshold") or 1)
-    first = initial
-    if b.ready_seconds > first:
-        k = -(-(b.ready_seconds - initial) // period)  # probes until one lands after the app is ready
-        first = initial + k * period
-    return first + (threshold - 1) * period
+            return c["readinessProbe"]  # type: ignore[no-any-return]
+    return None
 
 
 def crash_restarts(elapsed: float) -> tuple[int, float]:
@@ -153,20 +153,18 @@ class SimNode:
             return running_at - now
         if b.crash:
             return crash_restarts(now - running_at)[1]
-        if b.never_ready:
-            return None
-        ready_at = running_at + ready_delay(pod, b)
-        return ready_at - now if now < ready_at else None
+        r = _readiness(readiness_probe(pod), b, running_at, now)
+        return None if r is None or r.next_change is None else r.next_change - now
 
     def _status(self, pod: Obj, b: Behaviour, t0: float, now: float) -> dict[str, Any]:
         """The pod status at ``now`` for a pod started at ``t0``; timestamps are the transition instants."""
         running_at = t0 + b.start_seconds
-        ready_at = None if (b.crash or b.never_ready) else running_at + ready_delay(pod, b)
         running = now >= running_at
-        ready = ready_at is not None and now >= ready_at
+        r = _readiness(readiness_probe(pod), b, running_at, now) if running else None
+        ready = r is not None and r.ready
         ts = format_time
         restarts = crash_restarts(now - running_at)[0] if (b.crash and running) else 0
-        ready_t = ts(ready_at) if ready and ready_at is not None else ts(running_at if running else t0)
+        ready_t = ts(r.since if r is not None else running_at if running else t0)
         conditions = [
             {"type": "PodScheduled", "status": "True", "lastTransitionTime": ts(t0)},
             {"type": "Initialized", "status": "True", "lastTransitionTime": ts(t0)},
@@ -203,8 +201,10 @@ class SimNode:
     def _in_place_status(self, pod: Obj, old: dict[str, Any], t0: float, now: float) -> tuple[dict[str, Any], float | None]:
         """The status of a pod some of whose containers were restarted by an in-place update.
 
-        Each container runs from its own start: the pod's start, or the instant its image changed
-        (kept as ``lastState.terminated.finishedAt``). Returns (status, seconds to the next change).
+        Each container runs from its own start: the pod's start, or the instant its image changed.
+        While the new container does not run yet, the old one's status stands, terminated at that
+        instant (its ``finishedAt`` remembers it); once it runs, ``lastState`` keeps it.
+        Returns (status, seconds to the next change).
         """
         ts = format_time
         previous = {cs.get("name"): cs for cs in old.get("containerStatuses") or ()}
@@ -221,20 +221,27 @@ class SimNode:
             last = prev.get("lastState") or {}
             restarts = int(prev.get("restartCount") or 0)
             if prev and prev.get("image") != image and not hot_patched:
-                since = now
+                term = (prev.get("state") or {}).get("terminated")
+                if term is None:  # the restart begins now: the old container is stopped
+                    term = {"exitCode": 0, "reason": "Completed", "finishedAt": ts(now)}
+                    started = ((prev.get("state") or {}).get("running") or {}).get("startedAt")
+                    if started:
+                        term["startedAt"] = started
+                since = parse_time(term["finishedAt"])
+                if now < since + b.start_seconds:  # no new container yet: the old one's status stands
+                    containers.append(dict(prev, ready=False, started=False, state={"terminated": term}))
+                    changes.append(since + b.start_seconds - now)
+                    waiting_since.append(since)
+                    continue
                 restarts += 1
-                started = ((prev.get("state") or {}).get("running") or {}).get("startedAt")
-                last = {"terminated": {"exitCode": 0, "reason": "Completed", "finishedAt": ts(now)}}
-                if started:
-                    last["terminated"]["startedAt"] = started
+                last = {"terminated": term}
             elif (last.get("terminated") or {}).get("finishedAt"):
                 since = parse_time(last["terminated"]["finishedAt"])
             else:
                 since = t0
             running_at = since + b.start_seconds
             running = now >= running_at
-            ready_at = None if (b.crash or b.never_ready) else running_at + probe_delay(c.get("readinessProbe"), b)
-            ready = ready_at is not None and now >= ready_at
+            r = _readiness(c.get("readinessProbe"), b, running_at, now) if running else None
             running_any = running_any or running
             if not running:
                 state: dict[str, Any] = {"waiting": {"reason": "ContainerCreating"}}
@@ -243,17 +250,17 @@ class SimNode:
                 state = {"waiting": {"reason": "CrashLoopBackOff"}}
             else:
                 state = {"running": {"startedAt": ts(running_at)}}
-            if ready and ready_at is not None:
-                ready_ats.append(ready_at)
+            if r is not None and r.ready:
+                ready_ats.append(r.since)
             else:
-                waiting_since.append(since)
-                if ready_at is not None and now < ready_at:
-                    changes.append(ready_at - now)
+                waiting_since.append(r.since if r is not None else since)
+            if r is not None and r.next_change is not None:
+                changes.append(r.next_change - now)
             status = {
                 "name": c.get("name", ""),
                 "image": image,
                 "imageID": "sim://" + image,
-                "ready": ready,
+                "ready": r is not None and r.ready,
                 "started": running and not b.crash,
                 "restartCount": restarts,
                 "state": state,
@@ -280,6 +287,15 @@ class SimNode:
 
 
 _NODE_CONDITIONS = ("PodScheduled", "Initialized", "ContainersReady", "Ready")
+
+
+def _readiness(probe: Obj | None, b: Behaviour, running_at: float, now: float) -> Readiness | None:
+    """The readiness of a running container; None if it never becomes ready (crashing, or stuck)."""
+    if b.crash or b.never_ready:
+        return None
+    if probe is None:
+        return Readiness(True, running_at, None)  # nothing checks the app
+    return readiness(probe, b.health, running_at, now)
 
 
 def restarted_in_place(pod: Obj, status: dict[str, Any]) -> bool:

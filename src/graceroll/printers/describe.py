@@ -8,11 +8,14 @@ from typing import Any
 
 from graceroll.clock import parse_time
 from graceroll.printers.age import human_duration
+from graceroll.printers.tabwriter import align
 
 Obj = dict[str, Any]
 Describer = Callable[[Obj, list[Obj], float], list[str]]
 
 _DESCRIBERS: dict[str, Describer] = {}
+_WHOLE: dict[str, Callable[[Obj, list[Obj], float], str]] = {}
+_EPOCH = "1970-01-01T00:00:00Z"
 
 
 def register(kind: str, fn: Describer) -> None:
@@ -94,19 +97,34 @@ def conditions(obj: Obj) -> list[str]:
 
 
 def events_table(events: list[Obj], now: float) -> list[str]:
-    """kubectl's events section; columns as wide as their widest cell."""
+    """kubectl's ``DescribeEvents``: oldest last-seen first, columns as wide as their widest cell;
+    a repeated event shows ``<since last> (xN over <since first>)``."""
     if not events:
         return ["Events:  <none>"]
-    rows = [("Type", "Reason", "Age", "From", "Message"), ("----", "------", "----", "----", "-------")]
-    for e in sorted(events, key=lambda e: e.get("lastTimestamp") or ""):
-        ts = e.get("lastTimestamp") or e.get("firstTimestamp")
-        age = human_duration(now - parse_time(ts)) if ts else "<unknown>"
-        rows.append((e.get("type", ""), e.get("reason", ""), age, (e.get("source") or {}).get("component", ""), e.get("message", "")))
-    widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
-    return ["Events:"] + ["  " + "  ".join(f"{c!s:<{w}}" for c, w in zip(r, widths)) + "  " + str(r[4]) for r in rows]
+    rows = ["  Type\tReason\tAge\tFrom\tMessage", "  ----\t------\t----\t----\t-------"]
+    for e in sorted(events, key=lambda e: parse_time(e.get("lastTimestamp") or e.get("firstTimestamp") or _EPOCH)):
+        first = since(e.get("firstTimestamp"), now)
+        count = int(e.get("count") or 0)
+        age = f"{since(e.get('lastTimestamp'), now)} (x{count} over {first})" if count > 1 else first
+        source = (e.get("source") or {}).get("component") or e.get("reportingController", "")
+        rows.append(f"  {e.get('type', '')}\t{e.get('reason', '')}\t{age}\t{source}\t{e.get('message', '')}")
+    return ["Events:"] + align(rows)
+
+
+def since(ts: str | None, now: float) -> str:
+    """``translateTimestampSince``."""
+    return human_duration(now - parse_time(ts)) if ts else "<unknown>"
+
+
+def register_whole(kind: str, fn: Callable[[Obj, list[Obj], float], str]) -> None:
+    """A describer that prints everything itself, header and events included (a Pod, as kubectl)."""
+    _WHOLE[kind] = fn
 
 
 def describe(obj: Obj, events: list[Obj], now: float) -> str:
+    whole = _WHOLE.get(obj["kind"])
+    if whole is not None:
+        return whole(obj, events, now)
     body = _DESCRIBERS.get(obj["kind"], _generic)(obj, events, now)
     return "\n".join(header(obj) + body + events_table(events, now))
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from graceroll.api.selectors import from_label_selector
-from graceroll.printers.describe import Obj, conditions, pod_template, register
+from graceroll.printers.describe import Obj, conditions, pod_template, register, register_whole
+from graceroll.printers.describe_pod import describe_pod
 
 
 def _deployment(d: Obj, events: list[Obj], now: float) -> list[str]:
@@ -41,37 +40,6 @@ def _replicaset(rs: Obj, events: list[Obj], now: float) -> list[str]:
     return lines + pod_template(spec.get("template") or {}) + conditions(rs)
 
 
-def _pod(p: Obj, events: list[Obj], now: float) -> list[str]:
-    st: dict[str, Any] = p.get("status") or {}
-    from graceroll.printers.builtin import pod_status
-
-    lines = [
-        f"Node:             {(p.get('spec') or {}).get('nodeName') or st.get('hostIP', '<none>')}",
-        f"Start Time:       {st.get('startTime', '<none>')}",
-        f"Status:           {pod_status(p, now)}",
-        f"IP:               {st.get('podIP', '<none>')}",
-        "Containers:",
-    ]
-    statuses = {c.get("name"): c for c in st.get("containerStatuses") or []}
-    for c in (p.get("spec") or {}).get("containers") or []:
-        cs = statuses.get(c.get("name"), {})
-        state = cs.get("state") or {}
-        state_name = next(iter(state), "Waiting")
-        reason = (state.get(state_name) or {}).get("reason", "")
-        lines += [
-            f"  {c.get('name')}:",
-            f"    Image:          {c.get('image')}",
-            f"    Image ID:       {cs.get('imageID', '')}",
-            f"    State:          {state_name.capitalize()}" + (f" ({reason})" if reason else ""),
-            f"    Ready:          {cs.get('ready', False)}",
-            f"    Restart Count:  {cs.get('restartCount', 0)}",
-        ]
-    gates = (p.get("spec") or {}).get("readinessGates") or []
-    if gates:
-        lines.append("Readiness Gates:  " + ", ".join(g.get("conditionType", "") for g in gates))
-    return lines + conditions(p)
-
-
 def _service(s: Obj, events: list[Obj], now: float) -> list[str]:
     spec = s.get("spec") or {}
     lines = [
@@ -86,5 +54,5 @@ def _service(s: Obj, events: list[Obj], now: float) -> list[str]:
 
 register("Deployment", _deployment)
 register("ReplicaSet", _replicaset)
-register("Pod", _pod)
+register_whole("Pod", describe_pod)
 register("Service", _service)

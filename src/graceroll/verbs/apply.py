@@ -28,7 +28,7 @@ from graceroll.api import kinds, loader
 from graceroll.api.admission import admit
 from graceroll.api.meta import Obj, clone
 from graceroll.controllers.deployment.util import LAST_APPLIED_ANNOTATION
-from graceroll.errors import FieldError, Invalid, ManifestError
+from graceroll.errors import FieldError, Invalid, ManifestError, UsageError
 from graceroll.store.base import Store
 from graceroll.verbs.record import record
 from graceroll.verbs.strategic import three_way
@@ -47,8 +47,12 @@ def apply(
     """Create or configure each object; one line per object (``created``/``configured``/``unchanged``).
 
     Objects without a namespace go to ``namespace``. ``change_cause`` (``--record``) is written to
-    each object that is created or changed.
+    each object that is created or changed. Nothing to apply (an empty file or directory) is an
+    error, as kubectl's ``no objects passed to apply``.
     """
+    objs = list(objs)
+    if not objs:
+        raise UsageError("no objects passed to apply")
     plans = _plan(store, objs, change_cause, namespace)
     written: dict[Key, Obj] = {}
     out = []

@@ -17,6 +17,7 @@ import jsonpatch
 
 from graceroll.api.meta import Obj, clone, is_controlled_by
 from graceroll.controllers import history as history_pkg
+from graceroll.controllers.cloneset import progress as cloneset_progress
 from graceroll.controllers.cloneset import revision as cloneset_revision
 from graceroll.controllers.deployment import util
 from graceroll.controllers.deployment.progress import PROGRESSING, TIMED_OUT, get_condition
@@ -221,7 +222,8 @@ class CloneSetRollout:
     """History from the CloneSet's ControllerRevisions; pause is ``spec.updateStrategy.paused``.
 
     ``status`` reads like kubectl's StatefulSet viewer, with the partition as the target: a
-    partitioned rollout is done once ``expectedUpdatedReplicas`` pods are updated and ready.
+    partitioned rollout is done once ``expectedUpdatedReplicas`` pods are updated and ready. A
+    ``Progressing`` condition with reason ``ProgressDeadlineExceeded`` fails it, as a Deployment's.
     """
 
     kind = "CloneSet"
@@ -271,6 +273,9 @@ class CloneSetRollout:
         status = obj.get("status") or {}
         if int(obj["metadata"].get("generation") or 0) > int(status.get("observedGeneration") or 0):
             return "Waiting for cloneset spec update to be observed...", False
+        cond = cloneset_progress.get_condition(status)
+        if cond is not None and cond.get("reason") == cloneset_progress.DEADLINE_EXCEEDED:
+            raise RolloutFailed(f'cloneset "{name}" exceeded its progress deadline')
         replicas = int((obj.get("spec") or {}).get("replicas", 1))
         expected = int(status.get("expectedUpdatedReplicas", replicas))
         updated = int(status.get("updatedReplicas") or 0)

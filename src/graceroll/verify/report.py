@@ -33,8 +33,21 @@ class Report:
         return [s for s in self.samples if s.failure is not None]
 
     @property
+    def reason(self) -> str | None:
+        """Why the run does not prove anything (None when it passed)."""
+        if not self.samples:
+            return "no request was made: nothing shows the Service stayed up"
+        if self.failures:
+            return f"{len(self.failures)} of {len(self.samples)} requests failed"
+        if self.rollout_error is not None:
+            return self.rollout_error
+        if self.rollout_started is not None and self.rollout_completed is None:
+            return "the rollout did not complete"
+        return None
+
+    @property
     def ok(self) -> bool:
-        return not self.failures and self.rollout_error is None and (self.rollout_started is None or self.rollout_completed is not None)
+        return self.reason is None
 
     def to_json(self) -> dict[str, Any]:
         lat = sorted(s.latency for s in self.samples if s.failure is None)
@@ -58,6 +71,7 @@ class Report:
             ),
             "rollout_error": self.rollout_error,
             "ok": self.ok,
+            "reason": self.reason,
         }
 
     def versions_over_time(self) -> list[dict[str, Any]]:
@@ -81,7 +95,11 @@ def render_text(r: dict[str, Any]) -> str:
     lines = [
         f"requests:        {r['requests']} ({', '.join(f'{k} {v}' for k, v in r['requests_by_client'].items())})",
         f"failed:          {r['failed']}" + ("" if not r["failed"] else "  (" + ", ".join(f"{k} {v}" for k, v in r["failures"].items() if v) + ")"),
-        f"latency:         p50 {r['latency_ms']['p50']} ms, p99 {r['latency_ms']['p99']} ms, max {r['latency_ms']['max']} ms",
+        (
+            f"latency:         p50 {r['latency_ms']['p50']} ms, p99 {r['latency_ms']['p99']} ms, max {r['latency_ms']['max']} ms"
+            if r["latency_ms"]["p50"] is not None
+            else "latency:         - (no request was answered)"
+        ),
     ]
     if r["command"]:
         dur = r["rollout_duration_s"]
@@ -92,5 +110,5 @@ def render_text(r: dict[str, Any]) -> str:
         lines.append(f"  {b['second']:>4}s  " + "  ".join(f"{v}={n}" for v, n in b["versions"].items()))
     for f in r["first_failures"]:
         lines.append(f"  failure at {f['t']}s ({f['client']}): {f['kind']} {f['detail']}")
-    lines.append("RESULT: " + ("zero failed requests" if r["ok"] else "FAILED"))
+    lines.append("RESULT: " + ("zero failed requests" if r["ok"] else f"FAILED: {r['reason']}"))
     return "\n".join(lines)

@@ -33,6 +33,17 @@ class VerifyOptions:
     tail: float = 1.0
     duration: float = 5.0  # without --during: how long to load
 
+    def check(self) -> None:
+        """Refuse options that cannot prove anything, before any load or command runs."""
+        for flag, n in (("--keepalive-clients", self.keepalive_clients), ("--new-conn-clients", self.new_conn_clients)):
+            if n < 0:
+                raise UsageError(f"{flag} must be 0 or more, got {n}")
+        if self.keepalive_clients + self.new_conn_clients == 0:
+            raise UsageError("no clients: --keepalive-clients and --new-conn-clients are both 0, so no request would be made")
+        for flag, v in (("--timeout", self.timeout), ("--duration", self.duration)):
+            if not v > 0:
+                raise UsageError(f"{flag} must be more than 0 seconds, got {v:g}")
+
 
 def service_url(store: Any, namespace: str, name: str, port: int | None, path: str) -> str:
     svc = store.get("Service", namespace, name)
@@ -68,6 +79,7 @@ def rollout_done(store: Any, namespace: str, ref: str) -> tuple[bool, str | None
 
 
 async def verify(opts: VerifyOptions, store: Any, run_command: Callable[[list[str]], str], clock: SystemClock) -> Report:
+    opts.check()
     url = await asyncio.to_thread(service_url, store, opts.namespace, opts.service, opts.port, opts.path)
     load = Load(LoadSpec(url, opts.keepalive_clients, opts.new_conn_clients), clock)
     report = Report(command=opts.during or "")

@@ -3,42 +3,57 @@
 A group's ``name`` is the revision's name, ``revision`` its hash. ``desired`` follows the
 partition: the update revision wants R − P pods; the P old pods are kept where they are, newest
 old revision first, with any shortfall wanted at the current revision (where scale-up puts it).
+
+Complete as kruise's status viewer has it: at least R − P pods updated and available (a
+partition raised after the update, or set on a new CloneSet, leaves more updated pods than
+expected), every replica present and available, the spec observed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from graceroll.api.meta import Obj, is_controlled_by
 from graceroll.controllers import history
 from graceroll.controllers.cloneset import pods as podfacts
+from graceroll.controllers.cloneset import progress
 from graceroll.controllers.cloneset.params import params_of
 from graceroll.controllers.podutil import is_active
 from graceroll.store.base import Store
-from graceroll.workload.base import Group, Snapshot, register
+from graceroll.workload.base import Group, Key, PodCounts, PodFacts, Snapshot, StoreCounts, owned_by, register
 
 
 class CloneSetView:
     kind = "CloneSet"
+    pod_owner = "CloneSet"
 
     def template(self, workload: Obj) -> object:
         return workload["spec"].get("template")
 
-    def snapshot(self, store: Store, workload: Obj) -> Snapshot:
+    def pod_facts(self, pod: Obj) -> PodFacts | None:
+        if not is_active(pod):
+            return None
+        return PodFacts(podfacts.revision(pod), podfacts.is_update_ready(pod), podfacts.is_available(pod, 0, 0.0))
+
+    def workloads_for(self, store: Store, obj: Obj) -> Iterable[Key]:
+        return owned_by(obj, ("Pod", "ControllerRevision"), self.kind)
+
+    def snapshot(self, store: Store, workload: Obj, pods: PodCounts | None = None) -> Snapshot:
         uid = workload["metadata"]["uid"]
         status = workload.get("status") or {}
         p = params_of(workload)
-        pods = [pod for pod in store.list_owned("Pod", uid) if is_controlled_by(pod, uid) and is_active(pod)]
+        tally = (pods or StoreCounts(store, self)).counts(uid)
         revisions = history.sort_by_number(r for r in store.list_owned("ControllerRevision", uid) if is_controlled_by(r, uid))
         update = str(status.get("updateRevision") or (revisions[-1]["metadata"]["name"] if revisions else ""))
         current = str(status.get("currentRevision") or update)
         counts: dict[str, list[int]] = {}
         for r in revisions:
             name = r["metadata"]["name"]
-            members = [pod for pod in pods if podfacts.equal_to_revision(pod, name)]
-            counts[name] = [
-                len(members),
-                sum(1 for pod in members if podfacts.is_update_ready(pod)),
-                sum(1 for pod in members if podfacts.is_available(pod, 0, 0.0)),
-            ]
+            short = podfacts.short_hash(name)
+            counts[name] = [0, 0, 0]
+            for label, c in tally.items():
+                if label and (label == name or podfacts.short_hash(label) == short):
+                    counts[name] = [a + b for a, b in zip(counts[name], c)]
         if p.min_ready_seconds > 0:
             _available_from_status(counts, status, update, revisions)
         desired = {update: p.replicas - p.partition}
@@ -66,18 +81,19 @@ class CloneSetView:
         complete = (
             int(status.get("observedGeneration") or 0) >= int(workload["metadata"].get("generation") or 0)
             and int(status.get("replicas") or 0) == p.replicas
-            and int(status.get("updatedReplicas") or 0) == expected
-            and int(status.get("updatedAvailableReplicas") or 0) == expected
+            and int(status.get("updatedReplicas") or 0) >= expected
+            and int(status.get("updatedAvailableReplicas") or 0) >= expected
             and int(status.get("availableReplicas") or 0) == p.replicas
         )
+        cond = progress.get_condition(status)
         return Snapshot(
-            pods=len(pods),
+            pods=sum(c[0] for c in tally.values()),
             ready=sum(c[1] for c in counts.values()),
             available=sum(c[2] for c in counts.values()),
             groups=groups,
             complete=complete,
-            failed=False,
-            message="",
+            failed=cond is not None and cond.get("reason") == progress.DEADLINE_EXCEEDED,
+            message=str(cond.get("message") or "") if cond else "",
         )
 
 

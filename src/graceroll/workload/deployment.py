@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from graceroll.api.meta import Obj, is_controlled_by
 from graceroll.controllers.deployment import util
 from graceroll.controllers.deployment.progress import PROGRESSING, TIMED_OUT, get_condition
 from graceroll.store.base import Store
-from graceroll.workload.base import Group, Snapshot, register
+from graceroll.workload.base import Group, Key, PodCounts, PodFacts, Snapshot, owned_by, register
 
 
 class DeploymentView:
+    """Counts come from the ReplicaSets' statuses, as ``kubectl get rs`` shows them."""
+
     kind = "Deployment"
+    pod_owner = None
 
     def template(self, workload: Obj) -> object:
         return workload["spec"].get("template")
 
-    def snapshot(self, store: Store, workload: Obj) -> Snapshot:
+    def pod_facts(self, pod: Obj) -> PodFacts | None:
+        return None
+
+    def workloads_for(self, store: Store, obj: Obj) -> Iterable[Key]:
+        return owned_by(obj, ("ReplicaSet",), self.kind)
+
+    def snapshot(self, store: Store, workload: Obj, pods: PodCounts | None = None) -> Snapshot:
         uid = workload["metadata"]["uid"]
         rss = [rs for rs in store.list_owned("ReplicaSet", uid) if is_controlled_by(rs, uid)]
         groups = tuple(

@@ -10,35 +10,42 @@ not complete.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from graceroll.api.meta import Obj, is_controlled_by
 from graceroll.controllers import history
 from graceroll.controllers.gamestatefulset import canary
 from graceroll.controllers.gamestatefulset import pods as podfacts
 from graceroll.controllers.gamestatefulset.params import params_of
 from graceroll.store.base import Store
-from graceroll.workload.base import Group, Snapshot, register
+from graceroll.workload.base import Group, Key, PodCounts, PodFacts, Snapshot, StoreCounts, owned_by, register
 
 
 class GameStatefulSetView:
     kind = "GameStatefulSet"
+    pod_owner = "GameStatefulSet"
 
     def template(self, workload: Obj) -> object:
         return workload["spec"].get("template")
 
-    def snapshot(self, store: Store, workload: Obj) -> Snapshot:
+    def pod_facts(self, pod: Obj) -> PodFacts | None:
+        if podfacts.is_terminating(pod):
+            return None
+        ready = podfacts.is_running_and_ready(pod)
+        return PodFacts(podfacts.revision(pod), ready, ready)
+
+    def workloads_for(self, store: Store, obj: Obj) -> Iterable[Key]:
+        return owned_by(obj, ("Pod", "ControllerRevision"), self.kind)
+
+    def snapshot(self, store: Store, workload: Obj, pods: PodCounts | None = None) -> Snapshot:
         uid = workload["metadata"]["uid"]
         status = workload.get("status") or {}
         p = params_of(workload)
-        pods = [pod for pod in store.list_owned("Pod", uid) if is_controlled_by(pod, uid) and not podfacts.is_terminating(pod)]
+        tally = (pods or StoreCounts(store, self)).counts(uid)
         revisions = history.sort_by_number(r for r in store.list_owned("ControllerRevision", uid) if is_controlled_by(r, uid))
         update = str(status.get("updateRevision") or (revisions[-1]["metadata"]["name"] if revisions else ""))
-        counts = {
-            r["metadata"]["name"]: [
-                sum(1 for pod in pods if podfacts.revision(pod) == r["metadata"]["name"]),
-                sum(1 for pod in pods if podfacts.revision(pod) == r["metadata"]["name"] and podfacts.is_running_and_ready(pod)),
-            ]
-            for r in revisions
-        }
+        counts = {r["metadata"]["name"]: list((tally.get(r["metadata"]["name"]) or [0, 0, 0])[:2]) for r in revisions}
+        total = sum(c[0] for c in tally.values())
         desired: dict[str, int] = {}
         budget = p.partition
         for r in reversed(revisions):
@@ -64,13 +71,24 @@ class GameStatefulSetView:
         complete = (
             int(status.get("observedGeneration") or 0) >= int(workload["metadata"].get("generation") or 0)
             and status.get("updateRevision") == update
-            and sorted(podfacts.ordinal(pod) for pod in pods) == list(range(p.replicas))
+            and total == p.replicas
             and int(status.get("updatedReadyReplicas") or 0) >= expected
             and int(status.get("updatedReplicas") or 0) >= expected
             and ready == p.replicas
             and int(status.get("currentStepIndex") or 0) >= len(canary.steps_of(workload["spec"]))
+            and _only_ordinals_below(store, uid, p.replicas)  # last: it reads the pods
         )
-        return Snapshot(pods=len(pods), ready=ready, available=ready, groups=groups, complete=complete, failed=False, message="")
+        return Snapshot(pods=total, ready=ready, available=ready, groups=groups, complete=complete, failed=False, message="")
+
+
+def _only_ordinals_below(store: Store, uid: str, replicas: int) -> bool:
+    """No running pod has an ordinal at or above ``replicas``: a surge pod standing in for an old
+    one that is still stopping does not make the rollout complete."""
+    return all(
+        podfacts.ordinal(pod) < replicas
+        for pod in store.list_owned("Pod", uid)
+        if is_controlled_by(pod, uid) and not podfacts.is_terminating(pod)
+    )
 
 
 VIEW = register(GameStatefulSetView())

@@ -88,6 +88,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     code = 503
             if env.get("APP_READY_FILE") and not os.path.exists(env["APP_READY_FILE"]):
                 code = 503
+        elif self.path == "/missing":
+            code = 404
         elif self.path == "/live":
             f = env.get("APP_LIVE_FILE")
             if f and os.path.exists(f) and open(f).read().strip() == str(pid):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+from typing import Any
 
 import pytest
 
@@ -83,7 +84,8 @@ async def test_liveness_failure_restarts_the_container_in_the_same_pod(cluster: 
     live_file = cluster.tmp / "unhealthy-pid"
     app = cluster.container(APP_SERVE="1", APP_LIVE_FILE=str(live_file))
     app["livenessProbe"] = {"httpGet": {"path": "/live", "port": "http"}, "periodSeconds": 0.1, "failureThreshold": 2}
-    # liveness only once the app serves, however slowly it starts on a loaded machine
+    # liveness runs once the app answers: otherwise a slow interpreter start fails it (connection
+    # refused) and the SIGTERM lands before the app's handler exists
     app["startupProbe"] = {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 0.1, "failureThreshold": 300}
     cluster.create("live", [app])
     await cluster.until(lambda: cluster.condition("live", "Ready") == "True")
@@ -97,6 +99,39 @@ async def test_liveness_failure_restarts_the_container_in_the_same_pod(cluster: 
     assert cs["lastState"]["terminated"]["containerID"] == first
     reasons = [e["reason"] for e in cluster.store.list("Event")]
     assert "Unhealthy" in reasons and "Killing" in reasons
+
+
+async def test_failing_readiness_checks_are_counted_unhealthy_events_and_describe_shows_them(cluster: Cluster) -> None:
+    """The kubelet records an Unhealthy event per failed check (prober.go) and counts repeats into
+    one Event (client-go's correlator); a port name the container lacks is a probe error."""
+    import graceroll.printers.describe_builtin  # noqa: F401  (registers the Pod describer)
+    from graceroll.printers.describe import describe
+
+    app = cluster.container(APP_SERVE="1")
+    cluster.create("notfound", [app | {"readinessProbe": readiness(path="/missing")}])
+    cluster.create("noport", [app | {"readinessProbe": {"httpGet": {"path": "/healthz", "port": "metrics"}, "periodSeconds": 0.1}}])
+
+    failed = "Readiness probe failed: HTTP probe failed with statuscode: 404"
+    errored = 'Readiness probe errored and resulted in unknown state: strconv.Atoi: parsing "metrics": invalid syntax'
+
+    def unhealthy(pod: str, message: str) -> list[dict[str, Any]]:
+        """Before the app listens the checks fail otherwise (connection refused): other events."""
+        return [e for e in cluster.store.list("Event") if e["involvedObject"]["name"] == pod and e["reason"] == "Unhealthy" and e["message"] == message]
+
+    def counted() -> bool:
+        return all(len(unhealthy(p, m)) == 1 and int(unhealthy(p, m)[0]["count"]) >= 3 for p, m in (("notfound", failed), ("noport", errored)))
+
+    await cluster.until(counted, what="counted events")
+    (notfound,) = unhealthy("notfound", failed)
+    assert (notfound["type"], notfound["source"]) == ("Warning", {"component": "kubelet"})
+    assert notfound["firstTimestamp"] < notfound["lastTimestamp"]
+    assert cluster.condition("notfound", "Ready") == "False" and cluster.condition("noport", "Ready") == "False"
+    pod = cluster.store.get("Pod", "default", "notfound")
+    events = [e for e in cluster.store.list("Event") if e["involvedObject"]["name"] == "notfound"]
+    text = describe(pod, events, cluster.clock.now())
+    assert "    Readiness:      http-get http://:http/missing delay=0s timeout=1s period=0.1s #success=1 #failure=3" in text
+    line = next(x for x in text.splitlines() if x.endswith(failed))
+    assert line.split()[:2] == ["Warning", "Unhealthy"] and "(x" in line
 
 
 async def test_crashing_container_backs_off_longer_each_time(cluster: Cluster) -> None:

@@ -113,4 +113,12 @@ def test_in_place_only_allows_image_changes_only() -> None:
     admit(images, old)
     env = clone(old)
     env["spec"]["template"]["spec"]["containers"][0]["env"] = [{"name": "A", "value": "1"}]
-    assert any("only container images may change" in e for e in errors(env, old))
+    assert "spec.template: Forbidden: forbid to update fields in template other than image, when updateStrategy type is InPlaceOnly" in errors(env, old)
+
+
+def test_volume_mounts_may_name_a_volume_claim_template() -> None:
+    m = manifest()
+    m["spec"]["template"]["spec"]["containers"][0]["volumeMounts"] = [{"name": "data", "mountPath": "/data"}]
+    assert errors(m) == ['spec.template.spec.containers[0].volumeMounts[0].name: Not found: "data"']
+    m["spec"]["volumeClaimTemplates"] = [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]
+    admit(m)

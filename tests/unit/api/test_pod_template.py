@@ -395,3 +395,49 @@ def test_pod_only_defaults() -> None:
     assert out["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "500m", "memory": "1Gi"}
     template_spec = admission.admit(deployment())["spec"]["template"]["spec"]
     assert "enableServiceLinks" not in template_spec
+
+
+def test_a_volume_mount_must_name_a_volume_of_the_pod() -> None:
+    """validation.go ValidateVolumeMounts: field.NotFound on the mount's name."""
+    d = deployment()
+    spec = d["spec"]["template"]["spec"]
+    spec["containers"][0]["volumeMounts"] = [{"name": "data", "mountPath": "/data"}, {"name": "cache", "mountPath": "/data"}]
+    spec["volumes"] = [{"name": "cache", "emptyDir": {}}]
+    assert pod_errors(d) == [
+        'spec.template.spec.containers[0].volumeMounts[0].name: Not found: "data"',
+        'spec.template.spec.containers[0].volumeMounts[1].mountPath: Invalid value: "/data": must be unique',
+    ]
+    spec["containers"][0]["volumeMounts"] = [{"name": "cache", "mountPath": "/cache"}]
+    assert pod_errors(d) == []
+
+
+@pytest.mark.parametrize(
+    "field_ref, expected",
+    [
+        pytest.param({"fieldPath": "status.podIP"}, [], id="a downward API field"),
+        pytest.param({"apiVersion": "v1", "fieldPath": "metadata.labels['app']"}, [], id="a label by key"),
+        pytest.param({}, ["fieldRef.fieldPath: Required value"], id="no fieldPath"),
+        pytest.param(
+            {"fieldPath": "metadata.foo"},
+            ['fieldRef.fieldPath: Invalid value: "metadata.foo": error converting fieldPath: field label not supported: metadata.foo'],
+            id="an unknown field",
+        ),
+        pytest.param(
+            {"apiVersion": "v2", "fieldPath": "metadata.name"},
+            ['fieldRef.fieldPath: Invalid value: "metadata.name": error converting fieldPath: unsupported pod version: v2'],
+            id="an unknown version",
+        ),
+        pytest.param(
+            {"fieldPath": "status.phase"},
+            [
+                ('fieldRef.fieldPath: Unsupported value: "status.phase": supported values: "metadata.name", "metadata.namespace", '
+                '"metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"')
+            ],
+            id="a field a volume may have but env may not",
+        ),
+    ],
+)
+def test_env_field_refs_are_checked_as_upstream(field_ref: Obj, expected: list[str]) -> None:
+    obj = c0(env=[{"name": "X", "valueFrom": {"fieldRef": field_ref}}])
+    prefix = "spec.containers[0].env[0].valueFrom."
+    assert pod_errors(obj) == [prefix + e for e in expected]

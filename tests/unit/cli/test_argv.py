@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graceroll.cli.main import kubectl_argv
+from graceroll.cli.argv import kubectl_argv
 
 
 @pytest.mark.parametrize(

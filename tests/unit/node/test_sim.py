@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from graceroll.node.sim import Behaviour, Behaviours, crash_restarts, ready_delay
-
-
-def pod_with_probe(**probe: float) -> dict:
-    return {"spec": {"containers": [{"name": "c", "image": "app", "readinessProbe": {"httpGet": {"path": "/"}, **probe}}]}}
+from graceroll.node.sim import Behaviour, Behaviours, crash_restarts
+from graceroll.node.sim_probes import Health, readiness
 
 
 @pytest.mark.parametrize(
@@ -21,9 +20,9 @@ def pod_with_probe(**probe: float) -> dict:
         pytest.param({"periodSeconds": 3}, 6, 6, id="a probe landing exactly when the app is up passes"),
     ],
 )
-def test_ready_delay(probe: dict | None, app_ready: float, delay: float) -> None:
-    pod = pod_with_probe(**probe) if probe is not None else {"spec": {"containers": [{"name": "c"}]}}
-    assert ready_delay(pod, Behaviour(ready_seconds=app_ready)) == delay
+def test_first_ready(probe: dict | None, app_ready: float, delay: float) -> None:
+    spec = None if probe is None else {"httpGet": {"path": "/"}, **probe}
+    assert readiness(spec, Health(app_ready), 0.0, math.inf).since == delay
 
 
 @pytest.mark.parametrize(

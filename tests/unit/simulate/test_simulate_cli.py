@@ -137,3 +137,33 @@ def test_an_invalid_manifest_names_file_field_and_reason(tmp_path: Path) -> None
 def test_giving_both_a_scenario_and_files_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = simulate_process(str(EXAMPLE), "-f", "x.yaml")
     assert code == 1 and "either a SCENARIO file or one or more -f manifests" in err
+
+
+def test_run_steps_take_kubectl_s_joined_patch_flag(tmp_path: Path) -> None:
+    write(tmp_path, "v1.yaml", DEPLOYMENT.format(replicas=2, image="app:v1"))
+    scenario = write(
+        tmp_path,
+        "s.yaml",
+        "steps:\n"
+        "  - apply: v1.yaml\n"
+        "  - wait: complete\n"
+        """  - run: "patch deployment/web --type merge -p='{\\"spec\\":{\\"replicas\\":3}}'"\n"""
+        "  - wait: complete\n",
+    )
+    doc = simulate_json(scenario)
+    assert doc["timeline"][-1]["pods"] == 3
+
+
+def test_a_failing_run_step_is_named_by_index_and_text(tmp_path: Path) -> None:
+    write(tmp_path, "v1.yaml", DEPLOYMENT.format(replicas=2, image="app:v1"))
+    scenario = write(tmp_path, "s.yaml", "steps:\n  - apply: v1.yaml\n  - wait: complete\n  - run: scale deployment/nothere --replicas 3\n")
+    code, out, err = simulate_process(scenario)
+    assert code == 1 and "Traceback" not in err + out
+    assert err.strip() == 'error: steps[2] (run: scale deployment/nothere --replicas 3) failed: deployments.apps "nothere" not found'
+
+
+def test_a_run_step_with_unbalanced_quotes_is_a_clear_error(tmp_path: Path) -> None:
+    scenario = write(tmp_path, "s.yaml", """steps:\n  - run: "patch deployment/web -p '{"\n""")
+    code, out, err = simulate_process(scenario)
+    assert code == 1 and "Traceback" not in err + out
+    assert "steps[0] (run: patch deployment/web -p '{) failed: cannot split the command line" in err

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graceroll.api.meta import Obj, clone
-from graceroll.errors import Invalid, ManifestError
+from graceroll.errors import Invalid, ManifestError, UsageError
 from graceroll.store.memory import MemoryStore
 from graceroll.verbs.apply import apply, read_manifests
 from graceroll.verbs.scale import scale
@@ -177,3 +177,17 @@ def test_read_manifests_reports_problems_with_file_and_line(tmp_path: Path) -> N
 def test_read_manifests_of_a_missing_file_fails(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="cannot read"):
         read_manifests("nope.yaml", tmp_path)
+
+
+@pytest.mark.parametrize("text", ["", "# nothing here\n", "---\n"], ids=["empty", "comment only", "separator only"])
+def test_an_empty_manifest_is_refused_as_kubectl_does(store: MemoryStore, tmp_path: Path, text: str) -> None:
+    (tmp_path / "empty.yaml").write_text(text)
+    before = store.resource_version
+    with pytest.raises(UsageError, match="^no objects passed to apply$"):
+        apply(store, read_manifests(str(tmp_path / "empty.yaml")))
+    assert store.resource_version == before
+
+
+def test_an_empty_directory_is_refused_too(store: MemoryStore, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no objects passed to apply"):
+        apply(store, read_manifests(str(tmp_path)))

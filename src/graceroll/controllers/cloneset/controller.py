@@ -18,7 +18,7 @@ from graceroll.api.meta import (
     is_controlled_by,
     owner_reference,
 )
-from graceroll.clock import Clock, format_time
+from graceroll.clock import Clock
 from graceroll.controllers import history, lifecycle
 from graceroll.controllers.cloneset import pods as podfacts
 from graceroll.controllers.cloneset import refresh, revision, scale, status, update
@@ -68,17 +68,17 @@ class CloneSetController:
         templates = _templates(revisions)
         now = self.clock.now()
         p = params_of(cs)
-        conditions = [dict(c) for c in (cs.get("status") or {}).get("conditions") or []]
+        errors: list[tuple[str, str]] = []
         delays: list[float] = []
         if not cs["metadata"].get("deletionTimestamp"):
             pods = self._active_pods(cs)
             if not self._scale(cs, p, pods, templates, current, updated, now):
-                delays += self._update(cs, p, pods, templates, current, updated, now, conditions)
+                delays += self._update(cs, p, pods, templates, current, updated, now, errors)
         pods = self._active_pods(cs)
-        plan = status.calculate(cs, p, pods, current, updated, _collisions(cs), now, conditions)
+        plan = status.calculate(cs, p, pods, current, updated, _collisions(cs), now, errors)
         if plan.requeue_after is not None:
             delays.append(plan.requeue_after)
-        if plan.status != (cs.get("status") or {}):
+        if status.needs_write(cs.get("status") or {}, plan.status):
             cs = self.store.update_status(dict(cs, status=plan.status))
         self._prune_pods_to_delete(cs)
         self._truncate_history(cs, revisions, pods, {current, updated})
@@ -218,9 +218,10 @@ class CloneSetController:
         current: str,
         updated: str,
         now: float,
-        conditions: list[Obj],
+        errors: list[tuple[str, str]],
     ) -> list[float]:
-        """Refresh every pod; unless that wrote something or updates are paused, update the chosen pods."""
+        """Refresh every pod; unless that wrote something or updates are paused, update the chosen pods.
+        An error met on the way is added to ``errors`` as ``(FailedUpdate, message)``."""
         strategy = cs["spec"].get("updateStrategy") or {}
         if strategy.get("type") == ON_DELETE:
             return []
@@ -237,7 +238,6 @@ class CloneSetController:
             return delays
         selection = update.select(cs, p, pods, current, updated, now, partition_rollback=self.partition_rollback)
         target_template = templates.get(selection.target, templates[updated])
-        error: str | None = None
         hook = (cs["spec"].get("lifecycle") or {}).get("inPlaceUpdate")
         for i in selection.indexes:
             pod = pods[i]
@@ -262,9 +262,8 @@ class CloneSetController:
                     cs, NORMAL, SUCCESSFUL_UPDATE_RECREATE, f"successfully patch pod {name} specified-delete for update(revision {selection.target})"
                 )
             elif decision.action == "refuse":
-                error = f"find Pod {name} update strategy is InPlaceOnly but can not update in-place"
+                errors.append((status.FAILED_UPDATE, f"find Pod {name} update strategy is InPlaceOnly but can not update in-place"))
                 break
-        conditions[:] = status.set_condition(conditions, status.FAILED_UPDATE, error, format_time(now))
         return delays
 
     def _write(self, pod: Obj, step: inplace.PodWrite) -> None:

@@ -3,6 +3,13 @@
 ``currentRevision`` follows ``updateRevision`` only once every pod is updated and there are
 exactly ``spec.replicas`` of them (readiness not required): a partitioned rollout keeps the old
 revision current, which is what a partition rollback would go back to.
+
+Conditions are rebuilt each pass, as kruise's ``newStatus`` is: ``FailedScale``/``FailedUpdate``
+when this pass met that error, and ``Progressing`` (``progress``). The status is written only when
+``needs_write`` says so (kruise's ``inconsistentStatus``: a count, a revision, the selector, a
+newer generation, or the Progressing status or reason changed). So a ``FailedUpdate`` stays in
+the stored status until the next such write, as upstream, rather than going at the first pass
+without the error.
 """
 
 from __future__ import annotations
@@ -12,8 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from graceroll.api.kruise_v1alpha1 import label_selector_text
+from graceroll.clock import format_time
 from graceroll.controllers import podutil
 from graceroll.controllers.cloneset import pods as podfacts
+from graceroll.controllers.cloneset import progress
 from graceroll.controllers.cloneset.params import Params
 
 Obj = dict[str, Any]
@@ -35,8 +44,9 @@ def calculate(
     update_revision: str,
     collision_count: int,
     now: float,
-    conditions: list[Obj],
+    errors: Sequence[tuple[str, str]] = (),
 ) -> StatusPlan:
+    """The new status; ``errors``: (condition type, message) for each error this pass met."""
     ready = available = updated = updated_ready = updated_available = 0
     next_available: float | None = None
     for pod in pods:
@@ -69,17 +79,32 @@ def calculate(
         "collisionCount": collision_count,
         "labelSelector": label_selector_text(cs),
     }
+    conditions = [{"type": t, "status": "True", "lastTransitionTime": format_time(now), "message": m} for t, m in errors]
+    prog = progress.progressing(cs, p, status, cs.get("status") or {}, now)
+    if prog.condition is not None:
+        conditions.append(prog.condition)
     if conditions:
         status["conditions"] = conditions
-    return StatusPlan(status, None if next_available is None else next_available - now)
+    delays = [d for d in (None if next_available is None else next_available - now, prog.requeue_after) if d is not None]
+    return StatusPlan(status, min(delays) if delays else None)
 
 
-def set_condition(conditions: list[Obj], type_: str, message: str | None, now_text: str) -> list[Obj]:
-    """``FailedScale``/``FailedUpdate``: True with the error's message, removed once it clears."""
-    kept = [c for c in conditions if c.get("type") != type_]
-    if message is None:
-        return kept
-    old = next((c for c in conditions if c.get("type") == type_), None)
-    if old is not None and old.get("message") == message:
-        return conditions
-    return kept + [{"type": type_, "status": "True", "lastTransitionTime": now_text, "message": message}]
+_COMPARED = (
+    "replicas",
+    "readyReplicas",
+    "availableReplicas",
+    "updatedReadyReplicas",
+    "updatedReplicas",
+    "updatedAvailableReplicas",
+    "expectedUpdatedReplicas",
+    "updateRevision",
+    "currentRevision",
+    "labelSelector",
+)
+
+
+def needs_write(old: Obj, new: Obj) -> bool:
+    """kruise's ``inconsistentStatus``: whether the new status is worth a write."""
+    if int(new.get("observedGeneration") or 0) > int(old.get("observedGeneration") or 0):
+        return True
+    return any(old.get(k) != new.get(k) for k in _COMPARED) or progress.changed(old, new)

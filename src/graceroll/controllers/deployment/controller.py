@@ -1,7 +1,8 @@
 """Reconciles a Deployment through its ReplicaSets (upstream ``deployment_controller.go``).
 
-Dispatch order as upstream: deleted → status only; paused or a scaling event → ``sync`` (scale,
-clean up, status); otherwise one rollout pass of the strategy. A pass moves in one direction:
+Dispatch order as upstream: deleted → status only; paused → ``sync``; the deprecated rollback
+annotation → ``rollback``; a scaling event → ``sync`` (scale, clean up, status); otherwise one
+rollout pass of the strategy. A pass moves in one direction:
 the new RS grows, or old RSs shrink, never both, except in the pass that creates the new RS.
 """
 
@@ -12,8 +13,8 @@ from typing import Any
 
 from graceroll.api.meta import Obj, clone, controller_ref, is_controlled_by, owner_reference
 from graceroll.clock import Clock
-from graceroll.controllers.deployment import progress, recreate, rolling, sync, util
-from graceroll.controllers.events import NORMAL, EventRecorder
+from graceroll.controllers.deployment import progress, recreate, rollback, rolling, sync, util
+from graceroll.controllers.events import NORMAL, WARNING, EventRecorder
 from graceroll.controllers.runtime import Key, Result
 from graceroll.errors import AlreadyExists
 from graceroll.store.base import Store, WatchEvent
@@ -66,6 +67,9 @@ class DeploymentController:
             d = self.store.update_status(dict(d, status=st))
         if d["spec"].get("paused"):
             return self._sync(d, rss)
+        to = rollback.rollback_to(d)
+        if to is not None:
+            return self._rollback(d, rss, to)
         new_rs, old_rss = self._new_and_old(d, rss)
         if sync.is_scaling_event(d, new_rs, old_rss):
             return self._sync(d, rss)
@@ -81,12 +85,13 @@ class DeploymentController:
             target = rolling.new_rs_target(d, all_rss, new_rs)
             if target is not None and self._scale(d, new_rs, target):
                 return self._rollout_status(d, self._owned_replica_sets(d))
-        targets = rolling.old_rs_targets(d, all_rss, util.filter_active(old_rss), new_rs)
+        plan = rolling.old_rs_targets(d, all_rss, util.filter_active(old_rss), new_rs)
+        by_name = {rs["metadata"]["name"]: rs for rs in old_rss}
         moved = False
-        for rs in old_rss:
-            size = targets.get(rs["metadata"]["name"])
-            if size is not None and self._scale(d, rs, size):
+        for name, size in plan.cleanup + plan.scale_down:  # cleanup, then scale-down: one write and event each
+            if self._scale(d, by_name[name], size):
                 moved = True
+                by_name[name] = self.store.get("ReplicaSet", d["metadata"]["namespace"], name)
         if moved:
             return self._rollout_status(d, self._owned_replica_sets(d))
         if util.deployment_complete(d, d.get("status") or {}):
@@ -110,6 +115,18 @@ class DeploymentController:
         if util.deployment_complete(d, d.get("status") or {}):
             self._cleanup(d, old_rss)
         return self._rollout_status(d, self._owned_replica_sets(d))
+
+    def _rollback(self, d: Obj, rss: list[Obj], to: int) -> Result:
+        """The deprecated rollback annotation: restore that revision's template, clear the annotation."""
+        d, new_rs, old_rss = self._sync_revision(d, rss, create=True)
+        plan = rollback.plan(d, old_rss + ([new_rs] if new_rs is not None else []), to)
+        type_, reason, message = plan.event
+        if type_ == WARNING:
+            self.events.record(d, type_, reason, message)
+        d = self.store.update(plan.deployment)
+        if type_ == NORMAL:
+            self.events.record(d, type_, reason, message)
+        return Result()
 
     def _sync(self, d: Obj, rss: list[Obj]) -> Result:
         """Paused or scaling: proportional scaling, history cleanup when paused, plain status."""

@@ -8,6 +8,8 @@ outage).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from graceroll.api.meta import Obj
 from graceroll.controllers.deployment import util
 
@@ -23,20 +25,43 @@ def new_rs_target(d: Obj, all_rss: list[Obj], new_rs: Obj) -> int | None:
     return None if n == have else n
 
 
-def old_rs_targets(d: Obj, all_rss: list[Obj], old_active: list[Obj], new_rs: Obj | None) -> dict[str, int]:
-    """reconcileOldReplicaSets: new sizes for old RSs (keyed by name); empty if none may shrink."""
+@dataclass(frozen=True)
+class OldScalePlan:
+    """reconcileOldReplicaSets as two ordered lists of (RS name, new size), written in this order:
+    the unhealthy cleanup first, then the scale-down of available pods. Upstream makes each a
+    separate write with its own ScalingReplicaSet event, so one RS may appear in both."""
+
+    cleanup: tuple[tuple[str, int], ...] = ()
+    scale_down: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """The size each RS ends at (the later write wins)."""
+        return dict(self.cleanup + self.scale_down)
+
+    def __bool__(self) -> bool:
+        return bool(self.cleanup or self.scale_down)
+
+
+def old_rs_targets(d: Obj, all_rss: list[Obj], old_active: list[Obj], new_rs: Obj | None) -> OldScalePlan:
+    """reconcileOldReplicaSets: the writes that shrink old RSs; empty if none may shrink.
+
+    Example (replicas 10, maxUnavailable 2, old RS 10 with 8 available, new RS 3 all available):
+    maxScaledDown = 13 - 8 - 0 = 5; the cleanup takes the old RS to 8 (its 2 unavailable pods),
+    then the scale-down sheds 11 - 8 = 3 available ones: two writes, 10 -> 8 and 8 -> 5.
+    """
     if sum(util.spec_replicas(rs) for rs in old_active) == 0:
-        return {}
+        return OldScalePlan()
     all_pods = sum(util.spec_replicas(rs) for rs in all_rss)
     min_available = util.spec_replicas(d) - util.max_unavailable(d)
     new_unavailable = util.spec_replicas(new_rs) - util.status_field(new_rs, "availableReplicas")
     max_scaled_down = all_pods - min_available - new_unavailable
     if max_scaled_down <= 0:
-        return {}
-    sizes = cleanup_unhealthy(old_active, max_scaled_down)
-    current = {rs["metadata"]["name"]: sizes.get(rs["metadata"]["name"], util.spec_replicas(rs)) for rs in old_active}
-    sizes.update(scale_down_old(d, [new_rs] if new_rs is not None else [], old_active, current))
-    return sizes
+        return OldScalePlan()
+    cleaned = cleanup_unhealthy(old_active, max_scaled_down)
+    current = {rs["metadata"]["name"]: cleaned.get(rs["metadata"]["name"], util.spec_replicas(rs)) for rs in old_active}
+    shed = scale_down_old(d, [new_rs] if new_rs is not None else [], old_active, current)
+    return OldScalePlan(tuple(cleaned.items()), tuple(shed.items()))
 
 
 def cleanup_unhealthy(old_rss: list[Obj], max_cleanup: int) -> dict[str, int]:

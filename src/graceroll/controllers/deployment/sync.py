@@ -92,6 +92,23 @@ def calculate_status(d: Obj, all_rss: list[Obj], new_rs: Obj | None) -> dict[str
         "unavailableReplicas": max(0, total_spec - available),
         "conditions": [dict(c) for c in old.get("conditions") or []],
     }
+    terminating = terminating_replicas(all_rss)
+    if terminating is not None:
+        status["terminatingReplicas"] = terminating
     if old.get("collisionCount") is not None:
         status["collisionCount"] = old["collisionCount"]
     return status
+
+
+def terminating_replicas(rss: list[Obj]) -> int | None:
+    """GetTerminatingReplicaCountForReplicaSets: the sum, skipping ReplicaSets not yet synced
+    (observedGeneration 0); unknown (None) if a synced one does not report the field."""
+    total = 0
+    for rs in rss:
+        st = rs.get("status") or {}
+        if st.get("terminatingReplicas") is None:
+            if int(st.get("observedGeneration") or 0) > 0:
+                return None
+            continue
+        total += int(st["terminatingReplicas"])
+    return total

@@ -48,21 +48,38 @@ class ReplicaSetController:
             return Result()
         uid = rs["metadata"]["uid"]
         pods = [p for p in self.store.list_owned("Pod", uid) if is_controlled_by(p, uid)]
-        active = [p for p in pods if podutil.is_active(p)]
+        active, terminating = podutil.split_active(pods)
         if not rs["metadata"].get("deletionTimestamp"):
-            plan = plan_scale(int(rs["spec"].get("replicas", 1)), active)
+            plan = plan_scale(int(rs["spec"].get("replicas", 1)), active, self.clock.now(), self._related(rs, active))
             for _ in range(plan.create):
                 pod = self._create_pod(rs)
                 active.append(pod)
             for victim in plan.delete:
-                self._delete_pod(rs, victim)
+                terminating += self._delete_pod(rs, victim)
             if plan.delete:
                 gone = {p["metadata"]["name"] for p in plan.delete}
                 active = [p for p in active if p["metadata"]["name"] not in gone]
-        status = plan_status(rs, active, self.clock.now())
+        status = plan_status(rs, active, self.clock.now(), terminating)
         if status.status != (rs.get("status") or {}):
             self.store.update_status(dict(rs, status=status.status))
         return Result(status.requeue_after)
+
+    def _related(self, rs: Obj, own: list[Obj]) -> list[Obj] | None:
+        """getIndirectlyRelatedPods: the pods of every ReplicaSet with the same controller (only
+        needed when some pods go, for the rank; None means just ``own``). When all of ``own`` are on
+        one node their ranks are equal whatever the others do, and none are listed."""
+        if len(own) <= int(rs["spec"].get("replicas", 1)):
+            return None
+        if len({(p.get("spec") or {}).get("nodeName") for p in own}) <= 1:
+            return None
+        ref = controller_ref(rs)
+        if ref is None:
+            return None
+        out: list[Obj] = []
+        for sibling in self.store.list_owned(KIND, ref.get("uid", "")):
+            uid = sibling["metadata"]["uid"]
+            out += [p for p in self.store.list_owned("Pod", uid) if is_controlled_by(p, uid)]
+        return out
 
     def _create_pod(self, rs: Obj) -> Obj:
         template = clone(rs["spec"]["template"])
@@ -80,7 +97,9 @@ class ReplicaSetController:
         self.events.record(rs, NORMAL, "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
         return created
 
-    def _delete_pod(self, rs: Obj, pod: Obj) -> None:
+    def _delete_pod(self, rs: Obj, pod: Obj) -> bool:
+        """Delete a pod; True if it is now terminating (a grace period), False if it is gone."""
         md = pod["metadata"]
-        self.store.delete("Pod", md["namespace"], md["name"], uid=md["uid"])
+        marked = self.store.delete("Pod", md["namespace"], md["name"], uid=md["uid"])
         self.events.record(rs, NORMAL, "SuccessfulDelete", f"Deleted pod: {md['name']}")
+        return marked is not None

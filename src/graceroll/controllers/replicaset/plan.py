@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 from typing import Any
 
 from graceroll.api.meta import Obj
-from graceroll.controllers import podutil
+from graceroll.controllers import podutil, ranking
 
 
 @dataclass(frozen=True)
@@ -16,8 +15,9 @@ class ScalePlan:
     delete: tuple[Obj, ...] = ()
 
 
-def plan_scale(desired: int, active: list[Obj]) -> ScalePlan:
-    """Create the shortfall, or delete the surplus starting from the cheapest pods to lose.
+def plan_scale(desired: int, active: list[Obj], now: float, related: list[Obj] | None = None) -> ScalePlan:
+    """Create the shortfall, or delete the surplus starting from the cheapest pods to lose
+    (``ranking``; ``related``: the active pods of every ReplicaSet of the same owner, for the rank).
 
     Upstream caps one sync at 500 creations (``burstReplicas``) to spare the API server; here
     writes are local, so the whole difference is acted on at once. Only the timing within one
@@ -26,8 +26,11 @@ def plan_scale(desired: int, active: list[Obj]) -> ScalePlan:
     diff = len(active) - desired
     if diff < 0:
         return ScalePlan(create=-diff)
+    if diff >= len(active) and diff > 0:
+        return ScalePlan(delete=tuple(active))  # all of them: no need to rank (getPodsToDelete)
     if diff > 0:
-        return ScalePlan(delete=tuple(heapq.nsmallest(diff, active, key=podutil.deletion_rank)))
+        order = ranking.order_for_deletion(active, ranking.ranks(active, related if related is not None else active), now)
+        return ScalePlan(delete=tuple(active[i] for i in order[:diff]))
     return ScalePlan()
 
 
@@ -37,7 +40,10 @@ class StatusPlan:
     requeue_after: float | None  # when the next not-yet-available ready pod turns available
 
 
-def plan_status(rs: Obj, active: list[Obj], now: float) -> StatusPlan:
+def plan_status(rs: Obj, active: list[Obj], now: float, terminating: int = 0) -> StatusPlan:
+    """calculateStatus over the active pods; ``terminating``: owned pods with a deletionTimestamp
+    that have not finished (``status.terminatingReplicas``, gate DeploymentReplicaSetTerminatingReplicas,
+    beta and on by default since Kubernetes 1.35)."""
     min_ready = int(rs["spec"].get("minReadySeconds") or 0)
     template_labels = ((rs["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}
     ready = available = labelled = 0
@@ -60,6 +66,7 @@ def plan_status(rs: Obj, active: list[Obj], now: float) -> StatusPlan:
         "fullyLabeledReplicas": labelled,
         "readyReplicas": ready,
         "availableReplicas": available,
+        "terminatingReplicas": terminating,
         "observedGeneration": int(rs["metadata"].get("generation", 0)),
     }
     if old.get("conditions"):

@@ -33,8 +33,12 @@ MAX_BODY = 10 * 1024
 
 @dataclass(frozen=True)
 class Outcome:
+    """A handler's result. ``errored``: it could not be run at all (the kubelet's probe "error",
+    such as a port name the container does not declare); a probe throws such a result away."""
+
     ok: bool
     message: str = ""
+    errored: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,15 +69,22 @@ async def run_action(handler: Mapping[str, Any], target: Target, timeout: float)
     return Outcome(False, f"unsupported handler: {sorted(handler)}")
 
 
-def resolve_port(port: Any, ports: Mapping[str, int]) -> int | None:
-    """A port number, a numeric string, or the name of a containerPort (IntOrString)."""
-    if isinstance(port, int):
-        return port
+def resolve_port(port: Any, ports: Mapping[str, int]) -> int | str:
+    """``probe.ResolveContainerPort``: a port number, the name of a containerPort, or a numeric
+    string; an error text (a str) otherwise, in the kubelet's words."""
     if isinstance(port, str):
-        if port.isdigit():
-            return int(port)
-        return ports.get(port)
-    return None
+        if port in ports:
+            number = ports[port]
+        else:
+            try:
+                number = int(port)
+            except ValueError:
+                return f'strconv.Atoi: parsing "{port}": invalid syntax'
+    elif isinstance(port, int) and not isinstance(port, bool):
+        number = port
+    else:
+        return f"intOrString had no kind: {port!r}"
+    return number if 0 < number < 65536 else f"invalid port number: {number}"
 
 
 async def exec_command(command: list[str], target: Target, timeout: float) -> Outcome:
@@ -93,8 +104,8 @@ async def exec_command(command: list[str], target: Target, timeout: float) -> Ou
 async def tcp_socket(spec: Mapping[str, Any], target: Target, timeout: float) -> Outcome:
     host = spec.get("host") or target.pod_ip
     port = resolve_port(spec.get("port"), target.ports)
-    if port is None:
-        return Outcome(False, f"port {spec.get('port')!r} is not a number or a named containerPort")
+    if isinstance(port, str):
+        return Outcome(False, port, errored=True)
     address = f"{host}:{port}"
     try:
         async with asyncio.timeout(timeout):
@@ -102,6 +113,8 @@ async def tcp_socket(spec: Mapping[str, Any], target: Target, timeout: float) ->
             await _close(writer)
     except TimeoutError:
         return Outcome(False, f"dial tcp {address}: i/o timeout")
+    except ConnectionRefusedError:
+        return Outcome(False, f"dial tcp {address}: connect: connection refused")
     except OSError as e:
         return Outcome(False, f"dial tcp {address}: {e.strerror or e}")
     return Outcome(True)
@@ -110,8 +123,8 @@ async def tcp_socket(spec: Mapping[str, Any], target: Target, timeout: float) ->
 async def http_get(spec: Mapping[str, Any], target: Target, timeout: float) -> Outcome:
     host = str(spec.get("host") or target.pod_ip)
     port = resolve_port(spec.get("port"), target.ports)
-    if port is None:
-        return Outcome(False, f"port {spec.get('port')!r} is not a number or a named containerPort")
+    if isinstance(port, str):
+        return Outcome(False, port, errored=True)
     scheme = str(spec.get("scheme") or "HTTP").upper()
     path = str(spec.get("path") or "/")
     if not path.startswith("/"):
@@ -143,6 +156,8 @@ async def http_get(spec: Mapping[str, Any], target: Target, timeout: float) -> O
                 await _close(writer)
     except TimeoutError:
         return Outcome(False, f'Get "{url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)')
+    except ConnectionRefusedError:
+        return Outcome(False, f'Get "{url}": dial tcp {host}:{port}: connect: connection refused')
     except (OSError, ssl.SSLError, UnicodeError) as e:
         return Outcome(False, f'Get "{url}": {getattr(e, "strerror", None) or e}')
     parts = status_line.decode("latin-1").split()

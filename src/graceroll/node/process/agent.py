@@ -137,7 +137,7 @@ class ProcessNode:
             images=self.images,
             drain=self.drain,
             tuning=self.tuning,
-            events=EventRecorder(self.store, self.clock, "kubelet"),
+            events=EventRecorder(self.store, self.clock, "kubelet", correlate=True),
             addresses=self.addresses,
             state_dir=self.state_dir,
             node_name=self.node_name,

@@ -82,6 +82,7 @@ from graceroll.node.process.waiting import Pulse, wait_any
 log = logging.getLogger("graceroll.node")
 
 NORMAL, WARNING = "Normal", "Warning"
+UNHEALTHY = "Unhealthy"
 START_ERROR_CODE = 128  # what runtimes report for a process that could not be executed
 STATUS_UNKNOWN = "ContainerStatusUnknown"  # kubecontainer.ContainerReasonStatusUnknown
 LOST = "The container could not be located when the pod was deleted.  The container used to be Running"
@@ -512,7 +513,7 @@ class ContainerRunner:
             return await run_action(spec.handler, target, spec.timeout)
 
         resume = Resume(self.pod.clock.now(), carried) if inst.adopted else None
-        coro = run_probe(spec, check, self.pod.clock, inst.proc.started_at, report, until_success, resume)
+        coro = run_probe(spec, check, self.pod.clock, inst.proc.started_at, report, until_success, resume, partial(self._on_check, spec.kind))
         inst.tasks.append(asyncio.create_task(coro, name=f"{spec.kind}-probe {self.name}"))
 
     def _on_started(self, inst: Instance) -> None:
@@ -532,16 +533,21 @@ class ContainerRunner:
         else:
             self._on_failure(inst, "startup", ok, outcome)
 
+    def _on_check(self, kind: ProbeKind, outcome: Outcome) -> None:
+        """Every failed check is an ``Unhealthy`` event, in the kubelet's words (``prober.go``);
+        the recorder counts repeats into one Event."""
+        if outcome.errored:
+            self.pod.event(WARNING, UNHEALTHY, f"{kind.capitalize()} probe errored and resulted in unknown state: {outcome.message}")
+        elif not outcome.ok:
+            self.pod.event(WARNING, UNHEALTHY, f"{kind.capitalize()} probe failed: {outcome.message}")
+
     def _on_readiness(self, inst: Instance, ok: bool, outcome: Outcome) -> None:
         inst.ready = ok
-        if not ok:
-            self.pod.event(WARNING, "Unhealthy", f"Readiness probe failed: {outcome.message}")
         self.pod.changed()
 
     def _on_failure(self, inst: Instance, kind: ProbeKind, ok: bool, outcome: Outcome) -> None:
         if ok:
             return
-        self.pod.event(WARNING, "Unhealthy", f"{kind.capitalize()} probe failed: {outcome.message}")
         probe = inst.spec.get(f"{kind}Probe") or {}
         grace = probe.get("terminationGracePeriodSeconds")
         inst.halt(

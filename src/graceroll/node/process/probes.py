@@ -13,6 +13,9 @@ Kubernetes semantics (``kubernetes/kubernetes:pkg/kubelet/prober/worker.go``):
 - The startup probe gates the others: readiness and liveness run only after it succeeded, and it
   stops then. A liveness or startup failure restarts the container; a readiness failure only
   makes it NotReady.
+- Every check is reported to ``observe`` (the kubelet records an ``Unhealthy`` event for each
+  failed one). A check that could not run at all (``Outcome.errored``: a port name the container
+  does not declare) is not counted, as the kubelet's worker throws such a result away.
 
 Worked example: readiness with initialDelaySeconds 5, periodSeconds 10, successThreshold 2 on an
 app that answers from the start: checks at 5 s and 15 s, Ready at 15 s.
@@ -85,6 +88,7 @@ def next_on_schedule(first: float, period: float, at: float) -> float:
 
 Check = Callable[[], Awaitable[Outcome]]
 Report = Callable[[bool, Outcome], None]
+Observe = Callable[[Outcome], None]
 
 
 async def run_probe(
@@ -95,6 +99,7 @@ async def run_probe(
     report: Report,
     until_success: bool = False,
     resume: Resume | None = None,
+    observe: Observe | None = None,
 ) -> None:
     """Check forever (or, with ``until_success``, until the result is success); ``report`` is
     called each time the counted result changes."""
@@ -110,6 +115,11 @@ async def run_probe(
             await clock.sleep(wait)
         began = clock.now()
         outcome = await check()
+        if observe is not None:
+            observe(outcome)
+        if outcome.errored:
+            next_at = began + spec.period
+            continue
         run = run + 1 if outcome.ok == last else 1
         last = outcome.ok
         needed = spec.success_threshold if outcome.ok else spec.failure_threshold

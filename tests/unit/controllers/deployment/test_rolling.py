@@ -46,9 +46,9 @@ def test_old_rs_targets(dep: int, mu: int, old: int, new: int, old_avail: int, n
     d = make_d(dep, 0, mu)
     old_rs = make_rs("foo-old", old, old_avail, created="2017-01-01T00:00:00Z")
     new_rs = make_rs("foo-new", new, new_avail, created="2017-01-01T00:01:00Z")
-    targets = rolling.old_rs_targets(d, [old_rs, new_rs], [old_rs], new_rs)
-    assert bool(targets) is scaled
-    assert targets.get("foo-old", old) == expected_old
+    plan = rolling.old_rs_targets(d, [old_rs, new_rs], [old_rs], new_rs)
+    assert bool(plan) is scaled
+    assert plan.sizes.get("foo-old", old) == expected_old
 
 
 # TestDeploymentController_cleanupUnhealthyReplicas: deployment 10, ms 2, mu 2
@@ -104,9 +104,21 @@ def test_fencepost_stepping(desired: int, mu: str, ms: str, steps: list[str]) ->
             seen.append(f"new{target - new_rs['spec']['replicas']:+d}")
             new_rs = make_rs("new", target, target, created="2017-01-01T00:01:00Z")
             continue
-        sizes = rolling.old_rs_targets(d, [old_rs, new_rs], [old_rs] if old_rs["spec"]["replicas"] else [], new_rs)
+        sizes = rolling.old_rs_targets(d, [old_rs, new_rs], [old_rs] if old_rs["spec"]["replicas"] else [], new_rs).sizes
         if not sizes:
             break
         seen.append(f"old{sizes['old'] - old_rs['spec']['replicas']:+d}")
         old_rs = make_rs("old", sizes["old"], sizes["old"])
     assert seen == steps
+
+
+def test_unhealthy_cleanup_and_scale_down_are_two_writes_in_order() -> None:
+    """replicas 10, mu 2, ms 3; old 10 (8 available), new 3 (all available): maxScaledDown 5.
+    The cleanup takes the old RS to 8, then the scale-down sheds 11 - 8 = 3 more: 10 -> 8 -> 5."""
+    d = make_d(10, 3, 2)
+    old_rs = make_rs("foo-old", 10, 8, created="2017-01-01T00:00:00Z")
+    new_rs = make_rs("foo-new", 3, 3, created="2017-01-01T00:01:00Z")
+    plan = rolling.old_rs_targets(d, [old_rs, new_rs], [old_rs], new_rs)
+    assert plan.cleanup == (("foo-old", 8),)
+    assert plan.scale_down == (("foo-old", 5),)
+    assert plan.sizes == {"foo-old": 5}

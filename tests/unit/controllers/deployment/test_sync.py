@@ -122,3 +122,33 @@ def test_cleanup_order(rss: list[tuple[str, int, str]], limit: int, deleted: lis
     d["spec"]["revisionHistoryLimit"] = limit
     objs = [make_rs(n, r, created=f"2017-01-01T00:0{i}:00Z", revision=rev or None) for i, (n, r, rev) in enumerate(rss)]
     assert [rs["metadata"]["name"] for rs in sync.cleanup_victims(d, objs)] == deleted
+
+
+# kubernetes/kubernetes:pkg/controller/deployment/util/deployment_util_test.go TestGetReplicaCountForReplicaSets
+# (the terminatingReplicas rows)
+@pytest.mark.parametrize(
+    "statuses, expected",
+    [
+        pytest.param([{"observedGeneration": 1, "terminatingReplicas": 1}, {"observedGeneration": 1, "terminatingReplicas": 2}], 3, id="summed"),
+        pytest.param([{"observedGeneration": 0}, {"observedGeneration": 1, "terminatingReplicas": 2}], 2, id="an unsynced RS is skipped"),
+        pytest.param([{"observedGeneration": 1}, {"observedGeneration": 1, "terminatingReplicas": 2}], None, id="a synced RS without the count makes it unknown"),
+    ],
+)
+def test_terminating_replicas(statuses: list[dict[str, int]], expected: int | None) -> None:
+    rss = [dict(make_rs(f"rs{i}", 1), status=st) for i, st in enumerate(statuses)]
+    assert sync.terminating_replicas(rss) == expected
+
+
+def test_terminating_pods_are_counted_on_the_replica_set_and_the_deployment() -> None:
+    from ..harness import Cluster, deployment
+
+    c = Cluster()
+    c.store.create(deployment(replicas=3))
+    assert c.run_until(lambda: c.snapshot().complete)
+    c.edit("web", lambda d: d["spec"].update(replicas=1))
+    d = c.get()
+    (rs,) = c.store.list("ReplicaSet")
+    assert rs["status"]["terminatingReplicas"] == 2 and rs["status"]["replicas"] == 1
+    assert d["status"]["terminatingReplicas"] == 2
+    c.advance(30)  # the grace period: the pods are gone
+    assert c.get()["status"]["terminatingReplicas"] == 0

@@ -188,10 +188,11 @@ def test_scale_changes_the_bound_application_in_place(tmp_path: Path) -> None:
 
 
 def test_the_spec_cannot_change_during_an_update(tmp_path: Path) -> None:
-    from graceroll.errors import Invalid
+    from graceroll.errors import Invalid, StepFailed
 
-    with pytest.raises(Invalid, match=r"spec: Forbidden: deployment is not running, cannot update \(status Update"):
+    with pytest.raises(StepFailed, match=r"spec: Forbidden: deployment is not running, cannot update \(status Update") as failed:
         run(tmp_path, [*UPDATE, {"wait": 5}, {"run": "scale mdeploy/test --replicas 3 -n defaultGroup"}])
+    assert isinstance(failed.value.__cause__, Invalid)
 
 
 def test_a_step_that_cannot_place_its_taskgroups_suspends_the_update_and_cancel_recovers(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from graceroll.clock import format_time, parse_time
 from graceroll.controllers.replicaset.plan import plan_scale, plan_status
 
 T0 = parse_time("2026-01-01T00:00:00Z")
+NOW = T0 + 3600
 
 
 def pod(name: str, phase: str = "Running", ready_at: float | None = None, created: float = T0, restarts: int = 0, node: str = "n", cost: int | None = None) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def pod(name: str, phase: str = "Running", ready_at: float | None = None, create
 
 
 def test_shortfall_is_created_at_once() -> None:
-    assert plan_scale(5, [pod("a")]).create == 4
+    assert plan_scale(5, [pod("a")], NOW).create == 4
 
 
 @pytest.mark.parametrize(
@@ -38,14 +39,14 @@ def test_shortfall_is_created_at_once() -> None:
         pytest.param(pod("v", phase="Unknown"), pod("k"), id="unknown before running"),
         pytest.param(pod("v"), pod("k", ready_at=T0), id="not ready before ready"),
         pytest.param(pod("v", ready_at=T0, cost=-5), pod("k", ready_at=T0), id="lower deletion cost first"),
-        pytest.param(pod("v", ready_at=T0 + 10), pod("k", ready_at=T0), id="ready for less time first"),
+        pytest.param(pod("v", ready_at=T0 + 3000), pod("k", ready_at=T0), id="ready for less time first (10 min against 1 h)"),
         pytest.param(pod("v", ready_at=T0, restarts=3), pod("k", ready_at=T0), id="more restarts first"),
-        pytest.param(pod("v", ready_at=T0, created=T0 + 5), pod("k", ready_at=T0), id="newer first"),
+        pytest.param(pod("v", ready_at=T0, created=T0 + 3000), pod("k", ready_at=T0), id="newer first (10 min against 1 h)"),
     ],
 )
 def test_surplus_deletes_the_cheapest_pod_first(victim: dict[str, Any], keeper: dict[str, Any]) -> None:
     for order in ([victim, keeper], [keeper, victim]):
-        plan = plan_scale(1, order)
+        plan = plan_scale(1, order, NOW)
         assert [p["metadata"]["name"] for p in plan.delete] == ["v"]
 
 
@@ -58,6 +59,7 @@ def test_status_counts_ready_and_available_with_min_ready_seconds() -> None:
         "fullyLabeledReplicas": 3,
         "readyReplicas": 2,
         "availableReplicas": 1,
+        "terminatingReplicas": 0,
         "observedGeneration": 3,
     }
     assert plan.requeue_after == pytest.approx(6)

@@ -115,3 +115,25 @@ async def test_a_resumed_probe_keeps_its_schedule_and_its_result() -> None:
 async def test_a_resumed_readiness_probe_that_was_not_ready_reports_the_first_success() -> None:
     _, reports = await probe(ProbeSpec("readiness", {}, period=1), "+", resume=Resume(at=3.5, result=False))
     assert reports == [(4, True)]
+
+
+@pytest.mark.asyncio
+async def test_every_check_is_observed_and_an_errored_one_is_not_counted() -> None:
+    """kubelet prober/worker.go: a probe error throws the result away, so a port name the
+    container lacks never makes it Ready (or NotReady again): only the events tell."""
+    clock = FakeClock()
+    script = iter([Outcome(True), Outcome(False, "port", errored=True), Outcome(False, "404"), Outcome(False, "404"), Outcome(False, "404")])
+    seen: list[Outcome] = []
+    reports: list[bool] = []
+
+    async def check() -> Outcome:
+        try:
+            return next(script)
+        except StopIteration:
+            raise Done() from None
+
+    spec = ProbeSpec("readiness", {}, period=1, failure_threshold=3)
+    with pytest.raises(Done):
+        await run_probe(spec, check, clock, 0.0, lambda ok, _: reports.append(ok), observe=seen.append)
+    assert [o.message for o in seen] == ["", "port", "404", "404", "404"]
+    assert reports == [True, False]  # the errored check broke no run: NotReady at the third 404
