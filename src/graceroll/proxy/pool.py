@@ -91,13 +91,15 @@ class Pool:
 
     def _split_candidates(self, pinned: bool) -> list[Address]:
         marked = self.draining.marked
-        groups = [[b for b in g if b[0] not in marked] for g in self._groups] if marked else [list(g) for g in self._groups]
+        canary, other = self._groups
+        if marked:
+            canary, other = tuple(b for b in canary if b[0] not in marked), tuple(b for b in other if b[0] not in marked)
         first = 0 if pinned or (self._smooth is not None and self._smooth.next_is_canary()) else 1
-        if not groups[first]:
-            first = 1 - first
-        chosen, other = groups[first], groups[1 - first]
+        chosen, rest = (canary, other) if first == 0 else (other, canary)
         if not chosen:
-            return []
+            first, chosen, rest = 1 - first, rest, ()
+            if not chosen:
+                return []
         start = self._next_in[first] % len(chosen)
         self._next_in[first] += 1
-        return [*chosen[start:], *chosen[:start], *other]
+        return [*chosen[start:], *chosen[:start], *rest]

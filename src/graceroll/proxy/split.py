@@ -165,13 +165,33 @@ _Test = Callable[[bytes], bool]
 
 def matcher(routes: Sequence[HeaderRoute]) -> Callable[[Headers], bool] | None:
     """A test of a request's headers (name, value pairs as they came) against ``routes``, or None
-    without routes. Compiled once per route change; a request costs one pass per match entry."""
+    without routes. Compiled once per route change into a table by header name, so a request
+    costs one dict lookup per header it has, and allocates only when it has a header some route
+    names."""
     if not routes:
         return None
-    compiled = [[(m.header.lower().encode("latin-1"), _value_test(m)) for m in r.match] for r in routes]
+    by_name: dict[bytes, list[tuple[int, _Test]]] = {}
+    wanted: list[frozenset[int]] = []  # per route: the numbers of its entries
+    entry = 0
+    for r in routes:
+        numbers = []
+        for m in r.match:
+            by_name.setdefault(m.header.lower().encode("latin-1"), []).append((entry, _value_test(m)))
+            numbers.append(entry)
+            entry += 1
+        wanted.append(frozenset(numbers))
 
     def matches(headers: Headers) -> bool:
-        return any(all(any(n.lower() == name and test(v) for n, v in headers) for name, test in route) for route in compiled)
+        hit: set[int] | None = None
+        for name, value in headers:
+            tests = by_name.get(name.lower())
+            if tests is not None:
+                for number, test in tests:
+                    if test(value):
+                        if hit is None:
+                            hit = set()
+                        hit.add(number)
+        return hit is not None and any(w <= hit for w in wanted)
 
     return matches
 
