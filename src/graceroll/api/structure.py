@@ -296,14 +296,41 @@ def check(model: type[BaseModel], obj: Obj) -> Checked:
     return Checked([], obj)
 
 
-def validator(model: type[BaseModel], semantic: Semantic) -> Semantic:
-    """A kind's ``validate`` hook: structural errors first, then the semantic ones not already covered."""
+@dataclass(frozen=True)
+class ModelValidator:
+    """A kind's ``validate`` hook: structural errors first, then the semantic ones not already covered.
 
-    def validate(obj: Obj) -> list[FieldError]:
-        checked = check(model, obj)
-        return checked.errors + [e for e in semantic(checked.obj) if not checked.covers(e.path)]
+    It keeps its model, so the API server can publish the kind's schema (OpenAPI) and find the
+    unknown fields of a request (``fieldValidation``) from the same definition that validates it.
+    """
 
-    return validate
+    model: type[BaseModel]
+    semantic: Semantic
+
+    def __call__(self, obj: Obj) -> list[FieldError]:
+        checked = check(self.model, obj)
+        return checked.errors + [e for e in self.semantic(checked.obj) if not checked.covers(e.path)]
+
+
+def validator(model: type[BaseModel], semantic: Semantic) -> ModelValidator:
+    return ModelValidator(model, semantic)
+
+
+def unknown_fields(model: type[BaseModel], obj: Obj) -> list[tuple[str, tuple[Any, ...]]]:
+    """Every key of ``obj`` its model does not declare: (field path, location), in document order."""
+    try:
+        model.model_validate(obj)
+    except ValidationError as e:
+        return [(format_loc(model, tuple(err["loc"])), tuple(err["loc"])) for err in e.errors() if err["type"] == "extra_forbidden"]
+    return []
+
+
+def without(obj: Obj, locations: list[tuple[Any, ...]]) -> Obj:
+    """A copy of ``obj`` without the values at ``locations`` (dropped unknown fields)."""
+    pruned = clone(obj)
+    for loc in locations:
+        _cut(pruned, loc)
+    return pruned
 
 
 _EXPECTED = {
