@@ -30,6 +30,9 @@ from graceroll.api import kinds, selectors
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
 from graceroll.apiserver import bodies, discovery, field_validation, fields, public, reviews
+from graceroll.apiserver.openapi.serve import OpenApi
+from graceroll.apiserver.replace_guard import FIELD_MANAGER as REPLACE_MANAGER
+from graceroll.apiserver.replace_guard import RecentlyDeleted
 from graceroll.apiserver.status import from_error, status
 from graceroll.apiserver.table import to_table
 from graceroll.apiserver.watch import WatchHub
@@ -74,11 +77,16 @@ class ApiServer:
         self.logs_path = logs_path
         self.hub = WatchHub(store)
         self.stopping = False
+        self.deleted = RecentlyDeleted()
         self.app = web.Application(middlewares=[self._auth], client_max_size=16 * 1024 * 1024)
         self.app.router.add_get("/version", self._version)
         for endpoint in public.HEALTH:
             self.app.router.add_get(f"/{endpoint}", self._health)
             self.app.router.add_get(f"/{endpoint}/{{check}}", self._health)
+        openapi = OpenApi()
+        self.app.router.add_get("/openapi/v2", openapi.v2)
+        self.app.router.add_get("/openapi/v3", openapi.v3)
+        self.app.router.add_get("/openapi/v3/{gv:.+}", openapi.v3)
         for plural, (group, versions, _) in reviews.RESOURCES.items():
             for version in versions:
                 self.app.router.add_post(f"/apis/{group}/{version}/{plural}", self._review)
@@ -209,7 +217,7 @@ class ApiServer:
                     return await self._watch(request, t)
                 return self._list(request, t)
             if m == "POST":
-                return self._create(request, t, bodies.parse(await request.read(), request.content_type))
+                return self._create_or_restore(request, t, bodies.parse(await request.read(), request.content_type))
             if m == "DELETE":
                 return self._delete_collection(request, t)
             raise UsageError(f"method {m} is not allowed on a collection")
@@ -277,6 +285,26 @@ class ApiServer:
             return _warned(_json(obj, 201), checked)
         return _warned(_json(self.store.create(obj), 201), checked)
 
+    def _create_or_restore(self, request: web.Request, t: Target, body: bodies.Body) -> web.Response:
+        """A create; when ``kubectl replace --force`` fails to recreate what it deleted, the deleted object comes back."""
+        try:
+            return self._create(request, t, body)
+        except (Invalid, UsageError) as e:
+            md = (body.obj.get("metadata") or {}) if isinstance(body.obj, dict) else {}
+            name = md.get("name")
+            if request.query.get("fieldManager") != REPLACE_MANAGER or not isinstance(name, str) or self._dry_run(request):
+                raise
+            key = (t.kind.kind, (t.namespace or str(md.get("namespace") or "default")) if t.kind.namespaced else "", name)
+            if self.store.try_get(*key) is not None:
+                raise
+            saved = self.deleted.take(key, self.clock.now())
+            if saved is None:
+                raise
+            self.store.create(admit(saved))
+            answer = from_error(e)
+            answer["message"] += f' (the {t.kind.kind} "{name}" that kubectl replace --force deleted was created again)'
+            return _json(answer, answer["code"])
+
     @staticmethod
     def _fields(request: web.Request, t: Target, obj: Obj, duplicates: tuple[str, ...], decoding: bool) -> field_validation.Checked:
         """Unknown and duplicate fields under the request's ``fieldValidation`` (dropped, warned, or refused)."""
@@ -334,6 +362,7 @@ class ApiServer:
         current = self.store.get(t.kind.kind, ns, t.name or "")
         if self._dry_run(request):
             return _json(current)
+        self.deleted.remember(current, self.clock.now())
         left = self.store.delete(t.kind.kind, ns, t.name or "", None if grace is None else int(grace), orphan=policy == "Orphan", uid=uid)
         if left is not None:
             return _json(left)
