@@ -34,6 +34,8 @@ from graceroll.apiserver.openapi.serve import OpenApi
 from graceroll.apiserver.replace_guard import FIELD_MANAGER as REPLACE_MANAGER
 from graceroll.apiserver.replace_guard import RecentlyDeleted
 from graceroll.apiserver.status import from_error, status
+from graceroll.apiserver.streams.portforward import PortForward
+from graceroll.apiserver.streams.remotecommand import ContainerStreams, RemoteCommand
 from graceroll.apiserver.table import to_table
 from graceroll.apiserver.watch import WatchHub
 from graceroll.clock import Clock
@@ -70,7 +72,9 @@ def _error(e: Exception) -> web.Response:
 class ApiServer:
     """Serves one store; runs in the engine's event loop (store calls are synchronous)."""
 
-    def __init__(self, store: Store, clock: Clock, token: str, logs_path: LogsPath | None = None) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, token: str, logs_path: LogsPath | None = None, node: ContainerStreams | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
         self.token = token
@@ -90,6 +94,11 @@ class ApiServer:
         for plural, (group, versions, _) in reviews.RESOURCES.items():
             for version in versions:
                 self.app.router.add_post(f"/apis/{group}/{version}/{plural}", self._review)
+        streams = RemoteCommand(store, node, self._sleep)
+        pod = "/api/v1/namespaces/{namespace}/pods/{name}"
+        self.app.router.add_route("*", f"{pod}/exec", streams.exec)
+        self.app.router.add_route("*", f"{pod}/attach", streams.attach)
+        self.app.router.add_route("*", f"{pod}/portforward", PortForward(store).handle)
         self.app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner: web.AppRunner | None = None
 
@@ -132,6 +141,9 @@ class ApiServer:
             return _error(e)
         except json.JSONDecodeError as e:
             return _json(status(400, "BadRequest", f"the request body is not valid JSON: {e}"), 400)
+
+    async def _sleep(self, seconds: float) -> None:
+        await self.clock.sleep(seconds)  # type: ignore[attr-defined]
 
     async def _version(self, request: web.Request) -> web.Response:
         return _json(public.version_info())

@@ -25,6 +25,7 @@ recorded and the old image keeps running.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import os
@@ -98,6 +99,20 @@ class Instance:
     ready: bool = False
     kill_message: str = ""
     grace: float | None = None  # a probe's own terminationGracePeriodSeconds
+    stdin: int | None = None  # the write end of the process's stdin (``stdin: true``), for attach
+    sessions: set[Process] = field(default_factory=set)  # commands exec'd in it: they end with it
+
+    def close_stdin(self) -> None:
+        if self.stdin is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.stdin)
+            self.stdin = None
+
+    def end(self) -> None:
+        """The instance is over: so are the commands exec'd in it, and its stdin."""
+        for proc in list(self.sessions):
+            proc.signal_group(signal.SIGKILL)
+        self.close_stdin()
 
     def halt(self, why: Why, message: str = "", grace: float | None = None) -> None:
         if not self.stop.done():
@@ -191,8 +206,10 @@ class ContainerRunner:
                 self.restart_count += 1
         finally:
             inst = self.instance
-            if inst is not None and inst.proc.running:  # cancelled mid-way: leave nothing running
-                inst.proc.signal_group(signal.SIGKILL)
+            if inst is not None:
+                inst.end()
+                if inst.proc.running:  # cancelled mid-way: leave nothing running
+                    inst.proc.signal_group(signal.SIGKILL)
 
     async def _run_once(self) -> tuple[Why, int]:
         self._set_state({"waiting": {"reason": "ContainerCreating"}})
@@ -206,15 +223,18 @@ class ContainerRunner:
             return Why.NOT_STARTED, 0
         self.image = str(spec.get("image") or "")
         self.image_id = launch.image.image_id
+        stdin = os.pipe() if spec.get("stdin") else None
         try:
-            proc = self._spawn(launch)
+            proc = self._spawn(launch, stdin[0] if stdin else None)
         except OSError as e:
+            if stdin:
+                os.close(stdin[1])
             now = self.pod.clock.now()
             self.container_id = ""
             self._terminated(START_ERROR_CODE, now, now, "StartError", f"{launch.argv[0]}: {e.strerror or e}")
             self.pod.event(WARNING, "Failed", f"Error: failed to start container {self.name}: {e}")
             return Why.EXITED, START_ERROR_CODE
-        inst = Instance(proc, launch, spec, asyncio.get_running_loop().create_future())
+        inst = Instance(proc, launch, spec, asyncio.get_running_loop().create_future(), stdin=stdin[1] if stdin else None)
         self.instance = inst
         self.container_id = f"process://{proc.pid}"
         proc.exited.add_done_callback(lambda _: inst.halt(Why.EXITED))
@@ -233,6 +253,7 @@ class ContainerRunner:
             if why is not Why.EXITED:
                 await self._stop(inst, why)
         finally:
+            inst.end()
             self.pod.ledger.discard(proc.pgid)
         code = proc.exited.result() if proc.exited.done() else 128 + signal.SIGKILL
         reason = "Completed" if code == 0 else "Error"
@@ -240,12 +261,14 @@ class ContainerRunner:
         self.instance = None
         return why, code
 
-    def _spawn(self, launch: Launch) -> Process:
+    def _spawn(self, launch: Launch, stdin: int | None) -> Process:
         fd = open_for_append(self.pod.log_path(self.name))
         try:
-            proc = self.pod.runtime.spawn(Spawn(launch.argv, launch.env, launch.cwd, fd))
+            proc = self.pod.runtime.spawn(Spawn(launch.argv, launch.env, launch.cwd, fd, stdin))
         finally:
             os.close(fd)
+            if stdin is not None:
+                os.close(stdin)
         self.pod.ledger.add(proc.pgid)
         return proc
 

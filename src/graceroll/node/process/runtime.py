@@ -65,12 +65,15 @@ class GroupRecord(Protocol):
 
 @dataclass(frozen=True)
 class Spawn:
-    """What to start; ``output`` is an fd for stdout and stderr (None: /dev/null)."""
+    """What to start; ``output`` is an fd for stdout and stderr (None: /dev/null); ``stdin`` an fd
+    to read (None: /dev/null); ``errors`` a separate fd for stderr (None: ``output``)."""
 
     argv: Sequence[str]
     env: Mapping[str, str]
     cwd: Path
     output: int | None = None
+    stdin: int | None = None
+    errors: int | None = None
 
 
 class Process:
@@ -155,9 +158,9 @@ class ProcessRuntime:
             list(spec.argv),
             env=dict(spec.env),
             cwd=spec.cwd,
-            stdin=subprocess.DEVNULL,
+            stdin=spec.stdin if spec.stdin is not None else subprocess.DEVNULL,
             stdout=out,
-            stderr=out,
+            stderr=spec.errors if spec.errors is not None else out,
             start_new_session=True,
             close_fds=True,
         )
