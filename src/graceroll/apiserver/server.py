@@ -84,6 +84,7 @@ class ApiServer:
         self.deleted = RecentlyDeleted()
         self.app = web.Application(middlewares=[self._auth], client_max_size=16 * 1024 * 1024)
         self.app.router.add_get("/version", self._version)
+        self.app.router.add_get("/version/", self._version)  # what the Python client asks for
         for endpoint in public.HEALTH:
             self.app.router.add_get(f"/{endpoint}", self._health)
             self.app.router.add_get(f"/{endpoint}/{{check}}", self._health)
