@@ -18,7 +18,7 @@ in that kind's module, next to its defaults and rules.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -424,8 +424,21 @@ def unknown_fields(model: type[BaseModel], obj: Obj) -> list[tuple[str, tuple[An
     try:
         model.model_validate(obj)
     except ValidationError as e:
-        return [(format_loc(model, tuple(err["loc"])), tuple(err["loc"])) for err in e.errors() if err["type"] == "extra_forbidden"]
+        locs = [tuple(err["loc"]) for err in e.errors() if err["type"] == "extra_forbidden"]
+        order = {loc: i for i, loc in enumerate(_locations(obj, ()))}
+        return [(format_loc(model, loc), loc) for loc in sorted(locs, key=lambda loc: order.get(loc, len(order)))]
     return []
+
+
+def _locations(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    """Every location in ``value``, in document order."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield (*loc, k)
+            yield from _locations(v, (*loc, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _locations(v, (*loc, i))
 
 
 def without(obj: Obj, locations: list[tuple[Any, ...]]) -> Obj:
