@@ -18,7 +18,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
+
 from graceroll import __version__
+from graceroll.errors import GracerollError
+from graceroll.store.base import Store
 
 Check = Callable[[], bool]
 HEALTH = ("healthz", "livez", "readyz")
@@ -84,3 +88,32 @@ def health(endpoint: str, only: str | None, verbose: bool, excluded: set[str], c
     if verbose:
         return HealthAnswer(200, "\n".join(lines) + f"\n{endpoint} check passed\n")
     return HealthAnswer(200, "ok")
+
+
+async def version(request: web.Request) -> web.Response:
+    return web.json_response(version_info())
+
+
+class Health:
+    """The checks: ``ping`` (the server answers), ``store`` (a read of the store succeeds) and, for
+    readiness only, ``shutdown`` (the server is not stopping)."""
+
+    def __init__(self, store: Store, stopping: Callable[[], bool]) -> None:
+        self.store = store
+        self.stopping = stopping
+
+    def _store_answers(self) -> bool:
+        try:
+            self.store.try_get("Pod", "default", "-")
+        except GracerollError:
+            return False
+        return True
+
+    async def handle(self, request: web.Request) -> web.Response:
+        endpoint = request.path.strip("/").split("/")[0]
+        checks: dict[str, Check] = {"ping": lambda: True, "store": self._store_answers}
+        if endpoint == "readyz":
+            checks["shutdown"] = lambda: not self.stopping()
+        excluded = set(request.query.getall("exclude", []))
+        answer = health(endpoint, request.match_info.get("check"), "verbose" in request.query, excluded, checks)
+        return web.Response(status=answer.code, text=answer.text, headers={"X-Content-Type-Options": "nosniff"})

@@ -17,7 +17,11 @@ The memory is in the API server's process: an engine restart in the window forge
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
+
+from graceroll.api.admission import admit
+from graceroll.store.base import Store
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str]  # kind, namespace, name
@@ -38,6 +42,17 @@ class RecentlyDeleted:
         self._objects[key] = (now, obj)
         while len(self._objects) > LIMIT:
             self._objects.popitem(last=False)
+
+    def restore(self, store: Store, query: Mapping[str, str], key: Key, now: float) -> bool:
+        """After a failed create: put back what was deleted under ``key`` if the create came from
+        ``kubectl replace --force`` (and is not a dry run) and nothing has taken the name since."""
+        if query.get("fieldManager") != FIELD_MANAGER or "dryRun" in query or store.try_get(*key) is not None:
+            return False
+        saved = self.take(key, now)
+        if saved is None:
+            return False
+        store.create(admit(saved))
+        return True
 
     def take(self, key: Key, now: float) -> Obj | None:
         """The object deleted under ``key`` within the window, forgotten once taken."""

@@ -13,9 +13,14 @@ The answers are the request with ``status`` filled in, as upstream; nothing is s
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from graceroll.errors import UsageError
+from aiohttp import web
+
+from graceroll.apiserver import bodies
+from graceroll.apiserver.status import from_error
+from graceroll.errors import GracerollError, UsageError
 
 Obj = dict[str, Any]
 USER = "graceroll-admin"
@@ -77,3 +82,17 @@ def discovery_resources(group: str, version: str) -> list[Obj]:
         for plural, (g, versions, kind) in RESOURCES.items()
         if g == group and version in versions
     ]
+
+
+async def handle(request: web.Request) -> web.Response:
+    """``POST /apis/<group>/<version>/<review plural>`` (JSON or protobuf): the answered review."""
+    _, group, version, plural = request.path.strip("/").split("/")
+    try:
+        body = bodies.parse(await request.read(), request.content_type).obj
+        if not isinstance(body, dict):
+            raise UsageError("the request body must be a JSON object")
+        out, code = answer(RESOURCES[plural][2], f"{group}/{version}", body), 201
+    except GracerollError as e:
+        out = from_error(e)
+        code = out["code"]
+    return web.Response(status=code, body=json.dumps(out).encode(), content_type="application/json")

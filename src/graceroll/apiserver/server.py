@@ -31,7 +31,6 @@ from graceroll.api.admission import admit
 from graceroll.api.meta import clone
 from graceroll.apiserver import bodies, discovery, field_validation, fields, public, reviews
 from graceroll.apiserver.openapi.serve import OpenApi
-from graceroll.apiserver.replace_guard import FIELD_MANAGER as REPLACE_MANAGER
 from graceroll.apiserver.replace_guard import RecentlyDeleted
 from graceroll.apiserver.status import from_error, status
 from graceroll.apiserver.streams.portforward import PortForward
@@ -83,18 +82,19 @@ class ApiServer:
         self.stopping = False
         self.deleted = RecentlyDeleted()
         self.app = web.Application(middlewares=[self._auth], client_max_size=16 * 1024 * 1024)
-        self.app.router.add_get("/version", self._version)
-        self.app.router.add_get("/version/", self._version)  # what the Python client asks for
+        self.app.router.add_get("/version", public.version)
+        self.app.router.add_get("/version/", public.version)  # what the Python client asks for
+        health = public.Health(store, lambda: self.stopping)
         for endpoint in public.HEALTH:
-            self.app.router.add_get(f"/{endpoint}", self._health)
-            self.app.router.add_get(f"/{endpoint}/{{check}}", self._health)
+            self.app.router.add_get(f"/{endpoint}", health.handle)
+            self.app.router.add_get(f"/{endpoint}/{{check}}", health.handle)
         openapi = OpenApi()
         self.app.router.add_get("/openapi/v2", openapi.v2)
         self.app.router.add_get("/openapi/v3", openapi.v3)
         self.app.router.add_get("/openapi/v3/{gv:.+}", openapi.v3)
         for plural, (group, versions, _) in reviews.RESOURCES.items():
             for version in versions:
-                self.app.router.add_post(f"/apis/{group}/{version}/{plural}", self._review)
+                self.app.router.add_post(f"/apis/{group}/{version}/{plural}", reviews.handle)
         streams = RemoteCommand(store, node, self._sleep)
         pod = "/api/v1/namespaces/{namespace}/pods/{name}"
         self.app.router.add_route("*", f"{pod}/exec", streams.exec)
@@ -145,34 +145,6 @@ class ApiServer:
 
     async def _sleep(self, seconds: float) -> None:
         await self.clock.sleep(seconds)  # type: ignore[attr-defined]
-
-    async def _version(self, request: web.Request) -> web.Response:
-        return _json(public.version_info())
-
-    async def _health(self, request: web.Request) -> web.Response:
-        endpoint = request.path.strip("/").split("/")[0]
-        checks: dict[str, public.Check] = {"ping": lambda: True, "store": self._store_answers}
-        if endpoint == "readyz":
-            checks["shutdown"] = lambda: not self.stopping
-        answer = public.health(endpoint, request.match_info.get("check"), "verbose" in request.query, set(request.query.getall("exclude", [])), checks)
-        return web.Response(status=answer.code, text=answer.text, headers={"X-Content-Type-Options": "nosniff"})
-
-    def _store_answers(self) -> bool:
-        try:
-            self.store.try_get("Pod", "default", "-")
-        except GracerollError:
-            return False
-        return True
-
-    async def _review(self, request: web.Request) -> web.Response:
-        _, group, version, plural = request.path.strip("/").split("/")
-        try:
-            body = bodies.parse(await request.read(), request.content_type).obj
-            if not isinstance(body, dict):
-                raise UsageError("the request body must be a JSON object")
-            return _json(reviews.answer(reviews.RESOURCES[plural][2], f"{group}/{version}", body), 201)
-        except GracerollError as e:
-            return _error(e)
 
     @staticmethod
     def _namespaces(name: str | None) -> web.Response:
@@ -304,16 +276,10 @@ class ApiServer:
             return self._create(request, t, body)
         except (Invalid, UsageError) as e:
             md = (body.obj.get("metadata") or {}) if isinstance(body.obj, dict) else {}
-            name = md.get("name")
-            if request.query.get("fieldManager") != REPLACE_MANAGER or not isinstance(name, str) or self._dry_run(request):
-                raise
+            name = str(md.get("name") or "")
             key = (t.kind.kind, (t.namespace or str(md.get("namespace") or "default")) if t.kind.namespaced else "", name)
-            if self.store.try_get(*key) is not None:
+            if not name or not self.deleted.restore(self.store, request.query, key, self.clock.now()):
                 raise
-            saved = self.deleted.take(key, self.clock.now())
-            if saved is None:
-                raise
-            self.store.create(admit(saved))
             answer = from_error(e)
             answer["message"] += f' (the {t.kind.kind} "{name}" that kubectl replace --force deleted was created again)'
             return _json(answer, answer["code"])
