@@ -24,6 +24,9 @@ bench: install
 	$(BIN)/python bench/inplace_vs_recreate.py
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/endpoint_latency.py
+	$(BIN)/python bench/engine_restart.py
+	$(BIN)/python bench/dataplane_failures.py
+	$(BIN)/python bench/proxy_throughput.py
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -3,14 +3,16 @@
 Users keep their bcs-client JSON unchanged: the loader converts such a document into graceroll's
 ``mesos.bcs.tencent.com/v4`` ``MesosDeployment`` (``get mesosdeployment``, short ``mdeploy``; the
 name ``deployment`` keeps meaning the Kubernetes one). Like the original Go decoder, keys match
-case-insensitively (``rollingupdate``, ``unionData``); ``maxUnavilable`` — the spelling of the
-original struct tag — and ``maxUnavailable`` — the spelling of the how-to — are both read, the
-original one first; ``restartPolicy``, ``killPolicy`` and ``constraint`` move into ``spec``.
+case-insensitively (``Rollingupdate``, ``UnionData``) and are spelled as the struct fields are;
+``maxUnavilable`` — the spelling of the original struct tag — and ``maxUnavailable`` — the
+spelling of the how-to — are both read, the original one first; ``restartPolicy``, ``killPolicy``
+and ``constraint`` move into ``spec``. Keys no struct has are dropped, as the decoder drops them,
+and reported (``graceroll apply`` prints a warning with the nearest known key).
 
 An ``Application`` is one version of the deployment: ``spec.instance`` taskgroups, each run as a
-pod ``<application>-<index>`` (bcs-scheduler application semantics, reference bcs.md §5.2). A
+pod ``<application>-<index>`` (bcs-scheduler application semantics). A
 ``v4`` ``application`` document becomes one on its own, which a deployment without a template
-binds through ``spec.selector`` (§5.3).
+binds through ``spec.selector`` (bcs-scheduler ``CreateDeployment``).
 Namespaces keep their BCS names (``defaultGroup``): the Kubernetes DNS-label rule is not applied.
 """
 
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from graceroll.api import bcs_mesos_fields as fields
 from graceroll.api import field_checks as fc
 from graceroll.api.kinds import Kind, register, register_conversion
 from graceroll.api.meta import Obj
+from graceroll.api.unknown_fields import UnknownField, prune
 from graceroll.errors import FieldError
 
 GROUP = "mesos.bcs.tencent.com"
@@ -29,61 +33,58 @@ ROLLING_ORDERS = ["CreateFirst", "DeleteFirst"]
 STRATEGY_TYPES = ["RollingUpdate"]
 DEFAULT_NAMESPACE = "defaultGroup"
 UPDATE_PHASES = ("Update", "UpdatePaused", "UpdateSuspend")
+SPEC_KEYS = ("instance", "template", "killPolicy", "constraint")  # what an application runs
 HTTP_CHECKS = ["HTTP", "REMOTE_HTTP"]
 TCP_CHECKS = ["TCP", "REMOTE_TCP"]
 HEALTH_CHECK_TYPES = ["COMMAND", *HTTP_CHECKS, *TCP_CHECKS]
 
 
-def _get(m: Any, key: str) -> Any:
-    """A value by key, case-insensitively, as Go's encoding/json matches struct fields."""
-    if not isinstance(m, dict):
-        return None
-    if key in m:
-        return m[key]
-    low = key.lower()
-    return next((v for k, v in m.items() if isinstance(k, str) and k.lower() == low), None)
+def _object(v: Any) -> Obj:
+    return v if isinstance(v, dict) else {}
 
 
-def _pick(m: Any, *keys: str) -> Any:
-    return next((v for k in keys if (v := _get(m, k)) is not None), None)
-
-
-def convert(doc: Obj) -> Obj:
-    """bcs-client's v4 deployment JSON → a ``MesosDeployment`` (values untouched, keys normalised)."""
-    md = _get(doc, "metadata") or {}
-    spec = _get(doc, "spec") or {}
-    strategy = _get(spec, "strategy") or {}
-    rolling = _get(strategy, "rollingupdate")
-    out_spec: Obj = {k: v for k, v in {"instance": _get(spec, "instance"), "selector": _get(spec, "selector"), "template": _get(spec, "template")}.items() if v is not None}
-    out_strategy: Obj = {"type": _get(strategy, "type") or "RollingUpdate"}
+def convert(doc: Obj) -> tuple[Obj, list[UnknownField]]:
+    """bcs-client's v4 deployment JSON → a ``MesosDeployment``: values untouched, keys spelled as
+    the struct fields are, unknown keys dropped and returned (``bcs_mesos_fields``)."""
+    doc, unknown = prune(doc, fields.V4_DEPLOYMENT, rename=True)
+    spec = _object(doc.get("spec"))
+    strategy = _object(spec.get("strategy"))
+    out_spec: Obj = {k: spec[k] for k in ("instance", "selector", "template") if spec.get(k) is not None}
+    out_strategy: Obj = {"type": strategy.get("type") or "RollingUpdate"}
+    rolling = strategy.get("rollingupdate")
     if isinstance(rolling, dict):
-        ru = {
-            "maxUnavailable": _pick(rolling, "maxUnavilable", "maxUnavailable"),
-            "maxSurge": _get(rolling, "maxSurge"),
-            "upgradeDuration": _get(rolling, "upgradeDuration"),
-            "rollingOrder": _get(rolling, "rollingOrder"),
-            "rollingManually": _get(rolling, "rollingManually"),
-        }
+        unavailable = rolling.get("maxUnavilable", rolling.get("maxUnavailable"))  # the struct tag's spelling first
+        ru = {"maxUnavailable": unavailable} | {k: rolling.get(k) for k in ("maxSurge", "upgradeDuration", "rollingOrder", "rollingManually")}
         out_strategy["rollingUpdate"] = {k: v for k, v in ru.items() if v is not None}
     out_spec["strategy"] = out_strategy
-    return {"apiVersion": API_VERSION, "kind": "MesosDeployment", "metadata": _metadata(md), "spec": out_spec | _policies(doc)}
+    return {"apiVersion": API_VERSION, "kind": "MesosDeployment", "metadata": _metadata(doc), "spec": out_spec | _policies(doc)}, unknown
 
 
-def convert_application(doc: Obj) -> Obj:
+def convert_application(doc: Obj) -> tuple[Obj, list[UnknownField]]:
     """bcs-client's v4 application JSON → an ``Application`` (``spec.instance`` and ``spec.template``)."""
-    spec = _get(doc, "spec") or {}
-    out_spec = {k: v for k, v in {"instance": _get(spec, "instance"), "template": _get(spec, "template")}.items() if v is not None}
-    return {"apiVersion": API_VERSION, "kind": "Application", "metadata": _metadata(_get(doc, "metadata") or {}), "spec": out_spec | _policies(doc)}
+    doc, unknown = prune(doc, fields.V4_APPLICATION, rename=True)
+    spec = _object(doc.get("spec"))
+    out_spec = {k: spec[k] for k in ("instance", "template") if spec.get(k) is not None}
+    return {"apiVersion": API_VERSION, "kind": "Application", "metadata": _metadata(doc), "spec": out_spec | _policies(doc)}, unknown
 
 
-def _metadata(md: Any) -> Obj:
-    fields = {k: _get(md, k) for k in ("name", "namespace", "labels", "annotations")}
-    return {k: v for k, v in fields.items() if v is not None}
+def _metadata(doc: Obj) -> Obj:
+    md = _object(doc.get("metadata"))
+    return {k: md[k] for k in ("name", "namespace", "labels", "annotations") if md.get(k) is not None}
 
 
 def _policies(doc: Obj) -> Obj:
     """The top-level ``restartPolicy``, ``killPolicy`` and ``constraint``, which graceroll keeps in ``spec``."""
-    return {k: v for k in ("restartPolicy", "killPolicy", "constraint") if (v := _get(doc, k)) is not None}
+    return {k: doc[k] for k in ("restartPolicy", "killPolicy", "constraint") if doc.get(k) is not None}
+
+
+def unknown_in_deployment(obj: Obj) -> tuple[Obj, list[UnknownField]]:
+    """A ``MesosDeployment`` as written to the API, without the fields it does not have."""
+    return prune(obj, fields.MESOS_DEPLOYMENT)
+
+
+def unknown_in_application(obj: Obj) -> tuple[Obj, list[UnknownField]]:
+    return prune(obj, fields.APPLICATION)
 
 
 def default_deployment(obj: Obj) -> None:
@@ -144,14 +145,37 @@ def validate_deployment(obj: Obj) -> list[FieldError]:
     return errs
 
 
+def running_spec(spec: Obj) -> Obj:
+    """The part of a deployment's spec its application runs."""
+    return {k: spec.get(k) for k in SPEC_KEYS}
+
+
+def is_scale(running: Obj, wanted: Obj) -> bool:
+    """Only the instance count differs: a scale of the bound application, not an update."""
+    return {**running, "instance": None} == {**wanted, "instance": None} and running.get("instance") != wanted.get("instance")
+
+
 def validate_deployment_update(new: Obj, old: Obj) -> list[FieldError]:
-    """bcs-scheduler updates and scales only a deployment that is not rolling, and never its selector."""
+    """bcs-scheduler's ``UpdateDeployment`` refusals, made when the change is written so that
+    ``apply`` fails at once (upstream's API answers the same errors to ``bcs-client update``):
+    never the selector; nothing while an update is in progress; an update (a change of what the
+    application runs, other than its instance count) needs a ``rollingOrder`` and a template."""
     new_spec, old_spec = new.get("spec") or {}, old.get("spec") or {}
     errs = fc.immutable("spec.selector", new_spec.get("selector"), old_spec.get("selector"))
     phase = (old.get("status") or {}).get("phase")
     if phase in UPDATE_PHASES and new_spec != old_spec:
-        detail = f"the deployment is in status {phase}: wait for the update to finish, or rollout cancel it"
+        detail = f"deployment is not running, cannot update (status {phase}: wait for the update to finish, or rollout cancel it)"
         errs.append(fc.forbidden("spec", detail))
+        return errs
+    running = (old.get("status") or {}).get("runningSpec") or running_spec(old_spec)  # what the application runs
+    wanted = running_spec(new_spec)
+    if wanted == running or is_scale(running, wanted):
+        return errs
+    if (new_spec.get("strategy") or {}).get("rollingUpdate", {}).get("rollingOrder") not in ROLLING_ORDERS:
+        detail = f"update strategy rolling order error: an update needs {' or '.join(ROLLING_ORDERS)}"
+        errs.append(fc.required("spec.strategy.rollingupdate.rollingOrder", detail))
+    if new_spec.get("template") is None:
+        errs.append(fc.required("spec.template", "an update runs a new application from the template"))
     return errs
 
 
@@ -226,6 +250,9 @@ MESOS_DEPLOYMENT = register(
         default=default_deployment,
         validate=validate_deployment,
         validate_update=validate_deployment_update,
+        prune=unknown_in_deployment,
     )
 )
-APPLICATION = register(Kind(GROUP, "v4", "Application", "applications", ("app",), default=default_application, validate=validate_application))
+APPLICATION = register(
+    Kind(GROUP, "v4", "Application", "applications", ("app",), default=default_application, validate=validate_application, prune=unknown_in_application)
+)

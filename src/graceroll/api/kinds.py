@@ -11,12 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graceroll.api.unknown_fields import UnknownField
 from graceroll.errors import FieldError, UsageError
 
 Obj = dict[str, Any]
 Defaulter = Callable[[Obj], None]
 Validator = Callable[[Obj], list[FieldError]]
 UpdateValidator = Callable[[Obj, Obj], list[FieldError]]
+Pruner = Callable[[Obj], tuple[Obj, list[UnknownField]]]  # the object without the fields its kind lacks, and those
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Kind:
     default: Defaulter | None = field(default=None, compare=False)
     validate: Validator | None = field(default=None, compare=False)
     validate_update: UpdateValidator | None = field(default=None, compare=False)
+    prune: Pruner | None = field(default=None, compare=False)  # unknown fields, warned about and dropped
 
     @property
     def api_version(self) -> str:
@@ -63,7 +66,7 @@ def register(k: Kind) -> Kind:
     return k
 
 
-Conversion = Callable[[Obj], Obj]
+Conversion = Callable[[Obj], tuple[Obj, list[UnknownField]]]  # also the document's keys it dropped
 _CONVERSIONS: dict[tuple[str, str], Conversion] = {}
 
 
@@ -72,14 +75,30 @@ def register_conversion(api_version: str, kind: str, convert_fn: Conversion) -> 
     _CONVERSIONS[(api_version, kind.lower())] = convert_fn
 
 
-def convert(doc: Obj) -> Obj:
-    """``doc`` in graceroll's own shape: converted when its format is a registered foreign one."""
+def converted(doc: Obj) -> tuple[Obj, list[UnknownField]]:
+    """``doc`` in graceroll's own shape (converted when its format is a registered foreign one), and
+    the unknown fields of the document as written: the conversion's, else its kind's (``prune``)."""
     api_version, kind = doc.get("apiVersion"), doc.get("kind")
     if isinstance(api_version, str) and isinstance(kind, str):
         fn = _CONVERSIONS.get((api_version, kind.lower()))
         if fn is not None:
             return fn(doc)
-    return doc
+        return doc, pruned(doc)[1]
+    return doc, []
+
+
+def pruned(obj: Obj) -> tuple[Obj, list[UnknownField]]:
+    """``obj`` without the fields its kind does not know (``Kind.prune``), and those fields: what the
+    API drops and answers with ``Warning`` headers, as Kubernetes does (``fieldValidation=Warn``)."""
+    info = _BY_KIND.get(str(obj.get("kind") or ""))
+    if info is None or info.prune is None:
+        return obj, []
+    return info.prune(obj)
+
+
+def convert(doc: Obj) -> Obj:
+    """``doc`` in graceroll's own shape: converted when its format is a registered foreign one."""
+    return converted(doc)[0]
 
 
 def by_kind(kind: str) -> Kind:

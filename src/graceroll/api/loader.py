@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ from graceroll.api.meta import Obj
 from graceroll.errors import FieldError, Invalid, ManifestError
 
 SUFFIXES = (".yaml", ".yml", ".json")
+Warn = Callable[[str], None]
 DOCUMENT = "manifest"  # the field path of problems that concern a whole document
 _DOC_START = re.compile(r"^---(\s|$)")
 
@@ -59,20 +60,23 @@ class _Doc:
     start: int  # 1-based line of the document, for errors without a better line
 
 
-def load_text(text: str, source: str = "<stdin>") -> list[Obj]:
-    """Parse, default and validate every document; raise ``ManifestError`` listing every problem."""
-    objects, errors = _load(text, source)
+def load_text(text: str, source: str = "<stdin>", warn: Warn | None = None) -> list[Obj]:
+    """Parse, default and validate every document; raise ``ManifestError`` listing every problem.
+
+    ``warn`` is told of each field the document's kind does not know (``file:line: unknown field
+    "…" (did you mean "…"?)``): such a field is not an error, it is dropped (``kinds.converted``)."""
+    objects, errors = _load(text, source, warn)
     if errors:
         raise ManifestError(errors)
     return objects
 
 
-def load_path(path: str) -> list[Obj]:
+def load_path(path: str, warn: Warn | None = None) -> list[Obj]:
     """A file, a directory (its .yaml/.yml/.json files, sorted) or ``-`` for stdin."""
     objects: list[Obj] = []
     errors: list[FieldError] = []
     for source, text in _sources(path, errors):
-        found, errs = _load(text, source)
+        found, errs = _load(text, source, warn)
         objects += found
         errors += errs
     if errors:
@@ -106,14 +110,14 @@ def _sources(path: str, errors: list[FieldError]) -> Iterator[tuple[str, str]]:
             errors.append(FieldError(DOCUMENT, "Invalid value", f"not UTF-8 text: {e.reason}", source=str(f)))
 
 
-def _load(text: str, source: str) -> tuple[list[Obj], list[FieldError]]:
+def _load(text: str, source: str, warn: Warn | None) -> tuple[list[Obj], list[FieldError]]:
     objects: list[Obj] = []
     errors: list[FieldError] = []
     try:  # documents are parsed lazily, so errors come out in file order
         for doc in _documents(text, source, errors):
             for item in _flatten(doc, source, errors):
                 try:
-                    obj = _admit(item, source, errors)
+                    obj = _admit(item, source, errors, warn)
                 except Exception as e:  # noqa: BLE001  never a traceback: a bug is one more reported problem
                     errors.append(_internal(e, source, item.start))
                     continue
@@ -322,8 +326,13 @@ def _flatten(doc: _Doc, source: str, errors: list[FieldError]) -> Iterator[_Doc]
         yield from _flatten(sub, source, errors)
 
 
-def _admit(doc: _Doc, source: str, errors: list[FieldError]) -> Obj | None:
-    data: Obj = kinds.convert(doc.data) if isinstance(doc.data, dict) else doc.data
+def _admit(doc: _Doc, source: str, errors: list[FieldError], warn: Warn | None) -> Obj | None:
+    data: Obj = doc.data
+    if isinstance(data, dict):
+        data, unknown = kinds.converted(data)
+        if warn is not None:
+            for u in unknown:
+                warn(f"{source}:{line_of(doc, u.path)}: {u}")
 
     def at(e: FieldError) -> FieldError:
         return FieldError(e.path, e.type, e.detail, e.value, e.has_value, f"{source}:{line_of(doc, e.path)}")

@@ -1,7 +1,7 @@
 """``tkex.tencent.com/v1alpha1`` HookTemplate and HookRun (bcs-hook-operator).
 
 Shape: ``kubernetes/common/bcs-hook/apis/tkex/v1alpha1/hook_types.go``; rules: the hook
-operator's ``ValidateMetrics`` (reference/bcs.md §4.1). Upstream checks a HookRun only when it
+operator's ``ValidateMetrics``. Upstream checks a HookRun only when it
 runs it and then ends the run in phase ``Error``; graceroll refuses a bad manifest at admission
 too, and the HookRun controller runs the same ``metrics_errors`` for runs written straight to the
 store (the workload controllers create theirs that way).

@@ -1,7 +1,7 @@
 """``tkex.tencent.com/v1alpha1`` GameStatefulSet: its shape, defaults and rules.
 
 Shape and defaults: ``bcs-gamestatefulset-operator/pkg/apis/tkex/v1alpha1/types.go`` and
-``defaults.go`` at bk-bcs 83deb16 (reference/bcs.md §1.1). The operator has no validating webhook
+``defaults.go`` at bk-bcs 83deb16. The operator has no validating webhook
 for the spec (only one for deletion protection); the rules here are those of the CRD schema (enums,
 required fields) plus StatefulSet's own (``ValidateStatefulSetSpec``) where the same field exists,
 so that a manifest the real cluster would store but the operator could never act on is refused.

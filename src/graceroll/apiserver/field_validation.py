@@ -11,7 +11,9 @@ As upstream (``k8s.io/apiserver`` handlers, KEP-2885):
 - ``Ignore``: the fields are dropped silently.
 
 Unknown means not declared by the kind's model (``api.structure``): free-form maps (labels,
-annotations, ``resources``, ``status``) have no unknown keys. Kinds without a model accept anything.
+annotations, ``resources``, ``status``) have no unknown keys. A kind without a model but with a
+``prune`` hook (the BCS Mesos formats, ``api.unknown_fields``) has its keys checked by that hook,
+which also gives keys their spelling and names the nearest known key; other kinds accept anything.
 """
 
 from __future__ import annotations
@@ -46,16 +48,23 @@ def directive(value: str | None) -> Directive:
 
 def check(d: Directive, kind: kinds.Kind, obj: Obj, duplicates: Sequence[str], decoding: bool) -> Checked:
     """``obj`` under directive ``d``; ``decoding``: a create or update body (not a patched object)."""
-    unknown = unknown_fields(kind.validate.model, obj) if isinstance(kind.validate, ModelValidator) else []
-    problems = [f'unknown field "{path}"' for path, _ in unknown] + [f'duplicate field "{path}"' for path in duplicates]
+    if isinstance(kind.validate, ModelValidator):
+        unknown = unknown_fields(kind.validate.model, obj)
+        cleaned = without(obj, [loc for _, loc in unknown]) if unknown else obj
+        found = [f'unknown field "{path}"' for path, _ in unknown]
+    elif kind.prune is not None:
+        cleaned, pruned = kind.prune(obj)
+        found = [str(u) for u in pruned]
+    else:
+        cleaned, found = obj, []
+    problems = found + [f'duplicate field "{path}"' for path in duplicates]
     if not problems:
-        return Checked(obj)
+        return Checked(cleaned)
     if d == "Strict":
         message = "strict decoding error: " + ", ".join(problems)
         if decoding:
             message = f'{kind.kind} in version "{kind.version}" cannot be handled as a {kind.kind}: {message}'
         raise UsageError(message)
-    cleaned = without(obj, [loc for _, loc in unknown])
     return Checked(cleaned, tuple(problems) if d == "Warn" else ())
 
 

@@ -7,8 +7,9 @@ newline-delimited watch events, and ``Accept: ...;as=Table`` gets server-side pr
 (what ``kubectl get`` asks for) for a list, one object or each watch event. ``labelSelector``,
 ``fieldSelector``, ``dryRun=All`` and ``fieldValidation`` work as upstream. Bodies are JSON or,
 for the built-in kinds kubectl's typed clients send, Kubernetes protobuf (``protobuf``); answers
-are JSON. Every request needs ``Authorization: Bearer <token>``, except ``/version`` and the health
-checks without credentials (``public``).
+are JSON. Every request needs ``Authorization: Bearer <token>``, or the credentials of an
+``Extension`` (``extension.py``), except ``/version`` and the health checks without credentials
+(``public``).
 
 Not served: server-side apply (``application/apply-patch+yaml`` gets 415, and kubectl says so).
 """
@@ -30,6 +31,7 @@ from graceroll.api import kinds, selectors
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
 from graceroll.apiserver import bodies, discovery, field_validation, fields, public, reviews
+from graceroll.apiserver.extension import Extension
 from graceroll.apiserver.openapi.serve import OpenApi
 from graceroll.apiserver.replace_guard import RecentlyDeleted
 from graceroll.apiserver.status import from_error, status
@@ -72,12 +74,19 @@ class ApiServer:
     """Serves one store; runs in the engine's event loop (store calls are synchronous)."""
 
     def __init__(
-        self, store: Store, clock: Clock, token: str, logs_path: LogsPath | None = None, node: ContainerStreams | None = None
+        self,
+        store: Store,
+        clock: Clock,
+        token: str,
+        logs_path: LogsPath | None = None,
+        extensions: tuple[Extension, ...] = (),
+        node: ContainerStreams | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.token = token
         self.logs_path = logs_path
+        self.extensions = extensions
         self.hub = WatchHub(store)
         self.stopping = False
         self.deleted = RecentlyDeleted()
@@ -100,6 +109,8 @@ class ApiServer:
         self.app.router.add_route("*", f"{pod}/exec", streams.exec)
         self.app.router.add_route("*", f"{pod}/attach", streams.attach)
         self.app.router.add_route("*", f"{pod}/portforward", PortForward(store).handle)
+        for ext in extensions:
+            self.app.router.add_routes(ext.routes)
         self.app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner: web.AppRunner | None = None
 
@@ -125,9 +136,11 @@ class ApiServer:
         if not header and public.is_public([p for p in request.path.split("/") if p]):
             return await handler(request)
         given = header[7:] if header.startswith("Bearer ") else ""
-        if not hmac.compare_digest(given.encode(), self.token.encode()):
-            return _json(status(401, "Unauthorized", "Unauthorized"), 401)
-        return await handler(request)
+        if hmac.compare_digest(given.encode(), self.token.encode()) or any(
+            request.path in ext.public or (ext.authenticate is not None and ext.authenticate(request)) for ext in self.extensions
+        ):
+            return await handler(request)
+        return _json(status(401, "Unauthorized", "Unauthorized"), 401)
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         parts = [p for p in request.path.split("/") if p]

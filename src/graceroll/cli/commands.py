@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import typer
 
+from graceroll.cli import rollout_progress
 from graceroll.errors import GracerollError, UsageError
 from graceroll.verbs import apply as apply_verb
 from graceroll.verbs import patch as patch_verb
@@ -70,6 +71,11 @@ def _verb(fn: F) -> F:
                 typer.echo(line)
 
     return wrapper  # type: ignore[return-value]
+
+
+def warning(message: str) -> None:
+    """``Warning: …`` on stderr, as kubectl prints an API server's warnings."""
+    typer.echo(f"Warning: {message}", err=True)
 
 
 def split_target(resource: str, name: str | None) -> tuple[str, str]:
@@ -144,7 +150,7 @@ def apply(
 ) -> list[str]:
     """Create or update objects from manifests (three-way merge with the last applied manifest)."""
     c = ctx.obj
-    objs = [o for f in filename for o in apply_verb.read_manifests(f, Path(c.cwd))]
+    objs = [o for f in filename for o in apply_verb.read_manifests(f, Path(c.cwd), warn=warning)]
     return apply_verb.apply(c.store, objs, change_cause=change_cause(ctx) if record else None, namespace=c.namespace)
 
 
@@ -307,13 +313,20 @@ def rollout_status(
     clock = ctx.obj.clock
     deadline = clock.monotonic() + timeout if timeout > 0 else None
     last = ""
-    while True:  # bounded by the rollout's own end, its progress deadline, or --timeout
-        message, done = rollout.status(store, kind, obj_name, revision, ns)
-        if message != last:
-            typer.echo(message)
-            last = message
-        if done:
-            return []
-        if deadline is not None and clock.monotonic() >= deadline:
-            raise GracerollError(f"timed out waiting for the rollout of {kind}/{obj_name} after {timeout:g}s")
-        clock.block(0.5)
+    bars = rollout_progress.LiveStatus(store, kind, obj_name, ns) if rollout_progress.on_terminal() else None
+    try:
+        while True:  # bounded by the rollout's own end, its progress deadline, or --timeout
+            message, done = rollout.status(store, kind, obj_name, revision, ns)
+            if bars is not None:
+                bars.update(message)
+            elif message != last:
+                typer.echo(message)
+                last = message
+            if done:
+                return []
+            if deadline is not None and clock.monotonic() >= deadline:
+                raise GracerollError(f"timed out waiting for the rollout of {kind}/{obj_name} after {timeout:g}s")
+            clock.block(0.5)
+    finally:
+        if bars is not None:
+            bars.close()

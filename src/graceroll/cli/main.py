@@ -74,11 +74,13 @@ def simulate(
 
 
 def _register() -> None:
-    from graceroll.cli import engine_cmds, operator_cmd, read_cmds, verify_cmd, wait_cmd
+    from graceroll.cli import dashboard_cmd, engine_cmds, operator_cmd, read_cmds, verify_cmd, wait_cmd
     from graceroll.cli.commands import verbs_app
 
     app.command()(engine_cmds.up)
+    app.command()(engine_cmds.status)
     app.command()(engine_cmds.down)
+    app.command()(dashboard_cmd.dashboard)
     for fn in (read_cmds.get, read_cmds.describe, read_cmds.logs, read_cmds.events, read_cmds.delete):
         app.command()(fn)
     app.command()(wait_cmd.wait)

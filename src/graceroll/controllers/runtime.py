@@ -61,6 +61,18 @@ def own_or_controller_key(event: WatchEvent, kind: str) -> tuple[Key, ...]:
     return ()
 
 
+class ReconcileObserver(Protocol):
+    """Told about every reconcile (the engine's metrics); ``start`` returns what ``done`` gets back,
+    so the observer measures time with its own clock and the manager stays clock-agnostic."""
+
+    def start(self) -> float: ...
+
+    def done(self, controller: str, started: float, result: str) -> None:
+        """``result``: ``success``, ``requeue_after`` (success with a delay), ``conflict`` (the
+        object moved: looked at again at once) or ``error`` (an unexpected failure)."""
+        ...
+
+
 class Livelock(GracerollError):
     """Controllers kept writing without settling; a bug, reported instead of spinning forever."""
 
@@ -84,6 +96,7 @@ class Manager:
         self._due: dict[tuple[int, Key], float] = {}
         self._seq = itertools.count()
         self.reconciles = 0
+        self.observer: ReconcileObserver | None = None
         store.subscribe(self._on_event)
 
     def _on_event(self, event: WatchEvent) -> None:
@@ -121,21 +134,29 @@ class Manager:
     def pending(self) -> int:
         return sum(len(q) for q in self._queues)
 
+    def queue_depths(self) -> dict[str, int]:
+        """Keys waiting per controller (timers not yet due are not counted)."""
+        return {c.name: len(q) for c, q in zip(self.controllers, self._queues)}
+
     def run_pending(self, limit: int = 5_000_000) -> int:
         """Reconcile until the queue is empty; returns how many reconciles ran."""
         ran = 0
         while (item := self._pop()) is not None:
             i, key = item
+            started = self.observer.start() if self.observer is not None else 0.0
+            outcome = "success"
             try:
                 result = self.controllers[i].reconcile(key)
             except (Conflict, NotFound):
-                result = Result(0.0)  # the world moved under us: look again (now)
+                result, outcome = Result(0.0), "conflict"  # the world moved under us: look again (now)
                 self._queues[i][key] = None
             except Exception as e:
                 if self.on_error is None:
                     raise
                 self.on_error(self.controllers[i], key, e)
-                result = Result(ERROR_RETRY)
+                result, outcome = Result(ERROR_RETRY), "error"
+            if self.observer is not None:
+                self.observer.done(self.controllers[i].name, started, "requeue_after" if outcome == "success" and result.requeue_after is not None else outcome)
             if result.requeue_after is not None and key not in self._queues[i]:
                 self._schedule(i, key, result.requeue_after)
             ran += 1

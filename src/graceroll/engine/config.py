@@ -3,6 +3,7 @@
     nodes:                     # virtual nodes for BCS placement constraints (default: one)
       - {name: node-a, innerIP: 127.0.0.1}
       - {name: node-b, innerIP: 127.0.0.2}
+    dataPlane: auto            # builtin | haproxy | auto (HAProxy when installed); --data-plane wins
 
 Every node runs its pods on this machine; the nodes only exist for constraints such as
 ``InnerIP UNIQUE``, which then have as many distinct values to place instances on.
@@ -11,6 +12,7 @@ Every node runs its pods on this machine; the nodes only exist for constraints s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
@@ -28,9 +30,10 @@ class NodeSpec(BaseModel):
 
 
 class EngineConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     nodes: list[NodeSpec] = []
+    data_plane: Literal["builtin", "haproxy", "auto"] | None = Field(None, alias="dataPlane")
 
 
 def nodes_of(specs: list[NodeSpec]) -> tuple[Node, ...]:

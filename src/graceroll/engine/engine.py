@@ -1,11 +1,14 @@
-"""``graceroll up``: one process holding the store, the controllers, the node agent, the service
-proxy and the API, all on one asyncio event loop (store calls are synchronous and local).
+"""``graceroll up``: one process holding the store, the controllers, the node agent, the
+engine's half of the service proxy and the API, all on one asyncio event loop (store calls are
+synchronous and local). The data plane — the built-in proxy or HAProxy — is a process of its own
+(``graceroll.dataplane``): it keeps serving when the engine dies, and the next engine attaches to it.
 
 One engine runs per machine (a lock in /tmp): pod and Service addresses are machine-wide.
 
-Start order: store → proxy → node (restarts the pods it finds) → controllers → API.
-Stop order is the reverse, except that controllers stop before the node stops the pods, so no
-controller replaces a pod that is being shut down with the engine.
+Start order: store → data plane (attach or start) and its table → node (adopts the containers a
+crashed engine left, starts the other pods) → controllers → API. Stop order is the reverse, except
+that controllers stop before the node stops the pods, so no controller replaces a pod that is being
+shut down with the engine, and the data plane stops last, after the pods.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
+from graceroll.dataplane.choice import choose, find_haproxy
+from graceroll.dataplane.supervisor import supervised
+from graceroll.engine import observability
 from graceroll.engine.config import nodes_of, read_config
 from graceroll.engine.driver import ControllerLoop, call_soon, log_reconcile_errors
 from graceroll.engine.paths import DataDir
@@ -39,7 +45,7 @@ from graceroll.engine.token import ensure_token
 from graceroll.errors import GracerollError
 from graceroll.node.process.agent import ProcessNode
 from graceroll.node.process.images import ImageResolver
-from graceroll.proxy.service_proxy import ServiceProxy
+from graceroll.proxy.watcher import RouteWatcher
 from graceroll.store.sqlite import open_store
 
 log = logging.getLogger("graceroll.engine")
@@ -51,6 +57,7 @@ class EngineOptions:
     data_dir: Path
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
+    data_plane: str | None = None  # builtin | haproxy | auto; None: the config's, else auto
 
 
 async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> None:
@@ -62,6 +69,9 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     clock = SystemClock()
+    config = read_config(dd.config)
+    haproxy = find_haproxy()
+    kind = choose(opts.data_plane, config.data_plane, haproxy)  # bad choices fail before anything starts
     machine_lock = _lock_machine()
     try:
         store = open_store(dd.store, clock)
@@ -69,7 +79,6 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         os.close(machine_lock)
         raise
     try:
-        config = read_config(dd.config)
         token = ensure_token(dd.token)
 
         fetcher = BackgroundFetcher(lambda: call_soon(loop, fetched))  # called on a fetch worker thread
@@ -89,31 +98,37 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
             ],
             on_error=log_reconcile_errors(log),
         )
-        proxy = ServiceProxy(store, clock)
-        node = ProcessNode(store, clock, dd.node, ImageResolver(dd.root), proxy)
-        api = ApiServer(store, clock, token, node.logs_path, node)
+        plane = supervised(kind, dd.root, clock, haproxy)
+        routes = RouteWatcher(store, plane)
+        node = ProcessNode(store, clock, dd.node, ImageResolver(dd.root), plane)
+        web = observability.attach(store, clock, manager, token)  # /metrics and the dashboard
+        api = ApiServer(store, clock, token, node.logs_path, web.extensions, node)
         controllers = ControllerLoop(manager, clock)
 
         def fetched() -> None:
             controllers.requeue(hookruns, hookruns.all_keys())
 
-        await proxy.start()
+        await plane.start()
+        await routes.start()
         await node.start()
         controller_task = asyncio.create_task(controllers.run(), name="controllers")
+        web.dashboard.start()
         ensure_certificate(dd.tls_cert, dd.tls_key, opts.host, clock.now())
         port = await api.start(opts.host, opts.port, server_context(dd.tls_cert, dd.tls_key))
         url = f"https://{opts.host}:{port}"
         dd.address.write_text(url + "\n")
         dd.pid.write_text(f"{os.getpid()}\n")
-        log.info("engine ready: API at %s, data in %s", url, dd.root)
+        log.info("engine ready: API at %s, data in %s, data plane %s (pid %d)", url, dd.root, kind, plane.pid)
         await stop.wait()
-        log.info("stopping: API, controllers, pods, proxy")
+        log.info("stopping: API, controllers, pods, data plane")
         await api.stop()
+        await web.dashboard.stop()
         controllers.stop()
         await controller_task
         fetcher.close()
         await node.stop()
-        await proxy.stop()
+        await routes.stop()
+        await plane.stop()
     finally:
         store.close()
         os.close(machine_lock)

@@ -2,8 +2,15 @@
 
 Every listener consults the same marks, so ``drained(ip)`` takes effect for all Services at once,
 before the pod's EndpointSlice change has arrived. An *attempt* spans from choosing a backend to
-the moment the work is handed to it: the TCP connect in L4 mode, the request being written in HTTP
-mode. ``wait_idle`` returns when none is left, so once it does nothing new can reach the pod.
+the moment the pod no longer needs the proxy's care, which differs per mode:
+
+- L4: until the TCP connection is established (what flows over it afterwards is the app's);
+- HTTP handling (``http``, and sniffed HTTP in ``auto``): until the answer has been read in full,
+  or the request failed there. So once ``wait_idle`` returns no request is in flight to the pod
+  and none will be sent: an app may exit at once on SIGTERM without losing one;
+- an HTTP Upgrade (WebSocket): until its ``101``; the connection then is a pipe, as in L4.
+
+``wait_idle`` returns when no attempt is left.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from contextlib import contextmanager
 
 class Attempt:
     """One attempt to reach ``ip``; ``end`` may be called early and more than once."""
+
+    __slots__ = ("_draining", "_ended", "ip")
 
     def __init__(self, draining: Draining, ip: str) -> None:
         self._draining = draining
@@ -29,22 +38,23 @@ class Attempt:
 
 class Draining:
     def __init__(self) -> None:
-        self._ips: set[str] = set()
+        self.marked: set[str] = set()
         self._attempts: dict[str, int] = {}
         self._idle: dict[str, asyncio.Event] = {}
 
     def mark(self, ip: str) -> None:
-        self._ips.add(ip)
+        self.marked.add(ip)
 
     def is_draining(self, ip: str) -> bool:
-        return ip in self._ips
+        return ip in self.marked
 
     def forget_except(self, present: set[str]) -> None:
         """Drop the marks of addresses no slice lists any more: a restarted pod may get its address back."""
-        self._ips &= present
+        self.marked &= present
 
     def begin(self, ip: str) -> Attempt:
-        self._attempts[ip] = self._attempts.get(ip, 0) + 1
+        attempts = self._attempts
+        attempts[ip] = attempts.get(ip, 0) + 1
         return Attempt(self, ip)
 
     @contextmanager

@@ -1,106 +1,79 @@
 """L4 mode: each new client connection goes to the next ready backend; bytes are piped both ways.
 
 A backend that refuses or does not accept within ``CONNECT_TIMEOUT`` is skipped and the next one
-tried (each once), so a pod that just went away costs the client nothing. Half-close is passed
-on: EOF from one side becomes ``write_eof`` on the other, and the pair is closed when both
-directions are done; an error on either side closes both. A connection stays with its pod until
-one end closes it, so a keep-alive client moves only when the app closes its connection (the demo
-app answers with ``Connection: close`` once it got SIGTERM).
+tried (each once), so a pod that just went away costs the client nothing. The pipe itself is
+``relay``: half-close passed on, an error on either side closes both. A connection stays with its
+pod until one end closes it, so a keep-alive client moves only when the app closes its connection
+(the demo app answers with ``Connection: close`` once it got SIGTERM); an app that simply exits
+breaks such connections, which is why HTTP ports are better served in ``http`` or ``auto`` mode.
+
+Draining: a pod is reached from the moment it is chosen until its connection is established;
+``drained(ip)`` waits for those, and established connections are left to the app.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from graceroll.proxy import relay
 from graceroll.proxy.pool import Pool
-from graceroll.proxy.routes import Address
+from graceroll.proxy.routes import Mode
+from graceroll.proxy.server import Server
 
 log = logging.getLogger("graceroll.proxy")
 
 CONNECT_TIMEOUT = 2.0
 NO_BACKEND_WAIT = 1.0
-CLOSE_WAIT = 1.0  # how long close() waits for the cancelled connection tasks to finish
-CHUNK = 256 * 1024
-
-Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
-class L4Listener:
-    def __init__(self, service: str, pool: Pool) -> None:
-        self.service = service
-        self.pool = pool
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-        self._tasks: set[asyncio.Task[object]] = set()
+class L4Listener(Server):
+    mode: Mode = "l4"
 
-    async def start(self, address: Address) -> None:
-        self._server = await asyncio.start_server(self._serve, address[0], address[1], reuse_address=True, backlog=1024)
+    def accept(self) -> asyncio.Protocol:
+        return ClientEnd(self)
 
-    async def close(self) -> None:
-        """Stop accepting and close every connection, both ends."""
-        if self._server is not None:
-            self._server.close()
-            self._server = None
-        for w in list(self._writers):
-            _close(w)
-        tasks = list(self._tasks)
-        for t in tasks:
-            t.cancel()  # also those still waiting for a backend
-        if tasks:
-            await asyncio.wait(tasks, timeout=CLOSE_WAIT)
 
-    async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        self._writers.add(client_w)
-        try:
-            backend = await self._connect()
-            if backend is None:
-                return
-            backend_r, backend_w = backend
-            self._writers.add(backend_w)
-            try:
-                await asyncio.gather(_pipe(client_r, backend_w, client_w), _pipe(backend_r, client_w, backend_w))
-            finally:
-                self._writers.discard(backend_w)
-                _close(backend_w)
-        finally:
-            self._writers.discard(client_w)
-            _close(client_w)
-            if task is not None:
-                self._tasks.discard(task)
+class ClientEnd(relay.End):
+    """The client's end of a pipe: connects to a backend when the client connects."""
 
-    async def _connect(self) -> Stream | None:
+    def __init__(self, listener: Server) -> None:
+        super().__init__(on_close=listener.closed)
+        self.listener = listener
+        self.pool: Pool = listener.pool
+        self._connecting: asyncio.Task[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.listener.opened(self)
+        if not self.lost and self._connecting is None:
+            self._connecting = asyncio.get_running_loop().create_task(self._connect(), name=f"l4 connect {self.listener.service}")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        if self._connecting is not None:
+            self._connecting.cancel()
+
+    def abort(self) -> None:
+        super().abort()
+        if self._connecting is not None:
+            self._connecting.cancel()
+
+    async def _connect(self) -> None:
+        loop = asyncio.get_running_loop()
         failures: list[str] = []
         for host, port in await self.pool.wait_for_candidates(NO_BACKEND_WAIT):
+            if self.lost:
+                return
             if self.pool.draining.is_draining(host):  # drained since the candidates were listed
                 continue
             with self.pool.draining.attempt(host):
                 try:
-                    return await asyncio.wait_for(asyncio.open_connection(host, port), CONNECT_TIMEOUT)
+                    _, backend = await asyncio.wait_for(loop.create_connection(relay.End, host, port), CONNECT_TIMEOUT)
                 except (OSError, TimeoutError) as e:
                     failures.append(f"{host}:{port}: {e or type(e).__name__}")
-        log.debug("service %s: connection closed, %s", self.service, "; ".join(failures) or "no ready endpoint")
-        return None
-
-
-async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, src_w: asyncio.StreamWriter) -> None:
-    """Copy ``src`` to ``dst`` until EOF, then half-close ``dst``; on an error close both sides."""
-    try:
-        while data := await src.read(CHUNK):
-            dst.write(data)
-            await dst.drain()
-        if not dst.is_closing() and dst.can_write_eof():
-            dst.write_eof()
-    except (ConnectionError, OSError) as e:
-        log.debug("connection broke off: %r", e)
-        _close(dst)
-        _close(src_w)
-
-
-def _close(w: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(Exception):
-        w.close()
+                    continue
+            relay.link(self, backend)
+            return
+        log.debug("service %s: connection closed, %s", self.listener.service, "; ".join(failures) or "no ready endpoint")
+        self.close()

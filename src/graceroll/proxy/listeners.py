@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from graceroll.proxy.auto import AutoListener
 from graceroll.proxy.http import HttpListener
 from graceroll.proxy.l4 import L4Listener
 from graceroll.proxy.pool import Pool
-from graceroll.proxy.routes import Address, Route
+from graceroll.proxy.routes import Address, Mode, Route
 from graceroll.proxy.upstream import Upstreams
 
 
 class Listener(Protocol):
     pool: Pool
+    mode: Mode
 
     async def start(self, address: Address) -> None: ...
 
@@ -27,4 +29,6 @@ def make_listener(route: Route, pool: Pool, upstreams: Upstreams) -> Listener:
     """A listener for ``route`` (not started yet)."""
     if route.mode == "http":
         return HttpListener(route.service, pool, upstreams)
+    if route.mode == "auto":
+        return AutoListener(route.service, pool, upstreams)
     return L4Listener(route.service, pool)

@@ -29,12 +29,13 @@ class Pool:
 
     def candidates(self) -> list[Address]:
         """Every usable backend once, starting at the round-robin cursor, which moves on by one."""
-        usable = [b for b in self.backends if not self.draining.is_draining(b[0])]
+        marked = self.draining.marked
+        usable = [b for b in self.backends if b[0] not in marked] if marked else self.backends
         if not usable:
             return []
         start = self._next % len(usable)
         self._next += 1
-        return usable[start:] + usable[:start]
+        return [*usable[start:], *usable[:start]]
 
     async def wait_for_candidates(self, timeout: float) -> list[Address]:
         """Usable backends now, or as soon as a route change brings some, within ``timeout`` seconds."""

@@ -4,8 +4,16 @@ Per Service with a cluster IP and per TCP port: a listener on ``clusterIP:port``
 ``127.0.0.1:nodePort`` when the port has a node port. Backends are the endpoints whose
 ``conditions.ready`` is true (a missing condition counts as ready, as upstream), at the port
 of the same name in their slice (slices of one Service may resolve it to different numbers),
-ordered by address. The mode is HTTP when the Service port's ``appProtocol`` (or the slice
-port's) is ``http``, else L4. Headless Services (``clusterIP: None``) get no listener.
+ordered by address. Headless Services (``clusterIP: None``) get no listener.
+
+The mode of a Service port (``port_mode``), first rule that applies:
+
+1. ``appProtocol`` (the Service port's, else the slice port's, which the endpoints controller
+   copies): ``http`` or ``kubernetes.io/ws`` (WebSocket: HTTP with Upgrade) → ``http``, any
+   other value (``tcp``, ``kubernetes.io/h2c``, ``grpc``, ``https``, ``kubernetes.io/wss``, ...)
+   → ``l4``. The field is explicit, so it wins over the name.
+2. The port's name is ``http`` or ``http-<suffix>`` (the service-mesh naming convention) → ``http``.
+3. Otherwise ``auto``: each connection's first bytes decide (``sniff``).
 """
 
 from __future__ import annotations
@@ -18,9 +26,10 @@ from typing import Literal, TypeGuard
 from graceroll.api.discovery_v1 import SERVICE_NAME_LABEL
 from graceroll.api.meta import Obj
 
-Mode = Literal["l4", "http"]
+Mode = Literal["l4", "http", "auto"]
 Address = tuple[str, int]  # host, port
 NODE_HOST = "127.0.0.1"
+HTTP_APP_PROTOCOLS = frozenset({"http", "kubernetes.io/ws"})
 
 
 @dataclass(frozen=True)
@@ -59,12 +68,21 @@ def build(services: Iterable[Obj], slices: Iterable[Obj]) -> dict[Address, Route
             if (port.get("protocol") or "TCP") != "TCP" or not port.get("port"):
                 continue
             name = port.get("name") or ""
-            http = _is_http(port.get("appProtocol")) or any(_is_http(p.get("appProtocol")) for p in _slice_ports(svc_slices, name))
-            route = Route(f"{namespace}/{md['name']}:{name or port['port']}", "http" if http else "l4", backends(svc_slices, name))
+            app_protocol = port.get("appProtocol") or next((p["appProtocol"] for p in _slice_ports(svc_slices, name) if p.get("appProtocol")), None)
+            route = Route(f"{namespace}/{md['name']}:{name or port['port']}", port_mode(name, app_protocol), backends(svc_slices, name))
             table.setdefault((ip, int(port["port"])), route)
             if port.get("nodePort"):
                 table.setdefault((NODE_HOST, int(port["nodePort"])), route)
     return table
+
+
+def port_mode(name: str, app_protocol: object) -> Mode:
+    """How a Service port's connections are handled (the rules in the module docstring)."""
+    if isinstance(app_protocol, str) and app_protocol:
+        return "http" if app_protocol.lower() in HTTP_APP_PROTOCOLS else "l4"
+    if name == "http" or name.startswith("http-"):
+        return "http"
+    return "auto"
 
 
 def backends(slices: Iterable[Obj], port_name: str) -> tuple[Address, ...]:
@@ -86,8 +104,8 @@ def addresses_in(slices: Iterable[Obj]) -> set[str]:
 
 
 def http_backends(table: Mapping[Address, Route]) -> set[Address]:
-    """Backends some HTTP listener may still send requests to."""
-    return {b for r in table.values() if r.mode == "http" for b in r.backends}
+    """Backends some listener may still send HTTP requests to (``http`` and ``auto`` routes)."""
+    return {b for r in table.values() if r.mode != "l4" for b in r.backends}
 
 
 def plan_listeners(listening: Mapping[Address, Mode], wanted: Mapping[Address, Route]) -> ListenerPlan:
@@ -101,10 +119,6 @@ def plan_listeners(listening: Mapping[Address, Mode], wanted: Mapping[Address, R
 
 def _slice_ports(slices: Iterable[Obj], port_name: str) -> list[Obj]:
     return [p for s in slices for p in s.get("ports") or () if (p.get("name") or "") == port_name]
-
-
-def _is_http(app_protocol: object) -> bool:
-    return isinstance(app_protocol, str) and app_protocol.lower() == "http"
 
 
 def _is_ipv4(text: object) -> TypeGuard[str]:

@@ -152,17 +152,18 @@ class _TextTimestamps(RoundTripConstructor):
 _TextTimestamps.add_constructor("tag:yaml.org,2002:timestamp", _TextTimestamps.construct_yaml_str)
 
 
-def read_manifests(path: str, base: Path | None = None) -> list[Obj]:
+def read_manifests(path: str, base: Path | None = None, warn: loader.Warn | None = None) -> list[Obj]:
     """The objects in a file, a directory (its .yaml/.yml/.json files, sorted) or ``-`` (stdin), as written.
 
-    The loader checks every document first (``ManifestError`` with ``file:line`` for each problem);
-    the objects come back undefaulted, which is what ``apply`` needs. ``base`` resolves relative paths.
+    The loader checks every document first (``ManifestError`` with ``file:line`` for each problem,
+    ``warn`` for each unknown field); the objects come back undefaulted, which is what ``apply``
+    needs. ``base`` resolves relative paths.
     """
     causes: list[FieldError] = []
     out: list[Obj] = []
     for source, text in _sources(path, base, causes):
         try:
-            admitted = loader.load_text(text, source)
+            admitted = loader.load_text(text, source, warn)
         except ManifestError as e:
             causes += e.causes
             continue

@@ -332,6 +332,10 @@ class MesosDeploymentRollout:
         status = obj.get("status") or {}
         phase = status.get("phase", "Deploying")
         if phase == "Running":
+            running, wanted = int(status.get("runningInstances") or 0), int(obj["spec"].get("instance") or 0)
+            if running < wanted:  # an Abnormal application: Running for updates, not yet all there
+                why = f" ({status['message']})" if status.get("message") else ""
+                return f'Waiting for deployment "{name}" to run: {running} of {wanted} instances running{why}...', False
             return f'deployment "{name}" is running application {status.get("application")}', True
         if phase in ("UpdatePaused", "UpdateSuspend"):
             return f'deployment "{name}" update is {phase} ({status.get("message") or "rollout resume to go on"}): {status.get("application")} → {status.get("newApplication")}', False

@@ -2,8 +2,10 @@
 
 ``desired``: older revisions keep up to ``partition`` of their pods (the canary step's partition
 when steps are set), newest first; the update revision wants the rest. The rollout is complete when
-that many pods are updated and Ready, every replica is Ready, and every canary step is done: a
-canary waiting at a pause or a failed hook is not complete.
+that many pods are updated and Ready, every ordinal below ``replicas`` has its pod Ready and no
+other pod runs (a surge ordinal standing in for an old pod that is still stopping does not make a
+rollout complete), and every canary step is done: a canary waiting at a pause or a failed hook is
+not complete.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ class GameStatefulSetView:
         complete = (
             int(status.get("observedGeneration") or 0) >= int(workload["metadata"].get("generation") or 0)
             and status.get("updateRevision") == update
-            and len(pods) == p.replicas
+            and sorted(podfacts.ordinal(pod) for pod in pods) == list(range(p.replicas))
             and int(status.get("updatedReadyReplicas") or 0) >= expected
             and int(status.get("updatedReplicas") or 0) >= expected
             and ready == p.replicas

@@ -274,3 +274,17 @@ def test_watch_prints_a_row_for_each_event(kubectl: Kubectl) -> None:
         watcher.kill()
         watcher.communicate(timeout=10)
         reader.join(timeout=10)
+
+
+def test_kubectl_prints_the_warning_for_an_unknown_field_of_a_mesos_deployment(kubectl: Kubectl, tmp_path: Path) -> None:
+    from graceroll.api.loader import load_path
+
+    seed = Path(__file__).resolve().parents[3] / "examples" / "seed-003" / "test1-1-0.json"
+    (doc,) = load_path(str(seed))
+    doc["spec"]["strategy"]["rollingUpdate"]["rollingOrdr"] = "DeleteFirst"
+    path = tmp_path / "mdeploy.json"
+    path.write_text(json.dumps(doc))
+    p = kubectl("create", "--validate=warn", "-f", str(path))  # fieldValidation=Warn; the default, Strict, refuses it
+    assert 'Warning: unknown field "spec.strategy.rollingUpdate.rollingOrdr" (did you mean "rollingOrder"?)' in p.stderr
+    stored = kubectl.json("get", "mesosdeployments.mesos.bcs.tencent.com", "test", "-n", "defaultGroup")
+    assert stored["spec"]["strategy"]["rollingUpdate"]["rollingOrder"] == "CreateFirst"

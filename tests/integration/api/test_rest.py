@@ -166,3 +166,22 @@ def test_the_scale_subresource_of_a_mesos_deployment_sets_its_instances(http: ht
     merge = {"Content-Type": "application/merge-patch+json"}
     assert http.patch(f"{base}/test/scale", content=b'{"spec":{"replicas":3}}', headers=merge).json()["spec"]["replicas"] == 3
     assert http.get(f"{base}/test").json()["spec"]["instance"] == 3
+
+
+def test_an_unknown_field_of_a_mesos_deployment_is_dropped_with_a_warning_header(http: httpx.Client) -> None:
+    """As Kubernetes answers an unknown field (fieldValidation=Warn): stored without it, one
+    ``Warning: 299 - "…"`` header per field; create, replace and patch alike."""
+    seed = Path(__file__).resolve().parents[3] / "examples" / "seed-003" / "test1-1-0.json"
+    (doc,) = load_path(str(seed))
+    doc["spec"]["strategy"]["rollingUpdate"]["upgradeDuraton"] = 30
+    base = "/apis/mesos.bcs.tencent.com/v4/namespaces/defaultGroup/mesosdeployments"
+    r = http.post(base, json=doc)
+    assert r.status_code == 201, r.text
+    expected = '299 - "unknown field \\"spec.strategy.rollingUpdate.upgradeDuraton\\" (did you mean \\"upgradeDuration\\"?)"'
+    assert r.headers.get_list("warning") == [expected]
+    assert "upgradeDuraton" not in http.get(f"{base}/test").json()["spec"]["strategy"]["rollingUpdate"]
+    merge = {"Content-Type": "application/merge-patch+json"}
+    r = http.patch(f"{base}/test", content=b'{"spec":{"killPolicy":{"gracePeriodd":5}}}', headers=merge)
+    assert r.status_code == 200 and r.headers.get_list("warning") == ['299 - "unknown field \\"spec.killPolicy.gracePeriodd\\" (did you mean \\"gracePeriod\\"?)"']
+    r = http.get(f"{base}/test")
+    assert r.headers.get_list("warning") == [] and r.json()["spec"].get("killPolicy") == {}

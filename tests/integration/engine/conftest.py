@@ -7,15 +7,29 @@ from pathlib import Path
 
 import pytest
 
+from graceroll.dataplane.choice import find_haproxy
+
 from .harness import Engine
 
+NO_HAPROXY = pytest.mark.skipif(find_haproxy() is None, reason="haproxy is not installed (Debian package haproxy; .ci/run installs it)")
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    e = Engine(tmp_path / "data")
+
+def running(data_dir: Path, data_plane: str | None = None) -> Iterator[Engine]:
+    e = Engine(data_dir, data_plane=data_plane)
     e.data_dir.mkdir()
     e.start()
     try:
         yield e
     finally:
         e.kill_all()
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    yield from running(tmp_path / "data")
+
+
+@pytest.fixture(params=["builtin", pytest.param("haproxy", marks=NO_HAPROXY)])
+def engine_on(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on each data plane."""
+    yield from running(tmp_path / "data", request.param)

@@ -7,6 +7,7 @@ engine's process group and of every pod process group the engine recorded.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from typing import Any
 import httpx
 
 from graceroll.client.http_store import trusting
+from graceroll.dataplane import record
 from graceroll.engine.paths import DataDir
 
 START_TIMEOUT = 30.0
@@ -37,6 +39,7 @@ class Result:
 @dataclass
 class Engine:
     data_dir: Path
+    data_plane: str | None = None  # --data-plane; None: the engine's default (auto)
     proc: subprocess.Popen[bytes] | None = None
     url: str = ""
     token: str = ""
@@ -51,7 +54,8 @@ class Engine:
         log = open(self.data_dir / "engine-test.log", "ab")  # noqa: SIM115  (handed to the child)
         self.dd.address.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "graceroll.cli.main", "--data-dir", str(self.data_dir), "up", "--listen", "127.0.0.1:0"],
+            [sys.executable, "-m", "graceroll.cli.main", "--data-dir", str(self.data_dir), "up", "--listen", "127.0.0.1:0"]
+            + (["--data-plane", self.data_plane] if self.data_plane else []),
             stdout=log,
             stderr=log,
             stdin=subprocess.DEVNULL,
@@ -60,7 +64,7 @@ class Engine:
         log.close()
         self.pgids.add(self.proc.pid)
         deadline = time.monotonic() + START_TIMEOUT
-        while not self.dd.address.exists():
+        while not (self.dd.address.exists() and self.dd.address.read_text().strip()):  # written, not only created
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"engine did not start:\n{self.log_tail()}")
             time.sleep(0.05)  # polls a file the child writes; there is no event to await across processes
@@ -91,6 +95,9 @@ class Engine:
     def _remember_pod_groups(self) -> None:
         for pgid in recorded_groups(self.data_dir):
             self.pgids.add(pgid)
+        plane = record.load(self.data_dir)
+        if plane is not None:
+            self.pgids.add(plane.pid)  # the data plane runs in a session of its own, which outlives the engine
 
     def _kill_groups(self) -> None:
         for pgid in self.pgids:
@@ -137,8 +144,18 @@ def recorded_groups(data_dir: Path) -> list[int]:
 
 
 def alive(pid: int) -> bool:
+    """Running (a zombie waiting for a reaper that is this test process does not count)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
         return False
-    return True
+    return state not in ("Z", "X")
+
+
+def store_pods(dd: DataDir) -> list[dict[str, Any]]:
+    """The pods in a stopped engine's store, read straight from its SQLite file."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(f"file:{dd.store}?mode=ro", uri=True)) as db:
+        rows = db.execute("SELECT body FROM objects WHERE kind = 'Pod'").fetchall()
+    return [json.loads(body) for (body,) in rows]

@@ -3,22 +3,25 @@ logs, and a failing rollout."""
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
+from typing import Any
 
-from .harness import Engine, alive, recorded_groups
+from graceroll.engine.paths import DataDir
+
+from .harness import Engine, alive, recorded_groups, store_pods
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 WEB = EXAMPLES / "demo" / "web.yaml"
 
 
+def is_ready(pod: dict[str, Any]) -> bool:
+    return any(c["type"] == "Ready" and c["status"] == "True" for c in pod.get("status", {}).get("conditions", []))
+
+
 def ready_pods(engine: Engine) -> dict[str, dict[str, object]]:
-    pods = engine.get("pods")["items"]
-    return {
-        p["metadata"]["name"]: p
-        for p in pods
-        if any(c["type"] == "Ready" and c["status"] == "True" for c in p.get("status", {}).get("conditions", []))
-    }
+    return {p["metadata"]["name"]: p for p in engine.get("pods")["items"] if is_ready(p)}
 
 
 def test_a_request_without_the_token_gets_401_and_changes_nothing(engine: Engine) -> None:
@@ -31,7 +34,7 @@ def test_a_request_without_the_token_gets_401_and_changes_nothing(engine: Engine
     assert (engine.dd.token.stat().st_mode & 0o777) == 0o600
 
 
-def test_restart_on_the_same_data_dir_restarts_the_pods_and_keeps_every_object(engine: Engine) -> None:
+def test_a_graceful_restart_on_the_same_data_dir_restarts_the_pods_and_keeps_every_object(engine: Engine) -> None:
     engine.cli("apply", "-f", str(WEB))
     engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
     before = ready_pods(engine)
@@ -49,19 +52,38 @@ def test_restart_on_the_same_data_dir_restarts_the_pods_and_keeps_every_object(e
     assert engine.get("deployment", "web")["metadata"]["uid"]
 
 
-def test_after_a_kill_9_of_the_engine_no_pod_process_is_orphaned_or_duplicated(engine: Engine) -> None:
+def container(pod: dict[str, Any]) -> dict[str, Any]:
+    cs: dict[str, Any] = pod["status"]["containerStatuses"][0]
+    return cs
+
+
+def pid_of(pod: dict[str, Any]) -> int:
+    return int(str(container(pod)["containerID"]).removeprefix("process://"))
+
+
+def test_after_a_kill_9_the_next_engine_adopts_every_pod_and_restarts_only_the_one_gone(engine: Engine) -> None:
     engine.cli("apply", "-f", str(WEB))
     engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
-    groups = recorded_groups(engine.data_dir)
-    assert len(groups) == 5
+    before = {p["metadata"]["name"]: p for p in engine.get("pods")["items"]}
+    assert len(before) == 5 and len(ready_pods(engine)) == 5
     engine.stop(signal.SIGKILL)
-    assert all(alive(g) for g in groups)  # containers live on in their own sessions ...
+    assert all(alive(pid_of(p)) for p in before.values()), "containers live on in their own sessions"
+    victim = min(before)
+    os.kill(pid_of(before[victim]), signal.SIGKILL)  # dies while no engine runs
     engine.start()
     engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
-    assert not any(alive(g) for g in groups)  # ... until the next engine kills them
-    assert len(engine.get("pods")["items"]) == 5
-    new_groups = recorded_groups(engine.data_dir)
-    assert len(new_groups) == 5 and not set(new_groups) & set(groups)
+
+    after = {p["metadata"]["name"]: p for p in engine.get("pods")["items"]}
+    assert sorted(after) == sorted(before), "same pods, none added"
+    for name in sorted(set(before) - {victim}):
+        assert after[name]["status"] == before[name]["status"], f"{name}: same pid, restartCount, IP, startedAt, Ready"
+    gone = container(after[victim])
+    assert pid_of(after[victim]) != pid_of(before[victim]) and gone["restartCount"] == 1
+    assert gone["lastState"]["terminated"]["reason"] == "ContainerStatusUnknown"
+    assert gone["lastState"]["terminated"]["exitCode"] == 137
+    assert after[victim]["status"]["podIP"] == before[victim]["status"]["podIP"]
+    assert len(ready_pods(engine)) == 5
+    assert sorted(recorded_groups(engine.data_dir)) == sorted(pid_of(p) for p in after.values())
 
 
 def test_logs_show_what_the_container_printed(engine: Engine) -> None:
@@ -94,22 +116,42 @@ def test_rollout_status_fails_once_the_progress_deadline_is_exceeded(engine: Eng
     assert len(ready_pods(engine)) == 5 and {p["spec"]["containers"][0]["image"] for p in pods} == {"demo:v1"}
 
 
-def test_a_rollout_interrupted_by_a_kill_9_completes_after_the_restart(engine: Engine) -> None:
+def test_a_rollout_interrupted_by_a_kill_9_completes_after_the_restart_restarting_nothing_alive(engine: Engine) -> None:
     engine.cli("apply", "-f", str(WEB))
     engine.cli("rollout", "status", "deployment/web", "--timeout", "60")
     engine.cli("set", "image", "deployment/web", "app=demo:v2")
-    first = recorded_groups(engine.data_dir)
     engine.stop(signal.SIGKILL)  # mid-rollout: maxSurge 1 means at most 6 pods exist
+    data = DataDir(engine.data_dir)
+    running = {}  # pod uid -> (pid, restartCount) of every container running at the kill
+    for pod in store_pods(data):
+        cs = (pod.get("status") or {}).get("containerStatuses") or []
+        if cs and "running" in cs[0]["state"] and alive(pid_of(pod)):
+            running[pod["metadata"]["uid"]] = (pid_of(pod), cs[0]["restartCount"])
+    assert running
     engine.start()
-    seen = []
+    seen, unavailable, restarted = [], [], []
     for _ in range(600):  # bounded: ends when the rollout does
-        pods = [p for p in engine.get("pods")["items"] if not p["metadata"].get("deletionTimestamp")]
-        seen.append(len(pods))
+        pods = engine.get("pods")["items"]
+        live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+        seen.append(len(live))
+        unavailable.append(5 - sum(1 for p in live if is_ready(p)))
+        restarted += [
+            p["metadata"]["name"]
+            for p in pods
+            if p["metadata"]["uid"] in running
+            and p["status"].get("containerStatuses")
+            and (pid_of(p), container(p)["restartCount"]) != running[p["metadata"]["uid"]]
+        ]
         if engine.cli("rollout", "status", "deployment/web", "--no-watch").out.startswith('deployment "web" successfully'):
             break
-    assert max(seen) <= 6  # replicas + maxSurge, across the crash
+    assert max(seen) <= 6, "replicas + maxSurge, across the crash"
+    assert max(unavailable) <= 1, "maxUnavailable, across the crash: no adopted pod turned NotReady"
+    assert restarted == [], "nothing alive at the kill was restarted"
     assert {p["spec"]["containers"][0]["image"] for p in engine.get("pods")["items"]} == {"demo:v2"}
-    assert not any(alive(g) for g in first)  # nothing of the killed engine's pods is left running
+    kept = {p["metadata"]["uid"] for p in engine.get("pods")["items"]} & set(running)
+    assert all(alive(running[uid][0]) for uid in kept), "surge pods created before the kill still run the same process"
+    gone = set(running) - kept
+    assert gone and not any(alive(running[uid][0]) for uid in gone), "old pods were stopped by the rollout"
 
 
 def test_malformed_and_invalid_bodies_get_status_objects_and_store_nothing(engine: Engine) -> None:

@@ -20,7 +20,7 @@ import pytest
 from kubernetes import client as k8s
 from kubernetes.stream import portforward, stream
 
-from graceroll.node.process.ledger import group_members
+from graceroll.node.process.procfs import group_members
 
 from ..kubectls import binaries
 from .harness import Engine, recorded_groups

@@ -66,6 +66,14 @@ def test_pause_resume_and_cancel_in_the_middle_restore_the_old_version(engine: E
 
     engine.cli(*NS, "rollout", "pause", "mdeploy/test")
     engine.cli(*NS, "wait", "--for=jsonpath={.status.phase}=UpdatePaused", "mdeploy/test", "--timeout", "30")
+    # as in the seed's `list -t app`: each version defines 2, one of each runs
+    engine.cli(*NS, "wait", "--for=jsonpath={.status.runningInstances}=1", "app/test", "--timeout", "60")
+    rows = sorted(r.split()[:4] for r in engine.cli(*NS, "get", "app").out.splitlines()[1:])
+    assert rows == [["test", "RollingUpdate", "2", "1"], [new_app, "RollingUpdate", "2", "1"]]
+    assert engine.cli(*NS, "get", "mdeploy").out.splitlines()[1].split() == ["test", "UpdatePaused", "defaultGroup", "test", new_app]
+    # bcs-scheduler updates nothing while an update is in progress: refused at once
+    refused = engine.cli("apply", "-f", str(runnable("test1-1-0.json", tmp_path)), check=False)
+    assert refused.code == 1 and "deployment is not running, cannot update" in refused.err
     engine.cli(*NS, "rollout", "resume", "mdeploy/test")
     engine.cli(*NS, "wait", "--for=jsonpath={.status.phase}=Update", "mdeploy/test", "--timeout", "30")
 
@@ -83,3 +91,16 @@ def test_pause_resume_and_cancel_in_the_middle_restore_the_old_version(engine: E
     uids = {p["metadata"]["name"]: p["metadata"]["uid"] for p in pods}
     assert uids["test-0"] == old_uids["test-0"]  # never touched by the update
     assert uids["test-1"] != old_uids["test-1"]  # removed by the first step, started again by the cancel
+
+    # an update without rollingOrder is refused with upstream's reason; an unknown key is warned about
+    doc = json.loads(runnable("test1-1-1.json", tmp_path).read_text())
+    del doc["spec"]["strategy"]["rollingupdate"]["rollingOrder"]
+    (tmp_path / "unordered.json").write_text(json.dumps(doc))
+    refused = engine.cli("apply", "-f", str(tmp_path / "unordered.json"), check=False)
+    assert refused.code == 1 and "spec.strategy.rollingupdate.rollingOrder: Required value: update strategy rolling order error" in refused.err
+    doc = json.loads(runnable("test1-1-0.json", tmp_path).read_text())
+    doc["spec"]["strategy"]["rollingupdate"]["rollingManualy"] = True
+    (tmp_path / "typo.json").write_text(json.dumps(doc))
+    warned = engine.cli("apply", "-f", str(tmp_path / "typo.json"))
+    assert 'unknown field "spec.strategy.rollingupdate.rollingManualy" (did you mean "rollingManually"?)' in warned.err
+    assert json.loads(engine.cli(*NS, "get", "mdeploy", "test", "-o", "json").out)["status"]["application"] == "test"  # no update

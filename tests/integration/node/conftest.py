@@ -9,7 +9,7 @@ import pytest_asyncio
 
 import graceroll.api.builtin  # noqa: F401  (registers the kinds)
 
-from .harness import Cluster
+from .harness import Cluster, kill_recorded
 
 
 @pytest_asyncio.fixture
@@ -21,4 +21,16 @@ async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
         yield c
     finally:
         await c.close()
+        c.store.close()
+
+
+@pytest_asyncio.fixture
+async def durable(tmp_path: Path) -> AsyncIterator[Cluster]:
+    """A cluster on a SQLite store and no node started: for nodes that crash (``NodeProcess``)."""
+    c = Cluster(tmp_path, durable=True)
+    try:
+        yield c
+    finally:
+        await c.close()
+        kill_recorded(c.state_dir)
         c.store.close()

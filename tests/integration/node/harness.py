@@ -8,6 +8,7 @@ import json
 import os
 import random
 import signal
+import subprocess
 import sys
 import urllib.request
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from graceroll.node.process.images import ImageResolver
 from graceroll.node.process.tuning import Tuning
 from graceroll.store.base import WatchEvent
 from graceroll.store.memory import MemoryStore
+from graceroll.store.sqlite import open_store
 
 FAST = Tuning(
     backoff=BackoffPolicy(initial=0.4, cap=1.6),
@@ -121,10 +123,13 @@ class RecordingDrain:
 
 
 class Cluster:
-    def __init__(self, tmp_path: Path) -> None:
+    """``durable``: the store is a SQLite file, so that a node in another process can use it (``NodeProcess``)."""
+
+    def __init__(self, tmp_path: Path, durable: bool = False) -> None:
         self.tmp = tmp_path
         self.clock = SystemClock()
-        self.store = MemoryStore(self.clock)
+        self.store_path = tmp_path / "store.db"
+        self.store: MemoryStore = open_store(self.store_path, self.clock) if durable else MemoryStore(self.clock)
         self.state_dir = tmp_path / "node"
         self.drain = RecordingDrain(self.clock)
         self.app = tmp_path / "app.py"
@@ -133,10 +138,17 @@ class Cluster:
         self.watch: list[WatchEvent] = []
         self.store.subscribe(self.watch.append)
         self.nodes: list[ProcessNode] = []
+        self.elsewhere: list[NodeProcess] = []
         # A random /16 of 127/8 (not the engine's 127.10): concurrent test runs and a real engine
         # on this machine never hand out the same IP:port.
         self.block = f"127.{random.randrange(100, 250)}.{random.randrange(0, 256)}"
         self.node = self.new_node()
+
+    def reopen(self) -> ProcessNode:
+        """After a ``NodeProcess`` crashed: open the durable store here again; returns a node (not started)."""
+        self.store = open_store(self.store_path, self.clock)
+        self.store.subscribe(self.watch.append)
+        return self.new_node()
 
     def new_node(self) -> ProcessNode:
         node = ProcessNode(self.store, self.clock, self.state_dir, ImageResolver(self.tmp), self.drain)
@@ -232,7 +244,11 @@ class Cluster:
         """Stop every node; then SIGKILL, by process group, anything a failed stop left running.
 
         Only groups whose leader is not reaped yet are signalled: their ids cannot have been reused.
+        A node in another process is killed, and what the ledgers still record with it.
         """
+        for other in self.elsewhere:
+            if other.proc.poll() is None:
+                other.kill()
         for node in self.nodes:
             try:
                 async with asyncio.timeout(15):
@@ -241,3 +257,77 @@ class Cluster:
                 for pgid in node.runtime.live_groups() if node.runtime is not None else []:
                     with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.killpg(pgid, signal.SIGKILL)
+
+
+class NodeProcess:
+    """A node in a process of its own (``crash_node.py``) on a durable cluster's store, to kill with SIGKILL.
+
+    The store is handed over: closed here while the other process runs, reopened with
+    ``Cluster.reopen`` once it is dead. What its pods do is read from the snapshot it writes.
+    """
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.snapshot = cluster.tmp / "snapshot.json"
+        cluster.store.close()
+        cfg = {
+            "store": str(cluster.store_path),
+            "state_dir": str(cluster.state_dir),
+            "images": str(cluster.tmp),
+            "block": cluster.block,
+            "snapshot": str(self.snapshot),
+        }
+        log = open(cluster.tmp / "crash-node.log", "ab")  # noqa: SIM115  (handed to the child)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("crash_node.py")), json.dumps(cfg)],
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        log.close()
+        cluster.elsewhere.append(self)
+
+    def pods(self) -> dict[str, Any]:
+        try:
+            pods: dict[str, Any] = json.loads(self.snapshot.read_text())
+        except (OSError, ValueError):
+            return {}
+        return pods
+
+    def cs(self, name: str, container: str = "app") -> dict[str, Any]:
+        pod = self.pods().get(name) or {}
+        for c in (pod.get("status") or {}).get("containerStatuses") or ():
+            if c["name"] == container:
+                return dict(c)
+        return {}
+
+    def send(self, **command: Any) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(command).encode() + b"\n")
+        self.proc.stdin.flush()
+
+    async def until(self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"the node process exited: {(self.cluster.tmp / 'crash-node.log').read_text()[-2000:]}")
+        return await self.cluster.until(predicate, timeout, what)
+
+    def kill(self) -> None:
+        """``kill -9``: the node dies at once; its containers live on in their own sessions."""
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+
+
+def kill_recorded(state_dir: Path) -> None:
+    """Teardown after a crash test: SIGKILL what any pod ledger still records (safe against reused pids)."""
+    from graceroll.node.process.ledger import FILE, Ledger
+    from graceroll.node.process.runtime import kill_leftover
+
+    for path in state_dir.glob(f"pods/*/{FILE}"):
+        ledger = Ledger.load(path)
+        if ledger is None:
+            continue
+        for group in ledger.groups:
+            kill_leftover(group.pgid, group.started, ledger.uid)

@@ -10,8 +10,8 @@ import signal
 import pytest
 
 from graceroll.node.process.exec import ExecError, NotRunning, Session
-from graceroll.node.process.ledger import group_members
 from graceroll.node.process.pipes import FdReader
+from graceroll.node.process.procfs import group_members
 
 from .harness import Cluster
 

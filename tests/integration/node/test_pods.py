@@ -83,11 +83,14 @@ async def test_liveness_failure_restarts_the_container_in_the_same_pod(cluster: 
     live_file = cluster.tmp / "unhealthy-pid"
     app = cluster.container(APP_SERVE="1", APP_LIVE_FILE=str(live_file))
     app["livenessProbe"] = {"httpGet": {"path": "/live", "port": "http"}, "periodSeconds": 0.1, "failureThreshold": 2}
+    # liveness only once the app serves, however slowly it starts on a loaded machine
+    app["startupProbe"] = {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 0.1, "failureThreshold": 300}
     cluster.create("live", [app])
     await cluster.until(lambda: cluster.condition("live", "Ready") == "True")
+    await cluster.app_running("live")  # its SIGTERM handler is set: the clean exit below is the app's
     ip, first = cluster.status("live")["podIP"], cluster.cs("live")["containerID"]
     live_file.write_text(first.removeprefix("process://"))
-    await cluster.until(lambda: cluster.cs("live")["restartCount"] == 1 and cluster.condition("live", "Ready") == "True", what="restart")
+    await cluster.until(lambda: cluster.cs("live")["restartCount"] == 1 and cluster.condition("live", "Ready") == "True", timeout=15, what="restart")
     cs = cluster.cs("live")
     assert cs["containerID"] != first and cluster.status("live")["podIP"] == ip
     assert cs["lastState"]["terminated"]["exitCode"] == 0  # the app exits cleanly on SIGTERM

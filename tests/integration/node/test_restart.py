@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from graceroll.node.process.ledger import FILE, POD_UID_ENV, Ledger, group_members
+from graceroll.node.process.ledger import FILE, Ledger
+from graceroll.node.process.procfs import POD_UID_ENV, group_members
 
 from .harness import Cluster
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from graceroll.clock import SystemClock
-from graceroll.node.process.ledger import group_members, read_stat
+from graceroll.node.process.procfs import POD_UID_ENV, group_members, read_stat
 from graceroll.node.process.runtime import ProcessRuntime, Spawn
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(15)]
@@ -94,3 +97,111 @@ async def test_a_command_that_runs_out_of_time_is_killed(runtime: ProcessRuntime
 async def test_a_command_that_cannot_run_raises(runtime: ProcessRuntime, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         runtime.spawn(Spawn(["/no/such/binary"], {}, tmp_path))
+
+
+# ---- adopted groups (started by an earlier engine) --------------------------------------------
+UID = "pod-uid-1"
+SLEEP = "import time; time.sleep(30)"
+PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER = 36, 37
+
+
+@pytest.fixture
+def leftovers(tmp_path: Path) -> Iterator[Callable[..., int]]:
+    """Start a group as a dead engine would have left it: its own session, the pod uid in its environment.
+
+    ``orphan=True`` makes it nobody's child here (an intermediate parent exits while this process is
+    not a subreaper), as after ``kill -9`` of a real engine. Every pid started is killed afterwards.
+    """
+    pids: list[int] = []
+    children: list[subprocess.Popen[bytes]] = []
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def start(code: str = SLEEP, orphan: bool = False, uid: str = UID) -> int:
+        env = dict(os.environ, **{POD_UID_ENV: uid})
+        if not orphan:
+            proc = subprocess.Popen([sys.executable, "-c", code], env=env, start_new_session=True)
+            children.append(proc)
+            pids.append(proc.pid)
+            return proc.pid
+        was = ctypes.c_int(0)
+        libc.prctl(PR_GET_CHILD_SUBREAPER, ctypes.byref(was), 0, 0, 0)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+        try:
+            spawn = f"import subprocess, sys; print(subprocess.Popen([sys.executable, '-c', {code!r}], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid)"
+            out = subprocess.run([sys.executable, "-c", spawn], env=env, capture_output=True, text=True, timeout=10, check=True)
+        finally:
+            libc.prctl(PR_SET_CHILD_SUBREAPER, was.value, 0, 0, 0)
+        pids.append(int(out.stdout))
+        return pids[-1]
+
+    yield start
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, 9)
+    for child in children:
+        child.wait(timeout=10)  # the runtime may have reaped it already: Popen copes
+
+
+def ticks(pid: int) -> int:
+    st = read_stat(pid)
+    assert st is not None
+    return st.started
+
+
+async def members(pgid: int, n: int) -> None:
+    clock = SystemClock()
+    end = clock.now() + 5
+    while len(group_members(pgid)) != n and clock.now() < end:
+        await clock.sleep(0.05)
+    assert len(group_members(pgid)) == n
+
+
+async def test_an_adopted_group_that_is_not_our_child_is_watched_and_its_exit_is_unknown(
+    runtime: ProcessRuntime, leftovers: Callable[..., int]
+) -> None:
+    pid = leftovers(orphan=True)
+    assert Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1] != str(os.getpid())
+    proc = runtime.adopt(pid, ticks(pid), UID, 123.0)
+    assert proc is not None and proc.pid == proc.pgid == pid and proc.started_at == 123.0
+    assert pid in runtime.live_groups()
+    assert proc.signal_group(15)
+    assert await proc.wait(5) == 137, "nobody here can read the code: reported as Kubernetes reports an unseen exit"
+    assert not proc.exit_observed and pid not in runtime.live_groups()
+    assert not proc.signal_group(15)
+
+
+async def test_an_adopted_group_that_is_our_child_reports_its_exit_code(runtime: ProcessRuntime, leftovers: Callable[..., int]) -> None:
+    pid = leftovers("import sys, time; time.sleep(0.5); sys.exit(3)")
+    proc = runtime.adopt(pid, ticks(pid), UID, 0.0)
+    assert proc is not None
+    assert await proc.wait(5) == 3 and proc.exit_observed
+
+
+async def test_a_pid_that_is_not_the_recorded_process_is_not_adopted(runtime: ProcessRuntime, leftovers: Callable[..., int]) -> None:
+    pid = leftovers()
+    assert runtime.adopt(pid, ticks(pid) - 1, UID, 0.0) is None, "another start time: the pid was reused"
+    assert runtime.live_groups() == []
+
+
+async def test_group_members_are_signalled_only_when_they_carry_the_pod_uid(
+    runtime: ProcessRuntime, leftovers: Callable[..., int], tmp_path: Path
+) -> None:
+    stranger = tmp_path / "stranger"
+    code = (
+        "import os, subprocess, sys, time; "
+        f"subprocess.Popen([sys.executable, '-c', {SLEEP!r}]); "
+        f"s = subprocess.Popen([sys.executable, '-c', {SLEEP!r}], env={{'PATH': os.environ['PATH']}}); "
+        f"open({str(stranger)!r}, 'w').write(str(s.pid)); time.sleep(30)"
+    )
+    pid = leftovers(code, orphan=True)
+    await members(pid, 3)
+    proc = runtime.adopt(pid, ticks(pid), UID, 0.0)
+    assert proc is not None
+    other = int(stranger.read_text())
+    try:
+        assert proc.signal_group(9)
+        await proc.wait(5)
+        await members(pid, 1)
+        assert [m.pid for m in group_members(pid)] == [other], "a group member without the pod's uid is left alone"
+    finally:
+        os.kill(other, 9)

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from graceroll.clock import parse_time
-from graceroll.node.process.ledger import group_members
+from graceroll.node.process.procfs import group_members
 
 from .harness import Cluster
 

@@ -1,8 +1,15 @@
-"""A store holding one Service and its EndpointSlice, the proxy watching it, and fake backends."""
+"""A store holding one Service and its EndpointSlice, the proxy watching it, and fake backends.
+
+The proxy is the in-process form (listeners on the test's event loop) unless a test asks for a
+data plane process: the built-in one (``graceroll.proxy.daemon``) or HAProxy, each fed by the
+engine's watcher and supervised as the engine does.
+"""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -12,6 +19,8 @@ import pytest_asyncio
 import graceroll.api.builtin  # noqa: F401  (registers the kinds)
 from graceroll.api.meta import clone
 from graceroll.clock import SystemClock
+from graceroll.dataplane.choice import find_haproxy
+from graceroll.dataplane.supervisor import supervised
 from graceroll.proxy.service_proxy import ServiceProxy
 from graceroll.store.memory import MemoryStore
 
@@ -26,19 +35,32 @@ def backend_ip(n: int) -> str:
     return f"127.20.0.{n}"
 
 
+NO_HAPROXY = pytest.mark.skipif(find_haproxy() is None, reason="haproxy is not installed (Debian package haproxy; .ci/run installs it)")
+
+
+def service_port(mode: str) -> dict[str, Any]:
+    """A Service port that gets ``mode``: L4 by appProtocol, HTTP by the mesh naming convention,
+    auto (sniffed) without either."""
+    if mode == "l4":
+        return {"name": "web", "appProtocol": "tcp"}
+    if mode == "http":
+        return {"name": "http"}
+    return {"name": "web"}
+
+
 class World:
-    def __init__(self, mode: str) -> None:
+    def __init__(self, mode: str, plane: str = "in-process") -> None:
         self.mode = mode
         self.clock = SystemClock()
         self.store = MemoryStore(self.clock)
-        self.proxy = ServiceProxy(self.store, self.clock)
+        self._dir = tempfile.TemporaryDirectory(prefix="graceroll-proxy-")
+        process = None if plane == "in-process" else supervised(plane, Path(self._dir.name), self.clock, find_haproxy())
+        self.proxy = ServiceProxy(self.store, self.clock, process)
         self.backends: dict[str, HttpBackend] = {}
         self.add_service("web", SERVICE_IP, PORT, mode)
 
     def add_service(self, name: str, ip: str, port: int, mode: str, node_port: int | None = None) -> None:
-        sp: dict[str, Any] = {"name": "http", "port": port, "protocol": "TCP", "targetPort": "http"}
-        if mode == "http":
-            sp["appProtocol"] = "http"
+        sp: dict[str, Any] = {**service_port(mode), "port": port, "protocol": "TCP", "targetPort": "http"}
         spec: dict[str, Any] = {"clusterIP": ip, "ports": [sp], "selector": {"app": name}}
         if node_port:
             sp["nodePort"] = node_port
@@ -50,7 +72,7 @@ class World:
                 "kind": "EndpointSlice",
                 "metadata": {"name": f"{name}-abcde", "namespace": "default", "labels": {"kubernetes.io/service-name": name}},
                 "addressType": "IPv4",
-                "ports": [{"name": "http", "port": BACKEND_PORT, "protocol": "TCP"}],
+                "ports": [{"name": sp["name"], "port": BACKEND_PORT, "protocol": "TCP"}],
                 "endpoints": [],
             }
         )
@@ -72,12 +94,38 @@ class World:
         await self.proxy.stop()
         for b in self.backends.values():
             await b.stop()
+        self._dir.cleanup()
 
 
-@pytest_asyncio.fixture(params=["l4", "http"])
+@pytest_asyncio.fixture(params=["l4", "http", "auto"])
 async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
-    """The Service in L4 mode, then in HTTP mode."""
+    """The Service in L4 mode, in HTTP mode, and sniffed."""
     w = World(request.param)
+    await w.proxy.start()
+    try:
+        yield w
+    finally:
+        await w.close()
+
+
+@pytest_asyncio.fixture(
+    params=[
+        ("in-process", "l4"),
+        ("in-process", "http"),
+        ("in-process", "auto"),
+        ("builtin", "l4"),
+        ("builtin", "http"),
+        ("builtin", "auto"),
+        pytest.param(("haproxy", "l4"), marks=NO_HAPROXY),
+        pytest.param(("haproxy", "http"), marks=NO_HAPROXY),
+        pytest.param(("haproxy", "auto"), marks=NO_HAPROXY),
+    ],
+    ids=lambda p: "-".join(p),
+)
+async def any_world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """The guarantees every data plane gives: in-process, the built-in process, HAProxy; L4, HTTP and sniffed."""
+    plane, mode = request.param
+    w = World(mode, plane)
     await w.proxy.start()
     try:
         yield w
@@ -95,9 +143,10 @@ async def l4_world() -> AsyncIterator[World]:
         await w.close()
 
 
-@pytest_asyncio.fixture
-async def http_world() -> AsyncIterator[World]:
-    w = World("http")
+@pytest_asyncio.fixture(params=["http", "auto"])
+async def http_world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """HTTP handling: on an http-named port, and sniffed on an unnamed one."""
+    w = World(request.param)
     await w.proxy.start()
     try:
         yield w

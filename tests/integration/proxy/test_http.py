@@ -11,7 +11,8 @@ import pytest
 
 from graceroll.proxy import http
 
-from .conftest import URL, World, backend_ip, session
+from .conftest import PORT, SERVICE_IP, URL, World, backend_ip, session
+from .fakes import BACKEND_PORT
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(20)]
 
@@ -72,7 +73,7 @@ async def test_a_backend_breaking_off_mid_response_breaks_off_the_client(http_wo
             await r.read()
 
 
-async def test_drained_closes_pooled_connections_now_and_in_flight_ones_after_their_answer(http_world: World) -> None:
+async def test_drained_closes_pooled_connections_now_and_returns_once_the_request_in_flight_is_answered(http_world: World) -> None:
     for i in (1, 2):
         await http_world.add_backend(backend_ip(i))
     one = http_world.backends[backend_ip(1)]
@@ -83,13 +84,26 @@ async def test_drained_closes_pooled_connections_now_and_in_flight_ones_after_th
         assert await _get(s, "/") == (200, backend_ip(1))  # on a second connection, pooled afterwards
         assert len(one.connections) == 2
         await http_world.set_endpoints([backend_ip(1), backend_ip(2)])
-        assert await http_world.proxy.drained(backend_ip(1), timeout=2)
+        drained = asyncio.create_task(http_world.proxy.drained(backend_ip(1), timeout=10))
         await one.changes.until(lambda: len(one.connections) == 1, 2)  # the idle one is closed, the busy one stays
+        assert set(await _texts(4)) == {backend_ip(2)}  # nothing new for the draining pod meanwhile
+        assert not drained.done()  # a request is still in flight to it
         one.release.set()
         assert await asyncio.wait_for(slow, 3) == (200, backend_ip(1))
+        assert await asyncio.wait_for(drained, 3) is True
         await one.changes.until(lambda: not one.connections, 2)  # and closed once its answer is done
-    assert set(await _texts(6)) == {backend_ip(2)}
     assert one.hits == 2
+
+
+async def test_drained_gives_up_after_its_timeout_while_a_request_is_in_flight(http_world: World) -> None:
+    one = await http_world.add_backend(backend_ip(1))
+    await http_world.set_endpoints([backend_ip(1)])
+    async with session() as s:
+        slow = asyncio.create_task(_get(s, "/slow"))
+        await one.changes.until(lambda: one.hits == 1)
+        assert await http_world.proxy.drained(backend_ip(1), timeout=0.1) is False
+        one.release.set()
+        assert await asyncio.wait_for(slow, 3) == (200, backend_ip(1))
 
 
 async def test_a_dropped_kept_alive_connection_is_retried_for_get_and_not_for_post(http_world: World) -> None:
@@ -132,3 +146,85 @@ async def _texts(n: int) -> list[str]:
 async def _get(s: aiohttp.ClientSession, path: str) -> tuple[int, str]:
     async with s.get(URL + path) as r:
         return r.status, await r.text()
+
+
+async def test_a_websocket_upgrade_becomes_a_pipe_pinned_to_its_pod(http_world: World) -> None:
+    async def upgrade(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        head = await r.readuntil(b"\r\n\r\n")
+        assert b"Upgrade: websocket" in head and b"Connection: Upgrade" in head
+        w.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nhello")
+        while data := await r.read(100):
+            w.write(data.upper())
+        w.close()
+
+    server = await asyncio.start_server(upgrade, backend_ip(1), BACKEND_PORT)
+    try:
+        await http_world.set_endpoints([backend_ip(1)])
+        r, w = await asyncio.wait_for(asyncio.open_connection(SERVICE_IP, PORT), 2)
+        w.write(b"GET /ws HTTP/1.1\r\nHost: web\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+        head = await asyncio.wait_for(r.readuntil(b"\r\n\r\n"), 3)
+        assert head.startswith(b"HTTP/1.1 101 ") and b"Upgrade: websocket" in head
+        assert await asyncio.wait_for(r.readexactly(5), 3) == b"hello"
+        assert await http_world.proxy.drained(backend_ip(1), timeout=1)  # an upgraded connection is no request in flight
+        w.write(b"frames")
+        assert await asyncio.wait_for(r.readexactly(6), 3) == b"FRAMES"
+        w.close()
+    finally:
+        server.close()
+
+
+async def test_pipelined_requests_are_answered_in_order(http_world: World) -> None:
+    for i in (1, 2):
+        await http_world.add_backend(backend_ip(i))
+    await http_world.set_endpoints([backend_ip(1), backend_ip(2)])
+    r, w = await asyncio.wait_for(asyncio.open_connection(SERVICE_IP, PORT), 2)
+    w.write(b"GET /echo?n=1 HTTP/1.1\r\nHost: web\r\n\r\nGET /echo?n=2 HTTP/1.1\r\nHost: web\r\n\r\nGET /echo?n=3 HTTP/1.1\r\nHost: web\r\n\r\n")
+    targets = []
+    for _ in range(3):
+        head = await asyncio.wait_for(r.readuntil(b"\r\n\r\n"), 3)
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+        targets.append(json.loads(await asyncio.wait_for(r.readexactly(length), 3))["target"])
+    w.close()
+    assert targets == ["/echo?n=1", "/echo?n=2", "/echo?n=3"]
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        pytest.param(b"POST / HTTP/1.1\r\nHost: web\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", id="length and chunked"),
+        pytest.param(b"POST / HTTP/1.1\r\nHost: web\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", id="two lengths"),
+        pytest.param(b"POST / HTTP/1.1\r\nHost: web\r\nTransfer-Encoding: gzip\r\n\r\nabc", id="a coding that is not chunked"),
+    ],
+)
+async def test_ambiguous_framing_is_refused_and_reaches_no_backend(http_world: World, request_bytes: bytes) -> None:
+    one = await http_world.add_backend(backend_ip(1))
+    await http_world.set_endpoints([backend_ip(1)])
+    r, w = await asyncio.wait_for(asyncio.open_connection(SERVICE_IP, PORT), 2)
+    w.write(request_bytes)
+    answer = await asyncio.wait_for(r.read(), 3)  # and the connection is closed
+    w.close()
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert one.hits == 0
+
+
+async def test_a_chunked_request_body_is_forwarded_with_framing_of_the_proxys_own(http_world: World) -> None:
+    seen: list[bytes] = []
+
+    async def record(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        seen.append(await r.readuntil(b"0\r\n\r\n"))
+        w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await w.drain()
+        w.close()
+
+    server = await asyncio.start_server(record, backend_ip(1), BACKEND_PORT)
+    try:
+        await http_world.set_endpoints([backend_ip(1)])
+        r, w = await asyncio.wait_for(asyncio.open_connection(SERVICE_IP, PORT), 2)
+        w.write(b"POST /up HTTP/1.1\r\nHost: web\r\nTransfer-Encoding: chunked\r\n\r\n03;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: 1\r\n\r\n")
+        head = await asyncio.wait_for(r.readuntil(b"\r\n\r\n"), 3)
+        assert head.startswith(b"HTTP/1.1 200 ") and await asyncio.wait_for(r.readexactly(2), 3) == b"ok"
+        w.close()
+    finally:
+        server.close()
+    (request,) = seen
+    assert request.endswith(b"\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")  # chunks re-encoded, extension and trailer gone

@@ -44,12 +44,10 @@ async def test_switching_the_app_protocol_reopens_the_listener_in_the_other_mode
     await world.add_backend(backend_ip(1))
     await world.set_endpoints([backend_ip(1)])
     svc = clone(world.store.get("Service", "default", "web"))
-    port = svc["spec"]["ports"][0]
-    if port.pop("appProtocol", None) is None:
-        port["appProtocol"] = "http"
+    svc["spec"]["ports"][0]["appProtocol"] = "tcp" if world.mode != "l4" else "http"
     world.store.update(svc)
     await world.proxy.wait_synced()
-    assert type(world.proxy.listeners[(SERVICE_IP, PORT)]).__name__ == ("L4Listener" if world.mode == "http" else "HttpListener")
+    assert world.proxy.listeners[(SERVICE_IP, PORT)].mode == ("l4" if world.mode != "l4" else "http")
     assert await fetch(2) == [backend_ip(1)] * 2
 
 

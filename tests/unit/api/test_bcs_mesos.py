@@ -41,8 +41,69 @@ def test_the_seed_json_loads_unchanged(name: str) -> None:
         "defaultGroup",
     )
     assert rolling(d) == {"maxUnavailable": 1, "maxSurge": 1, "upgradeDuration": 60, "rollingOrder": "CreateFirst", "rollingManually": False}
-    assert d["spec"]["constraint"]["IntersectionItem"][0]["unionData"][0] == {"name": "InnerIP", "operate": "UNIQUE"}
+    # keys take the struct's spelling (Constraint.intersectionItem), values stay as written
+    assert d["spec"]["constraint"] == {"intersectionItem": [{"unionData": [{"name": "InnerIP", "operate": "UNIQUE"}]}]}
     assert d["spec"]["template"] == raw(name)["spec"]["template"]
+
+
+def load_warned(doc: dict[str, Any], tmp: Path) -> tuple[dict[str, Any], list[str]]:
+    path = tmp / "d.json"
+    path.write_text(json.dumps(doc, indent=2))
+    said: list[str] = []
+    (obj,) = loader.load_path(str(path), warn=said.append)
+    return obj, [w.removeprefix(f"{path}:") for w in said]
+
+
+def test_the_seed_has_no_unknown_key(tmp_path: Path) -> None:
+    for name in ("test1-1-0.json", "test1-1-1.json"):
+        assert load_warned(raw(name), tmp_path)[1] == []
+
+
+def test_an_unknown_key_is_dropped_and_named_with_its_line_and_the_nearest_known_key(tmp_path: Path) -> None:
+    """Go's decoder drops a key no struct field has, so a typo silently keeps the default;
+    graceroll drops it too and says so (the document still applies)."""
+    doc = raw()
+    ru = doc["spec"]["strategy"]["rollingupdate"]
+    ru["upgradeDuraton"] = ru.pop("upgradeDuration")
+    doc["spec"]["template"]["spec"]["containers"][0]["imagePulPolicy"] = "Never"
+    doc["restartPolicyy"] = {"policy": "Always"}
+    d, said = load_warned(doc, tmp_path)
+    assert rolling(d)["upgradeDuration"] == 0  # the default, as upstream
+    assert "imagePulPolicy" not in d["spec"]["template"]["spec"]["containers"][0]
+    lines = (tmp_path / "d.json").read_text().splitlines()
+    by_text = {w.split(": ", 1)[1]: int(w.split(": ", 1)[0]) for w in said}
+    assert by_text == {
+        'unknown field "restartPolicyy" (did you mean "restartPolicy"?)': next(i for i, t in enumerate(lines, 1) if '"restartPolicyy"' in t),
+        'unknown field "spec.strategy.rollingupdate.upgradeDuraton" (did you mean "upgradeDuration"?)': next(i for i, t in enumerate(lines, 1) if '"upgradeDuraton"' in t),
+        'unknown field "spec.template.spec.containers[0].imagePulPolicy" (did you mean "imagePullPolicy"?)': next(
+            i for i, t in enumerate(lines, 1) if '"imagePulPolicy"' in t
+        ),
+    }
+
+
+def test_an_unknown_key_without_a_near_one_is_named_alone(tmp_path: Path) -> None:
+    doc = raw()
+    doc["spec"]["zzz"] = 1
+    assert load_warned(doc, tmp_path)[1][0].endswith(': unknown field "spec.zzz"')
+
+
+def test_keys_inside_the_template_match_whatever_their_case(tmp_path: Path) -> None:
+    """``Containers`` and ``Image`` are the struct's ``containers`` and ``image`` to Go; the pod is made from them."""
+    doc = raw()
+    spec = doc["spec"]["template"]["spec"]
+    spec["Containers"] = spec.pop("containers")
+    spec["Containers"][0]["Image"] = spec["Containers"][0].pop("image")
+    d, said = load_warned(doc, tmp_path)
+    assert said == [] and d["spec"]["template"]["spec"]["containers"][0]["image"] == "hub.docker.com:xxxx/xxxxxx:v1.1.0"
+
+
+def test_a_mesos_deployment_written_in_graceroll_shape_is_checked_against_its_own_fields(tmp_path: Path) -> None:
+    (d,) = loader.load_path(str(SEED / "test1-1-0.json"))
+    d["spec"]["strategy"]["rollingUpdate"]["maxSurg"] = 2
+    d["spec"]["constraint"] = {"IntersectionItem": []}  # any case is a known key, kept as written
+    pruned, unknown = bcs_mesos.unknown_in_deployment(d)
+    assert [str(u) for u in unknown] == ['unknown field "spec.strategy.rollingUpdate.maxSurg" (did you mean "maxSurge"?)']
+    assert "maxSurg" not in pruned["spec"]["strategy"]["rollingUpdate"] and pruned["spec"]["constraint"] == {"IntersectionItem": []}
 
 
 @pytest.mark.parametrize(
@@ -155,7 +216,7 @@ def test_the_application_json_loads_as_an_application(tmp_path: Path) -> None:
     app = {"apiVersion": "v4", "kind": "application", "metadata": doc["metadata"], "Constraint": doc["constraint"], "spec": {"Instance": 1, "template": doc["spec"]["template"]}}
     a = load(app, tmp_path)
     assert (a["kind"], a["spec"]["instance"], a["metadata"]["namespace"]) == ("Application", 1, "defaultGroup")
-    assert a["spec"]["constraint"]["IntersectionItem"][0]["unionData"][0]["operate"] == "UNIQUE"
+    assert a["spec"]["constraint"]["intersectionItem"][0]["unionData"][0]["operate"] == "UNIQUE"
 
 
 def test_deployment_keeps_meaning_the_kubernetes_one() -> None:
@@ -164,8 +225,15 @@ def test_deployment_keeps_meaning_the_kubernetes_one() -> None:
     assert kinds.resolve("app").kind == kinds.resolve("application").kind == "Application"
 
 
-def stored(phase: str, **spec: Any) -> dict[str, Any]:
-    return {"spec": {"instance": 2, "template": {"x": 1}} | spec, "status": {"phase": phase}}
+def stored(phase: str, order: str | None = "CreateFirst", **spec: Any) -> dict[str, Any]:
+    rolling = {"rollingOrder": order} if order else {}
+    return {"spec": {"instance": 2, "template": {"x": 1}, "strategy": {"type": "RollingUpdate", "rollingUpdate": rolling}} | spec, "status": {"phase": phase}}
+
+
+NO_ORDER = (
+    "spec.strategy.rollingupdate.rollingOrder: Required value: "
+    "update strategy rolling order error: an update needs CreateFirst or DeleteFirst"
+)
 
 
 @pytest.mark.parametrize(
@@ -176,9 +244,16 @@ def stored(phase: str, **spec: Any) -> dict[str, Any]:
         pytest.param(
             stored("UpdatePaused"),
             stored("UpdatePaused", instance=3),
-            ["spec: Forbidden: the deployment is in status UpdatePaused: wait for the update to finish, or rollout cancel it"],
+            ["spec: Forbidden: deployment is not running, cannot update (status UpdatePaused: wait for the update to finish, or rollout cancel it)"],
             id="updating: no other update, no scale",
         ),
+        pytest.param(stored("Running", None), stored("Running", None, template={"x": 2}), [NO_ORDER], id="an update without rollingOrder (upstream's reason)"),
+        pytest.param(stored("Running", None), stored("Running", None, instance=3), [], id="a scale needs no rollingOrder"),
+        pytest.param(stored("Running", None), stored("Running", None, killPolicy={"gracePeriod": 5}), [NO_ORDER], id="any change of what runs is an update"),
+        pytest.param(
+            stored("Running", None), stored("Running", None, template=None), [NO_ORDER, "spec.template: Required value: an update runs a new application from the template"], id="an update needs a template"
+        ),
+        pytest.param(stored("Running", None), stored("Running", "DeleteFirst", template={"x": 2}), [], id="the new rollingOrder is the one that counts"),
         pytest.param(
             stored("Running", selector={"a": "1"}),
             stored("Running", selector={"a": "2"}),

@@ -1,4 +1,4 @@
-"""GameStatefulSet, HookTemplate and HookRun: defaults and rules with field paths (reference/bcs.md §1.1, §4.1)."""
+"""GameStatefulSet, HookTemplate and HookRun: defaults and rules with field paths."""
 
 from __future__ import annotations
 

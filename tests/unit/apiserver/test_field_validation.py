@@ -48,8 +48,17 @@ def test_warn_drops_the_fields_and_reports_each_ignore_drops_them_silently() -> 
 
 
 def test_a_kind_without_a_model_has_no_unknown_fields() -> None:
+    endpoints = kinds.by_kind("Endpoints")
+    assert field_validation.check("Strict", endpoints, {"kind": "Endpoints", "anything": 1}, [], decoding=True).warnings == ()
+
+
+def test_the_bcs_formats_are_checked_by_their_own_field_tables_with_a_hint() -> None:
     mesos = kinds.by_kind("MesosDeployment")
-    assert field_validation.check("Strict", mesos, {"kind": "MesosDeployment", "anything": 1}, [], decoding=True).warnings == ()
+    obj = {"apiVersion": "mesos.bcs.tencent.com/v4", "kind": "MesosDeployment", "metadata": {"name": "x"}, "spec": {"instanse": 2}}
+    warned = field_validation.check("Warn", mesos, obj, [], decoding=True)
+    assert warned.obj["spec"] == {} and warned.warnings == ('unknown field "spec.instanse" (did you mean "instance"?)',)
+    with pytest.raises(UsageError, match='strict decoding error: unknown field "spec.instanse"'):
+        field_validation.check("Strict", mesos, obj, [], decoding=True)
 
 
 def test_duplicate_keys_are_found_with_their_paths() -> None:

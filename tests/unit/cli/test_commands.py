@@ -277,3 +277,21 @@ def test_run_command_lets_an_unexpected_failure_through(ctx: Ctx) -> None:
     broken = Ctx(BrokenStore(), ctx.clock, ctx.cwd)  # type: ignore[arg-type]
     with pytest.raises(RuntimeError, match="disk on fire"):
         run_command(broken, ["rollout", "pause", "deploy/web"])
+
+
+def test_apply_warns_of_an_unknown_key_of_a_bcs_document_and_applies_it(ctx: Ctx) -> None:
+    """A typo in bcs-client's JSON: ``Warning: file:line: unknown field …`` on stderr, and the object
+    is created all the same (Go's decoder would have dropped the key without a word)."""
+    import json
+
+    seed = Path(__file__).resolve().parents[3] / "examples" / "seed-003" / "test1-1-0.json"
+    doc = json.loads(seed.read_text())
+    ru = doc["spec"]["strategy"]["rollingupdate"]
+    ru["upgradeDuraton"] = ru.pop("upgradeDuration")
+    path = ctx.cwd / "typo.json"
+    path.write_text(json.dumps(doc, indent=1))
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "upgradeDuraton" in t)
+    result = invoke(ctx, ["apply", "-f", "typo.json"])
+    assert result.exit_code == 0 and result.stdout == "mesosdeployment.mesos.bcs.tencent.com/test created\n"
+    assert result.stderr == f'Warning: {path}:{line}: unknown field "spec.strategy.rollingupdate.upgradeDuraton" (did you mean "upgradeDuration"?)\n'
+    assert ctx.store.get("MesosDeployment", "defaultGroup", "test")["spec"]["strategy"]["rollingUpdate"]["upgradeDuration"] == 0

@@ -1,4 +1,4 @@
-"""``<data dir>/config.yaml``: the virtual nodes BCS placement constraints see."""
+"""``<data dir>/config.yaml``: the virtual nodes BCS placement constraints see, and the data plane."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def test_nodes_are_read_in_order(tmp_path: Path) -> None:
         pytest.param("nodes:\n  - {name: a}\n", "nodes.0.innerIP: Field required", id="a node without innerIP"),
         pytest.param("nodez: []\n", "nodez: Extra inputs are not permitted", id="an unknown key"),
         pytest.param("nodes: [\n", "cannot read", id="not YAML"),
+        pytest.param("dataPlane: nginx\n", "dataPlane: Input should be 'builtin', 'haproxy' or 'auto'", id="an unknown data plane"),
     ],
 )
 def test_bad_configs_say_where(text: str, error: str, tmp_path: Path) -> None:
@@ -34,3 +35,10 @@ def test_bad_configs_say_where(text: str, error: str, tmp_path: Path) -> None:
     path.write_text(text)
     with pytest.raises(GracerollError, match=error):
         read_config(path)
+
+
+def test_the_data_plane_is_read_and_defaults_to_none(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    assert read_config(path).data_plane is None  # the engine then picks auto
+    path.write_text("dataPlane: builtin\n")
+    assert read_config(path).data_plane == "builtin"

@@ -39,7 +39,7 @@ def only(table: dict[tuple[str, int], Route]) -> Route:
 def test_ready_endpoints_are_backends_in_address_order_and_missing_ready_counts_as_ready() -> None:
     eps = [ep("127.10.0.10", ready=True), ep("127.10.0.9"), ep("127.10.0.2", ready=False, terminating=True)]
     route = only(routes.build([svc()], [slice_(eps=eps)]))
-    assert route == Route("default/web:http", "l4", (("127.10.0.9", 8080), ("127.10.0.10", 8080)))
+    assert route == Route("default/web:http", "http", (("127.10.0.9", 8080), ("127.10.0.10", 8080)))
 
 
 def test_serving_but_terminating_endpoints_get_no_new_work() -> None:
@@ -68,19 +68,29 @@ def test_one_listener_per_tcp_port_and_one_on_the_node_port() -> None:
 
 
 @pytest.mark.parametrize(
-    ("service_app", "slice_app", "mode"),
+    ("port_name", "service_app", "slice_app", "mode"),
     [
-        pytest.param("HTTP", None, "http", id="appProtocol http on the Service port, any case"),
-        pytest.param(None, "http", "http", id="appProtocol http on the slice port"),
-        pytest.param("kubernetes.io/h2c", None, "l4", id="another appProtocol is L4"),
-        pytest.param(None, None, "l4", id="no appProtocol is L4"),
+        pytest.param("web", "HTTP", None, "http", id="appProtocol http on the Service port, any case"),
+        pytest.param("web", None, "http", "http", id="appProtocol http on the slice port"),
+        pytest.param("web", "kubernetes.io/ws", None, "http", id="WebSocket is HTTP with Upgrade"),
+        pytest.param("web", "kubernetes.io/h2c", None, "l4", id="h2c is relayed as L4"),
+        pytest.param("web", "kubernetes.io/wss", None, "l4", id="WebSocket over TLS is L4"),
+        pytest.param("web", "grpc", None, "l4", id="gRPC is L4"),
+        pytest.param("web", "tcp", None, "l4", id="tcp is L4"),
+        pytest.param("http", "tcp", None, "l4", id="appProtocol wins over an http name"),
+        pytest.param("web", "tcp", "http", "l4", id="the Service port's appProtocol wins over the slice's"),
+        pytest.param("http", None, None, "http", id="a port named http is HTTP"),
+        pytest.param("http-admin", None, None, "http", id="a port named http-suffix is HTTP"),
+        pytest.param("http2", None, None, "auto", id="http2 is not the http- convention: sniffed"),
+        pytest.param("web", None, None, "auto", id="otherwise sniffed"),
+        pytest.param("", None, None, "auto", id="an unnamed port is sniffed"),
     ],
 )
-def test_the_mode_follows_app_protocol(service_app: str | None, slice_app: str | None, mode: str) -> None:
-    sp: Obj = {"name": "http", "port": 80, "protocol": "TCP"}
+def test_the_mode_follows_app_protocol_then_the_port_name(port_name: str, service_app: str | None, slice_app: str | None, mode: str) -> None:
+    sp: Obj = {"name": port_name, "port": 80, "protocol": "TCP"}
     if service_app:
         sp["appProtocol"] = service_app
-    pp: Obj = {"name": "http", "port": 8080}
+    pp: Obj = {"name": port_name, "port": 8080}
     if slice_app:
         pp["appProtocol"] = slice_app
     assert only(routes.build([svc(ports=[sp])], [slice_(ports=[pp])])).mode == mode
@@ -106,12 +116,13 @@ def test_addresses_in_lists_every_endpoint_ready_or_not() -> None:
     assert routes.addresses_in([s]) == {"127.10.0.1", "127.10.0.2"}
 
 
-def test_http_backends_are_those_of_http_routes() -> None:
+def test_http_backends_are_those_of_http_and_sniffed_routes() -> None:
     table = {
         ("127.1.0.1", 80): Route("a", "http", (("127.10.0.1", 8080),)),
         ("127.1.0.2", 80): Route("b", "l4", (("127.10.0.2", 8080),)),
+        ("127.1.0.3", 80): Route("c", "auto", (("127.10.0.3", 8080),)),
     }
-    assert routes.http_backends(table) == {("127.10.0.1", 8080)}
+    assert routes.http_backends(table) == {("127.10.0.1", 8080), ("127.10.0.3", 8080)}
 
 
 A, B, C = ("127.1.0.1", 80), ("127.1.0.2", 80), ("127.1.0.3", 80)
@@ -124,6 +135,7 @@ A, B, C = ("127.1.0.1", 80), ("127.1.0.2", 80), ("127.1.0.3", 80)
         pytest.param({A: "l4"}, {A: "l4"}, ListenerPlan(update=(A,)), id="an unchanged one gets its backends swapped"),
         pytest.param({A: "l4"}, {}, ListenerPlan(close=(A,)), id="a deleted one is closed"),
         pytest.param({A: "l4"}, {A: "http"}, ListenerPlan(close=(A,), open=(A,)), id="a mode change closes then opens"),
+        pytest.param({A: "auto"}, {A: "http"}, ListenerPlan(close=(A,), open=(A,)), id="so does naming a sniffed port http"),
         pytest.param({A: "l4", B: "http"}, {B: "http", C: "l4"}, ListenerPlan((A,), (C,), (B,)), id="all at once"),
     ],
 )

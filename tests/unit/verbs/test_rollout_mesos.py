@@ -18,9 +18,9 @@ from graceroll.verbs import rollout
 SEED = Path(__file__).resolve().parents[3] / "examples" / "seed-003"
 
 
-def mdeploy(phase: str, message: str = "") -> dict[str, Any]:
-    status = {"phase": phase, "message": message, "application": "test", "newApplication": "test-v10"}
-    return {"kind": "MesosDeployment", "metadata": {"name": "test"}, "spec": {}, "status": status}
+def mdeploy(phase: str, message: str = "", running: int = 2) -> dict[str, Any]:
+    status = {"phase": phase, "message": message, "application": "test", "newApplication": "test-v10", "runningInstances": running}
+    return {"kind": "MesosDeployment", "metadata": {"name": "test"}, "spec": {"instance": 2}, "status": status}
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,12 @@ def mdeploy(phase: str, message: str = "") -> dict[str, Any]:
             id="paused",
         ),
         pytest.param(mdeploy("Deploying"), 'Waiting for deployment "test" to run...', False, id="deploying"),
+        pytest.param(
+            mdeploy("Running", "have not enough resources to launch application", running=1),
+            'Waiting for deployment "test" to run: 1 of 2 instances running (have not enough resources to launch application)...',
+            False,
+            id="running, but its application is Abnormal: not every instance runs",
+        ),
     ],
 )
 def test_status_message(obj: dict[str, Any], message: str, done: bool) -> None:

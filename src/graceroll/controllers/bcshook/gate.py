@@ -1,6 +1,6 @@
 """``CheckDelete`` / ``CheckInplace``: may this pod be deleted (or updated in place) now?
 
-Upstream ``kubernetes/common/bcs-hook/{predelete,preinplace}`` (reference/bcs.md §4.4):
+Upstream ``kubernetes/common/bcs-hook/{predelete,preinplace}``:
 
 1. a pod that is not Running goes at once (there is nothing to drain);
 2. no hook configured: it goes;

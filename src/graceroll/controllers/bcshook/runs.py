@@ -1,6 +1,6 @@
 """Building HookRuns from HookTemplates, and finding the one that guards a pod or a canary step.
 
-Upstream ``kubernetes/common/util/hook`` (reference/bcs.md §4.4). Labels and name prefixes are
+Upstream ``kubernetes/common/util/hook``. Labels and name prefixes are
 upstream's. Args: the template's declared args are filled (or overridden) by the supplied ones;
 supplied args the template does not declare are kept only when their name contains one of the
 automatic names (``PodName``, ``PodContainer[0]``, ...); a declared arg left without a value is an

@@ -1,7 +1,7 @@
 """The step-by-step canary (``updateStrategy.canary.steps``), as pure functions over status.
 
-Upstream ``pkg/util/canary/canary.go`` and ``game_stateful_set_status_updater.go`` (reference/bcs.md
-§3). The canary part of status is ``currentStepIndex``, ``currentStepHash``, ``pauseConditions`` and
+Upstream ``pkg/util/canary/canary.go`` and ``game_stateful_set_status_updater.go``. The
+canary part of status is ``currentStepIndex``, ``currentStepHash``, ``pauseConditions`` and
 ``canary: {revision, currentStepHookRun}``; ``canary.revision`` is the stable revision.
 
 * ``reset`` (before the update, which then waits a pass): the first sync skips every step; an edit

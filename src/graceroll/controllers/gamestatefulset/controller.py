@@ -1,6 +1,6 @@
 """Reconciles a GameStatefulSet: revisions, canary bookkeeping, one ordered walk, status.
 
-Upstream ``game_stateful_set_control.go`` ``UpdateGameStatefulSet`` (reference/bcs.md §1.4). The
+Upstream ``game_stateful_set_control.go`` ``UpdateGameStatefulSet``. The
 store is read synchronously, so there are no expectations; the walk (``plan``) is computed from
 one read and its actions are written in order, each through a helper that records the Event.
 A canary reset or a ``retry`` ends the pass after its write; the next pass (brought by that write)

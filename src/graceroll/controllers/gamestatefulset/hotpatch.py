@@ -1,6 +1,6 @@
 """HotPatchUpdate on one pod: new images in the spec, the container keeps running.
 
-Upstream ``kubernetes/common/update/hotpatchupdate`` (reference/bcs.md §1.6): the revision label,
+Upstream ``kubernetes/common/update/hotpatchupdate``: the revision label,
 the ``hotpatch-update-state`` annotation (same JSON as ``inplace-update-state``), the images and
 template metadata, and ``io.kubernetes.hotpatch.container: "true"``, which tells BCS's patched
 kubelet to swap the image under the running container instead of restarting it. No readiness

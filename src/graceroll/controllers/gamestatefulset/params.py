@@ -1,4 +1,4 @@
-"""A GameStatefulSet's strategy as absolute pod counts (reference/bcs.md §1.1, §1.4).
+"""A GameStatefulSet's strategy as absolute pod counts (upstream ``defaults.go``, ``game_stateful_set_control.go``).
 
 Rounding as upstream: ``partition`` down, ``maxUnavailable`` and ``maxSurge`` up. Example: 5
 replicas, partition "50%", maxUnavailable "25%" -> partition 2, maxUnavailable 2. ``maxSurge``

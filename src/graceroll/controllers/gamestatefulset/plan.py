@@ -1,4 +1,4 @@
-"""One pass of ``updateGameStatefulSet`` as a list of actions (reference/bcs.md §1.4).
+"""One pass of ``updateGameStatefulSet`` as a list of actions (upstream ``game_stateful_set_control.go``).
 
 The walk, in upstream order; "OrderedReady" (``monotonic``) stops at the first thing it must wait
 for, "Parallel" carries on:

@@ -1,4 +1,4 @@
-"""A GameStatefulSet pod's identity, storage and health (reference/bcs.md §1.2, §1.4).
+"""A GameStatefulSet pod's identity, storage and health (upstream ``game_stateful_set_control.go``, ``game_stateful_set_utils.go``).
 
 Pods are ``<set>-<ordinal>``, labelled with their name, ordinal and revision, and get
 ``hostname=<pod>`` / ``subdomain=<serviceName>``. Each volume claim template gives every ordinal a

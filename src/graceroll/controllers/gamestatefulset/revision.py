@@ -1,6 +1,6 @@
 """A GameStatefulSet's revisions: the pod template only, as a ``$patch: replace`` of ``spec.template``.
 
-Upstream ``newRevision`` (reference/bcs.md §1.4 step 1): the revision copies the set's annotations;
+Upstream ``newRevision``: the revision copies the set's annotations;
 an equal newest revision is reused, an equal older one (a rollback) gets the next number. Changing
 the strategy, the hooks or the canary steps therefore starts no new revision.
 """

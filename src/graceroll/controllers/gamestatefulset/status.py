@@ -1,4 +1,4 @@
-"""A GameStatefulSet's status, computed from its pods, revisions and HookRuns (reference/bcs.md §1.2).
+"""A GameStatefulSet's status, computed from its pods, revisions and HookRuns (upstream ``game_stateful_set_status_updater.go``).
 
 ``currentRevision`` is the oldest revision any pod still runs, and the update revision once every
 pod is updated: with partition 3 of 5 it stays at the old revision (CURRENTREPLICAS 3). The hook
@@ -27,8 +27,10 @@ HOOK_CONDITION_KEYS = {
 
 
 def current_revision(pods: Sequence[Obj], revisions: Sequence[Obj], update_revision: str) -> str:
+    """The oldest revision any pod has, terminating pods included (upstream ``getPodsRevisions`` over
+    all pods): a rollout is not over, and its surge ordinals stay, until the last old pod is gone."""
     numbers = {r["metadata"]["name"]: history.number(r) for r in revisions}
-    used = {podfacts.revision(p) for p in pods if not podfacts.is_terminating(p)} & set(numbers)
+    used = {podfacts.revision(p) for p in pods} & set(numbers)
     return min(used, key=lambda n: numbers[n]) if used else update_revision
 
 

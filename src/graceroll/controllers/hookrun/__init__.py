@@ -1,4 +1,4 @@
-"""The HookRun controller (``bcs-hook-operator``, reference/bcs.md §4): runs each metric's
+"""The HookRun controller (``bcs-hook-operator``): runs each metric's
 measurements on the injected clock, assesses them, and writes the run's phase.
 
 Pure pieces: ``schedule`` (when the next measurement is due, and what a metric's results add up

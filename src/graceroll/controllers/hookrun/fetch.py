@@ -4,8 +4,8 @@ The controller never talks to the network itself: it is given a ``Fetcher``. ``H
 the real, blocking one; ``BackgroundFetcher`` runs it on worker threads for the engine, whose one
 event loop also carries the service proxy and must never wait on a slow metrics server;
 ``FakeFetcher`` answers from a table, so that tests and the simulator run hooks deterministically
-on virtual time. Network failures become ``FetchError`` (an Error measurement, retried as upstream
-retries errors).
+on virtual time. Network failures become ``FetchError``: an Error measurement, which counts towards
+the metric's ``count`` as every measurement does.
 """
 
 from __future__ import annotations

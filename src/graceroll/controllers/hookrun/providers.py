@@ -1,4 +1,4 @@
-"""One measurement of one metric: web, prometheus or kubernetes (reference/bcs.md §4.2).
+"""One measurement of one metric: web, prometheus or kubernetes (``bcs-hook-operator/pkg/providers``).
 
 * web: GET the templated URL (and headers); non-2xx or non-JSON is an Error; the JSONPath gives
   ``result`` as a string.

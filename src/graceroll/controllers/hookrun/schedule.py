@@ -1,25 +1,37 @@
-"""When a metric is measured next, and what its measurements add up to (reference/bcs.md §4.3).
+"""When a metric is measured next, and what its measurements add up to (bk-bcs
+``bcs-hook-operator/pkg/controllers/hook/hook_reconcile.go``, ``generateMetricTasks``,
+``runMeasurements`` and ``assessMetricStatus``).
 
 Pure functions over a metric (spec) and its ``metricResults`` entry (status).
 
 Schedule: the first measurement at the run's start plus ``initialDelay``; the next one ``interval``
-after the previous finished; without an interval, an Error is retried after 10 s; nothing more
-once the metric is complete or the run is terminating. At most 10 measurements are kept.
+after the previous finished; nothing more once the metric is complete or the run is terminating.
+At most 10 measurements are kept. Every finished measurement counts towards ``count``, an Error
+included (upstream: ``Error++`` and ``Count++``), so an endpoint that never answers still ends the
+metric.
 
 Assessment, first match wins: last measurement unfinished → Running; ``failed > failureLimit`` →
 Failed; ``successfulLimit`` reached → Successful; ``inconclusive > inconclusiveLimit`` →
 Inconclusive; ``consecutiveError > consecutiveErrorLimit`` (only when set) → Error;
-``consecutiveSuccessfulLimit`` reached → Successful; ``count`` measurements (errors do not count)
-→ Successful; terminating → Successful; else Running.
+``consecutiveSuccessfulLimit`` reached → Successful; ``count`` reached → Successful, or **Error
+when the last measurement was an Error**; terminating → Successful; else Running.
 
-**failureLimit 0 fails on the first failure** (the documented semantics, and argo-rollouts'). The
-code at bk-bcs 83deb16 (commit 52a80b45e) reads 0 as "no limit", so that a metric failing on
-every measurement ends Successful once ``count`` is reached; graceroll treats that as a bug (a
-failing canary check would pass) — see docs/bcs.md.
+Two departures from the code at bk-bcs 83deb16, both so that a safety gate never passes on a check
+that did not pass (docs/bcs.md):
+
+* **failureLimit 0 fails on the first failure** (the hook operator's README, and argo-rollouts');
+  the code (commit 52a80b45e) reads 0 as "no limit", so that a metric failing on every
+  measurement ends Successful once ``count`` is reached.
+* **count reached on an Error is an Error**; the code calls it Successful, so that a hook whose
+  endpoint is down (or a ``kubernetes`` ``get`` that does not match) lets the pod or the canary
+  step through.
 
 Run phase: Running until every metric is complete, then the worst metric phase in the order
 Successful < Running < Pending < Inconclusive < Error < Failed. With ``policy: Ordered`` a metric
 starts only after the previous one completed Successful; an unsuccessful one ends the run.
+
+Example: ``count: 3, interval: 10s`` against a refused connection measures at 0, 10 and 20 s
+(``error: 3, count: 3``) and ends Error at 20 s.
 """
 
 from __future__ import annotations
@@ -35,7 +47,6 @@ Obj = dict[str, Any]
 PENDING, RUNNING, SUCCESSFUL = "Pending", "Running", "Successful"
 FAILED, ERROR, INCONCLUSIVE = "Failed", "Error", "Inconclusive"
 COMPLETED = (SUCCESSFUL, FAILED, ERROR, INCONCLUSIVE)
-ERROR_RETRY_SECONDS = 10.0
 MAX_MEASUREMENTS = 10
 _WORST = {SUCCESSFUL: 0, RUNNING: 1, PENDING: 2, INCONCLUSIVE: 3, ERROR: 4, FAILED: 5}
 _COUNTERS = {SUCCESSFUL: "successful", FAILED: "failed", INCONCLUSIVE: "inconclusive", ERROR: "error"}
@@ -62,11 +73,7 @@ def next_due(metric: Obj, result: Obj, started: float) -> float | None:
         return None
     finished = parse_time(last["finishedAt"])
     interval = _seconds(metric, "interval")
-    if interval > 0:
-        return finished + interval
-    if last.get("phase") == ERROR:
-        return finished + ERROR_RETRY_SECONDS
-    return None
+    return finished + interval if interval > 0 else None
 
 
 def record(result: Obj, measurement: Obj) -> Obj:
@@ -76,13 +83,9 @@ def record(result: Obj, measurement: Obj) -> Obj:
     out["measurements"] = (list(result.get("measurements") or []) + [measurement])[-MAX_MEASUREMENTS:]
     counter = _COUNTERS[phase]
     out[counter] = int(out.get(counter) or 0) + 1
-    if phase == ERROR:
-        out["consecutiveError"] = int(out.get("consecutiveError") or 0) + 1
-        out["consecutiveSuccessful"] = 0
-    else:
-        out["count"] = int(out.get("count") or 0) + 1
-        out["consecutiveError"] = 0
-        out["consecutiveSuccessful"] = int(out.get("consecutiveSuccessful") or 0) + 1 if phase == SUCCESSFUL else 0
+    out["count"] = int(out.get("count") or 0) + 1
+    out["consecutiveError"] = int(out.get("consecutiveError") or 0) + 1 if phase == ERROR else 0
+    out["consecutiveSuccessful"] = int(out.get("consecutiveSuccessful") or 0) + 1 if phase == SUCCESSFUL else 0
     if measurement.get("message"):
         out["message"] = measurement["message"]
     else:
@@ -109,7 +112,7 @@ def assess(metric: Obj, result: Obj, terminating: bool) -> str:
         return SUCCESSFUL
     count = effective_count(metric)
     if count is not None and int(result.get("count") or 0) >= count:
-        return SUCCESSFUL
+        return ERROR if measurements[-1].get("phase") == ERROR else SUCCESSFUL
     if terminating:
         return SUCCESSFUL
     return RUNNING if measurements else PENDING

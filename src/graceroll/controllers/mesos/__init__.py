@@ -1,7 +1,7 @@
 """The BCS Mesos deployment: applications (versions) of taskgroups, and the rolling cycle between them.
 
 - ``taskgroup``   a Mesos container template → a pod spec
-- ``cycle``       one rolling step at a time (pure; reference bcs.md §5.4)
+- ``cycle``       one rolling step at a time (pure; bcs-scheduler ``scheduler/deployment.go``)
 - ``application`` keeps an application's ``spec.instance`` pods, lowest indices kept
 - ``placement``   the ``UNIQUE`` constraint against the nodes (pure)
 - ``binding``     which application a new deployment runs: create, bind or replace (pure)

@@ -3,10 +3,13 @@
 Scale-up starts the missing indices from the lowest; scale-down removes the highest indices (those
 ≥ the new count), as bcs-scheduler does. An index whose previous pod is still stopping waits for
 it to be gone. Status: ``instances`` (pods that exist and are not stopping), ``runningInstances``
-(of those, the ready ones), ``status`` (``Running`` once every instance runs, ``Abnormal`` when
-one fails, else ``Deploying``;
-``RollingUpdate`` with ``subStatus`` ``RollingUpdateDown``/``RollingUpdateUp`` while its deployment
-rolls from it or to it), ``message`` (why a taskgroup could not be placed).
+(of those, the ready ones), ``defineInstances`` (what its version defines: ``spec.instance``, or
+during an update the deployment's ``define-instances`` annotation, upstream's ``DefineInstances``),
+``status`` (``Running`` once every instance runs; ``Abnormal`` when a taskgroup cannot be placed,
+or when every taskgroup exists but one fails; else ``Deploying``; ``RollingUpdate`` with
+``subStatus`` ``RollingUpdateDown``/``RollingUpdateUp`` while its deployment rolls from it or to
+it), ``message`` (why: ``have not enough resources to launch application``, ``application is
+abnormal``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from graceroll.api.meta import Obj, clone, controller_ref
 from graceroll.clock import Clock
 from graceroll.controllers import podutil
 from graceroll.controllers.events import EventRecorder
-from graceroll.controllers.mesos import APPLICATION_LABEL, INDEX_LABEL, ROLLING_ANNOTATION
+from graceroll.controllers.mesos import APPLICATION_LABEL, DEFINE_ANNOTATION, INDEX_LABEL, ROLLING_ANNOTATION
 from graceroll.controllers.mesos.placement import (
     DEFAULT_NODES,
     NOT_ENOUGH_RESOURCES,
@@ -45,21 +48,22 @@ def node_of(pod: Obj) -> Node | None:
     return Node(name, ip) if name else None
 
 
-def summarize(want: int, kept: list[Obj], message: str, rolling: str | None) -> Obj:
-    """An application's status from the taskgroups it keeps.
+def summarize(want: int, defined: int, kept: list[Obj], message: str, rolling: str | None) -> Obj:
+    """An application's status from the taskgroups it keeps; ``message`` says why one could not be placed.
 
-    ``Abnormal`` (bcs-scheduler's word) is an application whose taskgroups all exist but one of
-    them failed or restarts without running; an update may start from it, as from ``Running``.
+    ``Abnormal`` (bcs-scheduler's word): upstream's launch ends with fewer taskgroups than defined
+    ("have not enough resources to launch application"), or every taskgroup exists but one failed
+    or restarts without running. An update may start from it, as from ``Running``.
     """
     running = sum(1 for p in kept if podutil.is_ready(p))
     failing = any(not podutil.is_ready(p) and (podutil.phase(p) == "Failed" or podutil.restart_count(p) > 0) for p in kept)
     if running == want and len(kept) == want:
         state = "Running"
-    elif len(kept) == want and failing:
+    elif message or (len(kept) == want and failing):
         state, message = "Abnormal", message or ABNORMAL
     else:
         state = "Deploying"
-    status: Obj = {"instances": len(kept), "runningInstances": running, "status": state, "message": message}
+    status: Obj = {"instances": len(kept), "runningInstances": running, "defineInstances": defined, "status": state, "message": message}
     if rolling:
         status |= {"status": "RollingUpdate", "subStatus": rolling}
     return status
@@ -105,7 +109,9 @@ class ApplicationController:
             self._create(app, index, node)
             placed.append(node)
         kept = [p for i, p in active.items() if i < want]
-        status = summarize(want, kept, message, (app["metadata"].get("annotations") or {}).get(ROLLING_ANNOTATION))
+        annotations = app["metadata"].get("annotations") or {}
+        defined = int(annotations.get(DEFINE_ANNOTATION, want))
+        status = summarize(want, defined, kept, message, annotations.get(ROLLING_ANNOTATION))
         if app.get("status") != status:
             new = clone(app)
             new["status"] = status

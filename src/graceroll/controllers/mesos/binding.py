@@ -1,4 +1,4 @@
-"""Which application a new deployment runs (pure; bcs-scheduler ``CreateDeployment``, bcs.md §5.3).
+"""Which application a new deployment runs (pure; bcs-scheduler ``CreateDeployment``).
 
 The applications whose labels carry every ``spec.selector`` label, and that no deployment owns
 yet, are the candidates: none — create one from the template; one and no template — bind it as

@@ -5,8 +5,10 @@ Status: ``phase`` (``Deploying``, ``Running``, ``Update``, ``UpdatePaused``, ``U
 ``message`` (outside an update, the bound application's: why a taskgroup cannot be placed),
 ``runningInstances`` (of all its applications), ``application`` (the bound one), ``runningSpec`` (the spec the bound application runs:
 cancel restores the deployment to it), and during an update ``newApplication``, ``updateSpec``
-(the spec it runs), ``step``, ``lastRollingTime``, ``stepPhaseStarted`` and ``oldInstance`` (what
-the old application ran: cancel restores it).
+(the spec it runs), ``step``, ``lastRollingTime``, ``stepPhaseStarted``, ``stepFrom`` (``cycle.State``)
+and ``oldInstance`` (what the old application ran: cancel restores it). Both applications carry
+the instance count their version defines in the ``define-instances`` annotation while the update
+runs (upstream's ``DefineInstances``; ``get application`` prints it as INSTANCE).
 
 Deleting a deployment (``Deleting``) scales its applications to 0 and removes them once their
 taskgroups are gone; only then does the deployment go (a finalizer holds it).
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graceroll.api.bcs_mesos import API_VERSION, UPDATE_PHASES
+from graceroll.api.bcs_mesos import API_VERSION, UPDATE_PHASES, is_scale, running_spec
 from graceroll.api.meta import Obj, clone, controller_ref
 from graceroll.clock import Clock
 from graceroll.controllers import podutil
@@ -48,28 +50,16 @@ FINALIZER = "mesos.bcs.tencent.com/applications"  # held until every application
 TICK = 1.0  # bcs-scheduler's checker period
 ROLLING_DOWN = "RollingUpdateDown"  # the old application's sub-status during an update
 ROLLING_UP = "RollingUpdateUp"
-UPDATE_KEYS = ("newApplication", "updateSpec", "step", "lastRollingTime", "stepPhaseStarted", "oldInstance")
+UPDATE_KEYS = ("newApplication", "updateSpec", "step", "lastRollingTime", "stepPhaseStarted", "stepFrom", "oldInstance")
 SETTLED = ("Running", "Abnormal")  # application statuses an update may start from (UpdateDeployment)
-SPEC_KEYS = ("instance", "template", "killPolicy", "constraint")  # what an application runs
 
 # Event reasons
 SCALING_APPLICATION = "ScalingApplication"
 UPDATE_STARTED = "UpdateStarted"
-UPDATE_REFUSED = "UpdateRefused"
 UPDATE_SUSPENDED = "UpdateSuspend"
 UPDATE_FINISHED = "UpdateFinished"
 UPDATE_CANCELLED = "UpdateCancelled"
 CONTROL_REFUSED = "ControlRefused"
-
-
-def running_spec(d: Obj) -> Obj:
-    """The part of a deployment's spec its application runs."""
-    return {k: d["spec"].get(k) for k in SPEC_KEYS}
-
-
-def is_scale(running: Obj, wanted: Obj) -> bool:
-    """Only the instance count differs: a scale of the bound application, not an update."""
-    return {**running, "instance": None} == {**wanted, "instance": None} and running.get("instance") != wanted.get("instance")
 
 
 class MesosDeploymentController:
@@ -116,7 +106,7 @@ class MesosDeploymentController:
             return self._write(d, status | {"message": f"application {status['application']} is gone"})
         if status.get("phase") in UPDATE_PHASES:
             return self._roll(d, status, old)
-        wanted = running_spec(d)
+        wanted = running_spec(d["spec"])
         if wanted != status.get("runningSpec") and int(d["metadata"].get("generation", 0)) > int(status.get("observedGeneration", 0)):
             if is_scale(status.get("runningSpec") or {}, wanted):
                 return self._scale(d, status, old)
@@ -145,7 +135,7 @@ class MesosDeploymentController:
                 self._delete(chosen.application)
             self.store.create(self._application(d, name, int(d["spec"]["instance"])))
         generation = int(d["metadata"].get("generation", 0))
-        return self._write(d, status | {"phase": "Deploying", "application": name, "runningSpec": running_spec(d), "message": "", "observedGeneration": generation})
+        return self._write(d, status | {"phase": "Deploying", "application": name, "runningSpec": running_spec(d["spec"]), "message": "", "observedGeneration": generation})
 
     def _bind(self, d: Obj, status: Obj, app: Obj) -> Result:
         """Adopt an application as it runs; the deployment's instance count applies to it."""
@@ -156,41 +146,36 @@ class MesosDeploymentController:
         adopted = self.store.update(adopted)
         self._scale_application(d, adopted, int(d["spec"]["instance"]))
         generation = int(md.get("generation", 0))
-        bound = {"phase": "Deploying", "application": app["metadata"]["name"], "runningSpec": running_spec(d), "message": "", "observedGeneration": generation}
+        bound = {"phase": "Deploying", "application": app["metadata"]["name"], "runningSpec": running_spec(d["spec"]), "message": "", "observedGeneration": generation}
         return self._write(d, status | bound)
 
     def _scale(self, d: Obj, status: Obj, app: Obj) -> Result:
         self._scale_application(d, app, int(d["spec"]["instance"]))
         generation = int(d["metadata"].get("generation", 0))
-        return self._write(d, status | {"phase": "Deploying", "runningSpec": running_spec(d), "observedGeneration": generation})
+        return self._write(d, status | {"phase": "Deploying", "runningSpec": running_spec(d["spec"]), "observedGeneration": generation})
 
     def _start_update(self, d: Obj, status: Obj, old: Obj) -> Result:
-        ru = d["spec"]["strategy"].get("rollingUpdate") or {}
+        """``UpdateDeployment``; its refusals (no ``rollingOrder``, no template, not Running) are
+        made at admission (``validate_deployment_update``). The one thing left to wait for: an
+        application still deploying (upstream refuses with "please try later")."""
         generation = int(d["metadata"].get("generation", 0))
-        if ru.get("rollingOrder") not in ("CreateFirst", "DeleteFirst"):
-            message = f"rollingOrder must be CreateFirst or DeleteFirst for an update, got {ru.get('rollingOrder')!r}"
-            self.events.record(d, WARNING, UPDATE_REFUSED, message)
-            return self._write(d, status | {"message": message, "observedGeneration": generation})
-        if d["spec"].get("template") is None:
-            message = "an update needs spec.template"
-            self.events.record(d, WARNING, UPDATE_REFUSED, message)
-            return self._write(d, status | {"message": message, "observedGeneration": generation})
         if (old.get("status") or {}).get("status") not in SETTLED:
             return self._write(d, status | {"message": "waiting for the application to run before updating"})
         name = f"{d['metadata']['name']}-v{int(self.clock.now())}"
         new = self._application(d, name, 0)
         new["metadata"]["annotations"] = {DEFINE_ANNOTATION: str(int(d["spec"]["instance"])), ROLLING_ANNOTATION: ROLLING_UP}
         self.store.create(new)
-        self._mark_rolling(old, ROLLING_DOWN)
+        self._mark_rolling(old, ROLLING_DOWN, int(old["spec"]["instance"]))
         self.events.record(d, NORMAL, UPDATE_STARTED, f"rolling update from {old['metadata']['name']} to {name}")
         update = {
             "phase": "Update",
             "message": "",
             "newApplication": name,
-            "updateSpec": running_spec(d),
+            "updateSpec": running_spec(d["spec"]),
             "step": "",
             "lastRollingTime": 0,
             "stepPhaseStarted": 0,
+            "stepFrom": 0,
             "oldInstance": int(old["spec"]["instance"]),
             "observedGeneration": generation,
         }
@@ -199,7 +184,7 @@ class MesosDeploymentController:
     def _application(self, d: Obj, name: str, instance: int) -> Obj:
         md = d["metadata"]
         ref = {"apiVersion": API_VERSION, "kind": KIND, "name": md["name"], "uid": md["uid"], "controller": True, "blockOwnerDeletion": True}
-        spec = {k: v for k, v in running_spec(d).items() if v is not None} | {"instance": instance}
+        spec = {k: v for k, v in running_spec(d["spec"]).items() if v is not None} | {"instance": instance}
         return {
             "apiVersion": API_VERSION,
             "kind": APP,
@@ -214,8 +199,10 @@ class MesosDeploymentController:
         if new is None:
             return self._write(d, status | {"phase": "UpdateSuspend", "message": f"application {status['newApplication']} is gone"})
         ru = d["spec"]["strategy"]["rollingUpdate"]
-        rolling = cycle.Rolling(int(ru["maxUnavailable"]), int(ru["maxSurge"]), float(ru["upgradeDuration"]), str(ru["rollingOrder"]), bool(ru.get("rollingManually")))
-        state = cycle.State(status["phase"], status.get("step", ""), float(status.get("lastRollingTime", 0)), float(status.get("stepPhaseStarted", 0)))
+        rolling = cycle.Rolling(int(ru["maxUnavailable"]), int(ru["maxSurge"]), float(ru["upgradeDuration"]), str(ru.get("rollingOrder")), bool(ru.get("rollingManually")))
+        state = cycle.State(
+            status["phase"], status.get("step", ""), float(status.get("lastRollingTime", 0)), float(status.get("stepPhaseStarted", 0)), int(status.get("stepFrom", 0))
+        )
         defined = int((new["metadata"].get("annotations") or {}).get(DEFINE_ANNOTATION, d["spec"]["instance"]))
         decision = cycle.decide(rolling, state, self._facts(old), self._facts(new), defined, self.clock.now())
         if decision.finished:
@@ -231,22 +218,23 @@ class MesosDeploymentController:
             self.events.record(d, WARNING, UPDATE_SUSPENDED, message)
         elif decision.step_ended and s.phase == "UpdatePaused":
             message = "rollingupdate paused"
-        self._write(d, status | {"phase": s.phase, "step": s.step, "lastRollingTime": s.last_rolling_time, "stepPhaseStarted": s.step_phase_started, "message": message})
+        moved = {"phase": s.phase, "step": s.step, "lastRollingTime": s.last_rolling_time, "stepPhaseStarted": s.step_phase_started, "stepFrom": s.step_from}
+        self._write(d, status | moved | {"message": message})
         return Result(TICK)
 
     def _facts(self, app: Obj) -> cycle.App:
         uid = app["metadata"]["uid"]
         pods = [p for p in self.store.list_owned("Pod", uid) if (controller_ref(p) or {}).get("uid") == uid]
         want = int(app["spec"]["instance"])
-        kept = [p for p in pods if podutil.is_active(p) and index_of(p) < want]
-        return cycle.App(want, len(pods), sum(1 for p in kept if podutil.is_ready(p)))
+        ready = frozenset(index_of(p) for p in pods if podutil.is_active(p) and index_of(p) < want and podutil.is_ready(p))
+        return cycle.App(want, len(pods), ready)
 
     def _finish(self, d: Obj, status: Obj, old: Obj, new: Obj) -> Result:
         self._delete(old)
-        self._mark_rolling(new, None)
+        self._mark_rolling(new, None, None)
         self.events.record(d, NORMAL, UPDATE_FINISHED, f"rolling update to {new['metadata']['name']} finished")
         done = {k: v for k, v in status.items() if k not in UPDATE_KEYS}
-        running = status.get("updateSpec") or running_spec(d)
+        running = status.get("updateSpec") or running_spec(d["spec"])
         return self._write(d, done | {"phase": "Running", "application": new["metadata"]["name"], "runningSpec": running, "message": ""})
 
     # ---- delete ------------------------------------------------------------------------------
@@ -281,9 +269,8 @@ class MesosDeploymentController:
         if action == "pause" and phase == "Update":
             return self._write(cleared, status | {"phase": "UpdatePaused", "message": "rollingupdate paused"})
         if action == "resume" and phase in ("UpdatePaused", "UpdateSuspend"):
-            # a suspended step restarts: its phase gets a fresh timeout
-            restarted = {"stepPhaseStarted": self.clock.now()} if status.get("step") else {}
-            return self._write(cleared, status | {"phase": "Update", "message": ""} | restarted)
+            # after a suspension the next tick begins a new step (the suspended one was abandoned)
+            return self._write(cleared, status | {"phase": "Update", "message": ""})
         self.events.record(d, WARNING, CONTROL_REFUSED, f"cannot {action} a deployment in status {phase}")
         return Result()
 
@@ -294,7 +281,7 @@ class MesosDeploymentController:
             self._delete(new)
         old = self.store.try_get(APP, ns, status["application"])
         if old is not None:
-            old = self._mark_rolling(old, None)
+            old = self._mark_rolling(old, None, None)
             self._scale_application(d, old, int(status.get("oldInstance", old["spec"]["instance"])))
         for k, v in (status.get("runningSpec") or {}).items():
             if v is None:
@@ -318,15 +305,20 @@ class MesosDeploymentController:
         self.events.record(d, NORMAL, SCALING_APPLICATION, f"scale application {d['metadata']['namespace']}/{app['metadata']['name']} {before} -> {instance}")
         return stored
 
-    def _mark_rolling(self, app: Obj, sub_status: str | None) -> Obj:
-        annotations = app["metadata"].get("annotations") or {}
-        if annotations.get(ROLLING_ANNOTATION) == sub_status:
+    def _mark_rolling(self, app: Obj, sub_status: str | None, defined: int | None) -> Obj:
+        """Set (or, with None, remove) the rolling sub-status and the instance count the
+        application's version defines (upstream's ``DefineInstances``, which the steps leave alone)."""
+        wanted = {ROLLING_ANNOTATION: sub_status, DEFINE_ANNOTATION: None if defined is None else str(defined)}
+        annotations = dict(app["metadata"].get("annotations") or {})
+        for key, value in wanted.items():
+            if value is None:
+                annotations.pop(key, None)
+            else:
+                annotations[key] = value
+        if annotations == (app["metadata"].get("annotations") or {}):
             return app
         marked = clone(app)
-        if sub_status is None:
-            marked["metadata"]["annotations"].pop(ROLLING_ANNOTATION)
-        else:
-            marked["metadata"].setdefault("annotations", {})[ROLLING_ANNOTATION] = sub_status
+        marked["metadata"]["annotations"] = annotations
         return self.store.update(marked)
 
     def _write(self, d: Obj, status: Obj) -> Result:

@@ -4,7 +4,7 @@
 match case-insensitively, as the original decoder). A ``UNIQUE`` rule on ``InnerIP`` (or
 ``hostname``) accepts a node only if no taskgroup of the same application already has that node's
 value; finished taskgroups do not count. An application is its own scope, so a new version's
-taskgroups may share a node with the old version's (reference bcs.md §5.6). Other operators are
+taskgroups may share a node with the old version's (bcs-scheduler ``IsConstraintsFit``). Other operators are
 accepted and not enforced.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-NOT_ENOUGH_RESOURCES = "have not enough resources"
+NOT_ENOUGH_RESOURCES = "have not enough resources to launch application"  # upstream's message
 ATTRIBUTES = {"innerip": "inner_ip", "hostname": "name"}
 
 

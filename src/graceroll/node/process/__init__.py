@@ -2,7 +2,7 @@
 
 Modules, from the rim inwards:
 
-- ``agent``      ``ProcessNode``: store events in, one ``PodWorker`` per pod; restart rule after a crash
+- ``agent``      ``ProcessNode``: store events in, one ``PodWorker`` per pod; taking over after a crash
 - ``pod``        one pod: directory, status writes, termination (drain → preStop → SIGTERM → SIGKILL)
 - ``container``  one container: start, postStart, probes, stop, restart policy, in-place image change, hot patch
 - ``probes``     readiness / liveness / startup timing and thresholds
@@ -13,8 +13,10 @@ Modules, from the rim inwards:
 - ``launch``     argv, environment, working directory and volumes of a container
 - ``images``     image reference → what runs (the image rule)
 - ``hotpatch``   BCS HotPatchUpdate: the image file and SIGHUP instead of a restart
-- ``runtime``    process groups, signals, subreaper, reaping
-- ``ledger``     recorded process groups, to kill leftovers of a crashed engine
+- ``adoption``   after a crash: which recorded groups to adopt, which to kill (pure)
+- ``runtime``    process groups, signals, subreaper, reaping; adopted groups through pidfds
+- ``ledger``     recorded process groups and container runs, for the next engine
+- ``procfs``     what /proc says about a process: start time, group, environment
 - ``addresses``  one loopback IP per pod
 - ``logs``       per-container log files, tail and follow
 """

@@ -5,10 +5,16 @@ written). Each pod gets a :class:`~graceroll.node.process.pod.PodWorker`; the st
 queues events on the event loop (``call_soon``), in order, and the worker of the pod's uid acts
 on them. Everything runs on the one event loop thread that owns the store.
 
-**Restarted, not adopted.** When the node starts, it SIGKILLs every process group that an earlier
-engine recorded for a pod and that is still alive (``ledger``): this matters after ``kill -9``
-of the engine, whose containers live on in their own sessions. Then it starts every pod of the
-store afresh: new processes, restartCount + 1, the same pod IP when it is free, the same pod
+**Adopted, not restarted.** After ``kill -9`` of the engine its containers live on in their own
+sessions. When the node starts, it reads each pod directory's ledger and adopts the containers
+that are still running (``adoption``: verified by boot id, pid and start time): same
+process, pid, restartCount, IP, startedAt and readiness, its status not even rewritten.
+Containers that died while no engine ran are restarted per their restart policy (restartCount + 1,
+lastState ``ContainerStatusUnknown``); exec probes and hooks in flight, containers a pod no longer
+has and everything of pods gone from the store are killed. Pods that were terminating go on
+terminating by their original deadline. Pods without anything to adopt start afresh: after a
+graceful stop (``stop()`` below), or from a ledger of an engine that did not adopt (killed first),
+they get new processes, restartCount + 1, the same pod IP when it is free and the same pod
 directory (emptyDir data survives). Pods that had finished (Succeeded/Failed) are not run again.
 Directories of pods that are no longer in the store are removed.
 
@@ -27,6 +33,7 @@ import asyncio
 import contextlib
 import enum
 import logging
+import signal
 from pathlib import Path
 
 from graceroll.api.meta import Obj
@@ -36,13 +43,15 @@ from graceroll.node.drain import DrainGate
 from graceroll.node.process import exec as exec_
 from graceroll.node.process import logs
 from graceroll.node.process.addresses import AddressPool
+from graceroll.node.process.adoption import Found, plan_leftovers
 from graceroll.node.process.container import ContainerRunner
 from graceroll.node.process.exec import NotRunning
 from graceroll.node.process.images import ImageResolver
 from graceroll.node.process.launch import claim_dir
-from graceroll.node.process.ledger import FILE, Ledger, group_members
+from graceroll.node.process.ledger import FILE, Ledger
 from graceroll.node.process.pod import FINAL_PHASES, NodeParts, PodWorker, claims_dir, remove_tree
-from graceroll.node.process.runtime import ProcessRuntime
+from graceroll.node.process.procfs import boot_id, group_members
+from graceroll.node.process.runtime import ProcessRuntime, kill_leftover
 from graceroll.node.process.tuning import Tuning
 from graceroll.store.base import Store, WatchEvent
 
@@ -50,6 +59,7 @@ log = logging.getLogger("graceroll.node")
 
 STALE_POLL = 0.05  # seconds between checks that killed leftover processes are gone
 CLAIM = "PersistentVolumeClaim"
+Taken = dict[str, tuple[Ledger, dict[str, Found]]]  # pod uid -> its ledger, and its containers found by name
 
 
 def claims_kept(claims: list[Obj], pods: list[Obj]) -> set[tuple[str, str]]:
@@ -153,16 +163,31 @@ class ProcessNode:
             node_name=self.node_name,
         )
         (self.state_dir / "pods").mkdir(parents=True, exist_ok=True)
-        await self._clear_leftovers(self.store.list("Pod"))
+        began = self.clock.now()
+        taken = await self._take_leftovers(self.store.list("Pod"))
         pods = self.store.list("Pod")  # again: the store may have changed while leftovers died
         self.store.subscribe(self._on_event)
         self.state = NodeState.RUNNING
+        for uid, (ledger, found) in taken.items():  # first the addresses adopted processes hold
+            if self.addresses.allocate(uid, ledger.ip) != ledger.ip:
+                log.warning("pod uid %s: address %s is taken; its containers are restarted", uid, ledger.ip)
+                self.addresses.release(uid)
+                taken[uid] = (ledger, _give_up(found))
         mine = [p for p in pods if self._is_mine(p)]
-        for p in mine:  # first every pod's old address, then the newcomers
+        for p in mine:  # then every other pod's old address, then the newcomers
             if (p.get("status") or {}).get("phase") not in FINAL_PHASES:
                 self.addresses.allocate(p["metadata"]["uid"], (p.get("status") or {}).get("podIP"))
         for p in mine:
-            self._take(p)
+            self._take(p, taken.get(str(p["metadata"].get("uid"))))
+        for uid, (_, found) in taken.items():
+            if uid not in self._workers:  # its pod went while leftovers died
+                _give_up(found)
+        adopted = sum(1 for _, found in taken.values() for f in found.values() if f.proc is not None)
+        lost = sum(1 for _, found in taken.values() for f in found.values() if f.proc is None)
+        log.info(
+            "node started in %.3fs: %d pods, %d containers adopted, %d lost while no engine ran",
+            self.clock.now() - began, len(self._workers), adopted, lost,
+        )
 
     async def stop(self) -> None:
         """Stop every pod with its full termination sequence, concurrently; then stop reaping."""
@@ -216,7 +241,7 @@ class ProcessNode:
     def _is_mine(self, pod: Obj) -> bool:
         return (pod.get("spec") or {}).get("nodeName") in (None, "", self.node_name)
 
-    def _take(self, pod: Obj) -> None:
+    def _take(self, pod: Obj, leftovers: tuple[Ledger, dict[str, Found]] | None = None) -> None:
         assert self._parts is not None
         uid = str(pod["metadata"].get("uid") or "")
         if uid in self._workers:
@@ -226,7 +251,8 @@ class ProcessNode:
             ip = str(status.get("podIP") or "")
         else:
             ip = self.addresses.allocate(uid, status.get("podIP"))
-        worker = PodWorker(self._parts, pod, ip, self._forget)
+        ledger, found = leftovers if leftovers is not None else (None, None)
+        worker = PodWorker(self._parts, pod, ip, self._forget, ledger, found)
         self._workers[uid] = worker
         worker.start()
 
@@ -235,16 +261,42 @@ class ProcessNode:
             del self._workers[worker.uid]
 
     # ---- after a crash -----------------------------------------------------------------------
-    async def _clear_leftovers(self, pods: list[Obj]) -> None:
-        """Kill process groups an earlier engine left running; remove directories of pods and claims now gone."""
-        live = {str(p["metadata"].get("uid")) for p in pods}
+    async def _take_leftovers(self, pods: list[Obj]) -> Taken:
+        """Adopt what an earlier engine left running, kill the rest (``adoption``); remove directories
+        of pods and claims now gone. Returns what was found of the pods that stay."""
+        assert self._parts is not None
+        runtime = self._parts.runtime
+        by_uid = {str(p["metadata"].get("uid")): p for p in pods}
+        boot = boot_id()
         killed: list[int] = []
+        taken: Taken = {}
         for directory in sorted((self.state_dir / "pods").iterdir()):
+            uid = directory.name
+            pod = by_uid.get(uid)
             ledger = Ledger.load(directory / FILE)
-            if ledger is not None:
-                killed += ledger.kill_stale()
-            if directory.name not in live:
+            if ledger is None:
+                if pod is None:
+                    remove_tree(directory)
+                continue
+            runs_here = pod is not None and self._is_mine(pod) and (pod.get("status") or {}).get("phase") not in FINAL_PHASES
+            plan = plan_leftovers(ledger, uid, pod, runs_here)
+            for g in plan.kill:
+                if g.boot == boot and kill_leftover(g.pgid, g.started, ledger.uid):
+                    log.warning("pod %s/%s: killed process group %d left by an earlier engine", ledger.namespace, ledger.name, g.pgid)
+                    killed.append(g.pgid)
+            found: dict[str, Found] = {}
+            for g in plan.adopt:
+                assert g.run is not None
+                proc = runtime.adopt(g.pgid, g.started, uid, g.run.started_at) if g.boot == boot else None
+                if proc is None and g.boot == boot and kill_leftover(g.pgid, g.started, uid):
+                    killed.append(g.pgid)  # what is left of a group whose leader is gone
+                found[g.run.name] = Found(g.run, g.pgid, proc)
+            if found:
+                ledger.retain({f.pgid for f in found.values() if f.proc is not None})
+                taken[uid] = (ledger, found)
+            if plan.remove:
                 remove_tree(directory)
+        live = set(by_uid)
         log_root = self.state_dir / "logs"
         for directory in sorted(log_root.iterdir()) if log_root.is_dir() else ():
             if logs.uid_of(directory) not in live:
@@ -258,3 +310,12 @@ class ProcessNode:
         until = self.clock.now() + self.tuning.kill_wait
         while any(group_members(g) for g in killed) and self.clock.now() < until:
             await self.clock.sleep(STALE_POLL)  # the old processes must free their ports first
+        return taken
+
+
+def _give_up(found: dict[str, Found]) -> dict[str, Found]:
+    """Kill adopted processes the node cannot keep after all; their containers count as lost."""
+    for f in found.values():
+        if f.proc is not None:
+            f.proc.signal_group(signal.SIGKILL)
+    return {name: Found(f.run, f.pgid, None) for name, f in found.items()}

@@ -20,6 +20,29 @@ as for a start; the status takes its image and imageID, the image file is rewrit
 process group gets SIGHUP (``hotpatch``); restartCount, start time and readiness stay. The instance
 counts as running the new spec from then on. If the image cannot be resolved, a Warning event is
 recorded and the old image keeps running.
+
+After an engine restart (``adoption``), a container is either taken over or known to be lost:
+
+- Adopted (its process is alive and verified): the same instance goes on — same pid, containerID,
+  startedAt, restartCount, lastState, image and imageID (from the ledger), ``ready`` and ``started``
+  as stored when the stored status names this very process (Kubernetes 1.35 keeps both across a
+  kubelet restart, KEP-4781); probes resume on their schedule (``probes``), and the log file is the
+  one the process has been writing to all along. Whatever the earlier engine was doing goes on: a
+  postStart that had not returned runs again (hooks are delivered at least once, as upstream
+  documents), a stop it had begun (probe failure, image change, pod deletion) finishes by the same
+  SIGKILL deadline, and a preStop that had begun is not run again (``sleep`` waits out what is
+  left of it). Then the current spec applies as on a live node: an image changed meanwhile is an
+  in-place restart or a hot patch.
+- Lost (the process is gone): its exit happened while no engine could see it. As the kubelet
+  reports a container that disappeared (``kubelet_pods.go`` convertToAPIContainerStatuses), it
+  terminated with exitCode 137, reason ``ContainerStatusUnknown``; then the restart policy decides
+  as for any exit (Always and OnFailure restart it: restartCount + 1, that termination in
+  lastState; Never leaves it terminated). In a terminating pod it is not restarted and the message
+  is the one of the kubelet's TerminatePod.
+
+An adopted process that exits later is not this engine's child, so its exit code can only be read
+when the engine happens to be its reaper (``runtime``); otherwise the exit is reported the same
+honest way: 137, ``ContainerStatusUnknown``, and a message saying the code could not be read.
 """
 
 from __future__ import annotations
@@ -38,14 +61,22 @@ from typing import Protocol
 
 from graceroll.api.meta import Obj
 from graceroll.clock import SystemClock, format_time
-from graceroll.node.process import hotpatch, lifecycle
+from graceroll.node.process import hotpatch, lifecycle, procfs
 from graceroll.node.process.actions import Outcome, Target, run_action
+from graceroll.node.process.adoption import Found
 from graceroll.node.process.backoff import Backoff
-from graceroll.node.process.launch import CONFIG_ERROR, Launch, LaunchError, PodPlace
-from graceroll.node.process.ledger import Ledger
+from graceroll.node.process.launch import CONFIG_ERROR, Launch, LaunchError, PodPlace, named_ports
+from graceroll.node.process.ledger import ContainerRun, Ledger, Stopping
 from graceroll.node.process.logs import open_for_append
-from graceroll.node.process.probes import ProbeKind, ProbeSpec, run_probe
-from graceroll.node.process.runtime import Process, ProcessRuntime, Spawn
+from graceroll.node.process.probes import ProbeKind, ProbeSpec, Resume, run_probe
+from graceroll.node.process.runtime import (
+    UNKNOWN_EXIT,
+    AdoptedProcess,
+    Process,
+    ProcessGroup,
+    ProcessRuntime,
+    Spawn,
+)
 from graceroll.node.process.tuning import Tuning
 from graceroll.node.process.waiting import Pulse, wait_any
 
@@ -53,6 +84,10 @@ log = logging.getLogger("graceroll.node")
 
 NORMAL, WARNING = "Normal", "Warning"
 START_ERROR_CODE = 128  # what runtimes report for a process that could not be executed
+STATUS_UNKNOWN = "ContainerStatusUnknown"  # kubecontainer.ContainerReasonStatusUnknown
+LOST = "The container could not be located when the pod was deleted.  The container used to be Running"
+LOST_TERMINATING = "The container could not be located when the pod was terminated"
+EXIT_UNREAD = "The container was adopted from an earlier engine, so its exit code could not be read"
 
 
 class Why(enum.Enum):
@@ -89,8 +124,8 @@ class PodSide(Protocol):
 class Instance:
     """One run of the container: its process and what the probes found."""
 
-    proc: Process
-    launch: Launch
+    proc: ProcessGroup
+    target: Target  # where its probes and hooks act
     spec: Obj
     stop: asyncio.Future[Why]
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -99,8 +134,11 @@ class Instance:
     ready: bool = False
     kill_message: str = ""
     grace: float | None = None  # a probe's own terminationGracePeriodSeconds
+    adopted: bool = False  # started by an earlier engine: probes resume (``probes.Resume``)
+    deadline: float | None = None  # SIGKILL deadline of a restart the earlier engine had begun
+    pre_stop_at: float | None = None  # when preStop began, if it did: it never runs twice
     stdin: int | None = None  # the write end of the process's stdin (``stdin: true``), for attach
-    sessions: set[Process] = field(default_factory=set)  # commands exec'd in it: they end with it
+    sessions: set[ProcessGroup] = field(default_factory=set)  # commands exec'd in it: they end with it
 
     def close_stdin(self) -> None:
         if self.stdin is not None:
@@ -122,7 +160,8 @@ class Instance:
 
 
 class ContainerRunner:
-    def __init__(self, pod: PodSide, spec: Obj, previous: Obj | None = None) -> None:
+    def __init__(self, pod: PodSide, spec: Obj, previous: Obj | None = None, found: Found | None = None) -> None:
+        """``previous``: this container's stored status; ``found``: what an earlier engine left of it."""
         self.pod = pod
         self.spec = spec
         self.name = str(spec["name"])
@@ -132,27 +171,84 @@ class ContainerRunner:
         self.state: Obj = {"waiting": {"reason": "ContainerCreating"}}
         self.last_state: Obj = {}
         self.restart_count = 0
-        if previous is not None:  # the pod ran before this node started: this is a restart
-            self.restart_count = int(previous.get("restartCount") or 0) + 1
-            self.last_state = _previous_termination(previous)
         self.backoff = Backoff(pod.tuning.backoff)
         self.instance: Instance | None = None
         self._finished_at = 0.0
         self._kill_requested = False
         self._pulse = Pulse()
+        self._lost = False
+        self._stopping: Stopping | None = None
+        if found is not None and found.proc is not None:
+            self._adopt(found.run, found.proc, previous)
+        elif found is not None:
+            self._report_lost(found.run, found.pgid, previous)
+        elif previous is not None:  # the pod ran before this node started and nothing was adopted: a restart
+            self.restart_count = int(previous.get("restartCount") or 0) + 1
+            self.last_state = _previous_termination(previous)
+
+    def _adopt(self, run: ContainerRun, proc: AdoptedProcess, previous: Obj | None) -> None:
+        """Take over the instance an earlier engine started (see the module docstring)."""
+        self.image, self.image_id, self.restart_count = run.image, run.image_id, run.restart_count
+        self.container_id = f"process://{proc.pid}"
+        same = previous is not None and previous.get("containerID") == self.container_id
+        if previous is not None:
+            self.last_state = dict(previous.get("lastState") or {}) if same else _previous_termination(previous)
+        env = procfs.read_environ(proc.pid) or {}
+        place = self.pod.place
+        target = Target(place.ip, named_ports(run.spec), env, Path(run.cwd or place.root), self.pod.runtime, self.pod.clock, self.pod.ledger)
+        stored = previous if same and previous is not None else {}
+        self.instance = Instance(
+            proc,
+            target,
+            run.spec,
+            asyncio.get_running_loop().create_future(),
+            running=run.running,
+            started=bool(run.running and stored.get("started")),
+            ready=bool(run.running and stored.get("ready")),
+            adopted=True,
+        )
+        if run.running:
+            self.state = {"running": {"startedAt": format_time(proc.started_at)}}
+        self._stopping = run.stopping
+
+    def _report_lost(self, run: ContainerRun, pid: int, previous: Obj | None) -> None:
+        """The earlier engine's process is gone: it terminated, how nobody saw (``run`` restarts it per policy)."""
+        self.image, self.image_id, self.restart_count = run.image, run.image_id, run.restart_count
+        self.container_id = f"process://{pid}"
+        if previous is not None and previous.get("containerID") == self.container_id:
+            self.last_state = dict(previous.get("lastState") or {})
+        terminating = bool(self.pod.pod["metadata"].get("deletionTimestamp"))
+        term: Obj = {
+            "exitCode": UNKNOWN_EXIT,
+            "reason": STATUS_UNKNOWN,
+            "message": LOST_TERMINATING if terminating else LOST,
+            "startedAt": format_time(run.started_at),
+            "containerID": self.container_id,
+        }
+        self.state = {"terminated": term}
+        self._finished_at = self.pod.clock.now()
+        self._lost = True
+
+    @property
+    def resuming(self) -> bool:
+        """An earlier engine left something of this container to see to its end (an adopted or lost run)."""
+        return self.instance is not None or self._lost
 
     # ---- called by the pod ---------------------------------------------------------------------
     def update(self, spec: Obj) -> None:
         """A new spec for this container; an image change restarts a running instance in place,
         unless the pod asks for a hot patch."""
         self.spec = spec
-        inst = self.instance
-        if inst is not None and self._image_changed(inst.spec):
+        if self.instance is not None:
+            self._apply_spec(self.instance)
+        self._pulse.fire()
+
+    def _apply_spec(self, inst: Instance) -> None:
+        if self._image_changed(inst.spec):
             if self._hot_patchable(inst):
                 self._hot_patch(inst)
             else:
                 inst.halt(Why.CHANGED, f"Container {self.name} definition changed, will be restarted")
-        self._pulse.fire()
 
     def begin_termination(self) -> None:
         """The pod terminates: no more restarts; readiness drops (see ``view``)."""
@@ -190,7 +286,9 @@ class ContainerRunner:
     async def run(self) -> None:
         """Start, supervise and restart the container until its pod no longer wants it."""
         try:
-            while not self.pod.terminating:
+            if self._lost and not await self._restart_lost():
+                return
+            while self.instance is not None or not self.pod.terminating:  # an adopted instance is always seen to its end
                 why, code = await self._run_once()
                 if self.pod.terminating or why is Why.KILL:
                     return
@@ -211,7 +309,29 @@ class ContainerRunner:
                 if inst.proc.running:  # cancelled mid-way: leave nothing running
                     inst.proc.signal_group(signal.SIGKILL)
 
+    async def _restart_lost(self) -> bool:
+        """Whether a container lost while no engine ran starts again: its restart policy, as for any exit."""
+        self._lost = False
+        if self.pod.terminating or not self._restarts(UNKNOWN_EXIT):
+            return False
+        await self._back_off()
+        if self.pod.terminating:
+            return False
+        self.restart_count += 1
+        return True
+
     async def _run_once(self) -> tuple[Why, int]:
+        inst = self.instance  # adopted from an earlier engine; else start one
+        if inst is None:
+            started = self._start()
+            if not isinstance(started, Instance):
+                return started
+            inst = started
+        else:
+            self._take_over(inst)
+        return await self._supervise(inst)
+
+    def _start(self) -> Instance | tuple[Why, int]:
         self._set_state({"waiting": {"reason": "ContainerCreating"}})
         spec = self.spec
         try:
@@ -223,9 +343,9 @@ class ContainerRunner:
             return Why.NOT_STARTED, 0
         self.image = str(spec.get("image") or "")
         self.image_id = launch.image.image_id
-        stdin = os.pipe() if spec.get("stdin") else None
+        stdin = os.pipe() if spec.get("stdin") else None  # kept open for attach; an adopted process has none
         try:
-            proc = self._spawn(launch, stdin[0] if stdin else None)
+            proc = self._spawn(launch, spec, stdin[0] if stdin else None)
         except OSError as e:
             if stdin:
                 os.close(stdin[1])
@@ -234,18 +354,42 @@ class ContainerRunner:
             self._terminated(START_ERROR_CODE, now, now, "StartError", f"{launch.argv[0]}: {e.strerror or e}")
             self.pod.event(WARNING, "Failed", f"Error: failed to start container {self.name}: {e}")
             return Why.EXITED, START_ERROR_CODE
-        inst = Instance(proc, launch, spec, asyncio.get_running_loop().create_future(), stdin=stdin[1] if stdin else None)
+        return Instance(proc, self._target(launch), spec, asyncio.get_running_loop().create_future(), stdin=stdin[1] if stdin else None)
+
+    def _take_over(self, inst: Instance) -> None:
+        """Go on with what the earlier engine was doing to an adopted instance, then apply the current spec."""
+        stopping, self._stopping = self._stopping, None
+        deleting = bool(self.pod.pod["metadata"].get("deletionTimestamp"))
+        restart = stopping is not None and (
+            stopping.why == Why.FAILED.value or (stopping.why == Why.CHANGED.value and self._image_changed(inst.spec))
+        )
+        if stopping is not None and (restart or (stopping.why == Why.KILL.value and deleting)):
+            inst.pre_stop_at = stopping.pre_stop_at
+            if restart:
+                inst.deadline = stopping.deadline
+                inst.halt(Why(stopping.why), stopping.message)
+            return
+        if stopping is not None:  # a stop that no longer applies (an engine shutdown, an update undone)
+            self.pod.ledger.update_run(inst.proc.pgid, stopping=None)
+        self._apply_spec(inst)
+
+    async def _supervise(self, inst: Instance) -> tuple[Why, int]:
+        proc = inst.proc
         self.instance = inst
         self.container_id = f"process://{proc.pid}"
         proc.exited.add_done_callback(lambda _: inst.halt(Why.EXITED))
         if self._kill_requested:
             inst.halt(Why.KILL, f"Stopping container {self.name}")
         try:
-            await self._post_start(inst)
-            if not inst.stop.done():
-                inst.running = True
-                self._set_state({"running": {"startedAt": format_time(proc.started_at)}})
-                self.pod.event(NORMAL, "Started", f"Started container {self.name}")
+            if not inst.running:
+                await self._post_start(inst)
+                if not inst.stop.done():
+                    inst.running = True
+                    self.pod.ledger.update_run(proc.pgid, running=True)
+                    self._set_state({"running": {"startedAt": format_time(proc.started_at)}})
+                    self.pod.event(NORMAL, "Started", f"Started container {self.name}")
+                    self._start_probes(inst)
+            elif not inst.stop.done():
                 self._start_probes(inst)
             await wait_any([inst.stop])
             why = inst.stop.result()
@@ -256,12 +400,15 @@ class ContainerRunner:
             inst.end()
             self.pod.ledger.discard(proc.pgid)
         code = proc.exited.result() if proc.exited.done() else 128 + signal.SIGKILL
-        reason = "Completed" if code == 0 else "Error"
-        self._terminated(code, proc.started_at, proc.finished_at or self.pod.clock.now(), reason)
+        finished = proc.finished_at or self.pod.clock.now()
+        if proc.exit_observed:
+            self._terminated(code, proc.started_at, finished, "Completed" if code == 0 else "Error")
+        else:
+            self._terminated(code, proc.started_at, finished, STATUS_UNKNOWN, EXIT_UNREAD)
         self.instance = None
         return why, code
 
-    def _spawn(self, launch: Launch, stdin: int | None) -> Process:
+    def _spawn(self, launch: Launch, spec: Obj, stdin: int | None) -> Process:
         fd = open_for_append(self.pod.log_path(self.name))
         try:
             proc = self.pod.runtime.spawn(Spawn(launch.argv, launch.env, launch.cwd, fd, stdin))
@@ -269,11 +416,11 @@ class ContainerRunner:
             os.close(fd)
             if stdin is not None:
                 os.close(stdin)
-        self.pod.ledger.add(proc.pgid)
+        run = ContainerRun(self.name, spec, self.image, self.image_id, proc.started_at, self.restart_count, str(launch.cwd))
+        self.pod.ledger.add_container(proc.pgid, run)
         return proc
 
-    def _target(self, inst: Instance) -> Target:
-        launch = inst.launch
+    def _target(self, launch: Launch) -> Target:
         return Target(self.pod.place.ip, launch.ports, launch.env, launch.cwd, self.pod.runtime, self.pod.clock, self.pod.ledger)
 
     # ---- hot patch ---------------------------------------------------------------------------
@@ -296,8 +443,9 @@ class ContainerRunner:
         except LaunchError as e:
             self.pod.event(WARNING, "FailedHotPatch", f"Error: {e.message}; container {self.name} keeps running image {old}")
             return
-        inst.spec, inst.launch = spec, launch
+        inst.spec, inst.target = spec, self._target(launch)
         self.image, self.image_id = image, launch.image.image_id
+        self.pod.ledger.update_run(inst.proc.pgid, spec=spec, image=image, image_id=self.image_id)
         inst.proc.signal_group(signal.SIGHUP)
         self.pod.event(NORMAL, "HotPatched", f"Container {self.name} hot-patched from image {old} to {image}, sent SIGHUP")
         self.pod.changed()
@@ -315,7 +463,7 @@ class ContainerRunner:
         hook = lifecycle.hook_of(inst.spec, "postStart")
         if hook is None:
             return
-        task = asyncio.ensure_future(lifecycle.run_hook(hook, self._target(inst), None))
+        task = asyncio.ensure_future(lifecycle.run_hook(hook, inst.target, None))
         await wait_any([task, inst.stop])
         if not task.done():
             task.cancel()
@@ -329,8 +477,8 @@ class ContainerRunner:
     async def _stop(self, inst: Instance, why: Why) -> None:
         """kubelet killContainer: preStop, SIGTERM to the group, the grace period, SIGKILL."""
         clock, proc = self.pod.clock, inst.proc
-        own: float | None = None
-        if why is not Why.KILL:
+        own = inst.deadline
+        if own is None and why is not Why.KILL:
             grace = inst.grace if inst.grace is not None else _grace(self.pod.pod, self.pod.tuning)
             own = clock.now() + grace
 
@@ -342,8 +490,15 @@ class ContainerRunner:
             self.pod.event(NORMAL, "Killing", inst.kill_message)
         hook = lifecycle.hook_of(inst.spec, "preStop")
         budget = deadline() - clock.now()
-        if hook is not None and inst.running and proc.running and budget > 0:
-            task = asyncio.ensure_future(lifecycle.run_hook(hook, self._target(inst), budget))
+        pre_stop = hook is not None and inst.running and proc.running and budget > 0
+        begun = inst.pre_stop_at
+        if pre_stop and begun is None:
+            inst.pre_stop_at = clock.now()
+        self.pod.ledger.update_run(proc.pgid, stopping=Stopping(why.value, own, inst.pre_stop_at, inst.kill_message))
+        if pre_stop and hook is not None and begun is not None:
+            await wait_any([proc.exited], lifecycle.rest_of_sleep(hook, begun, clock.now(), budget))
+        elif pre_stop and hook is not None:
+            task = asyncio.ensure_future(lifecycle.run_hook(hook, inst.target, budget))
             await wait_any([task, proc.exited])
             if not task.done():
                 task.cancel()
@@ -365,29 +520,33 @@ class ContainerRunner:
     # ---- probes ------------------------------------------------------------------------------
     def _start_probes(self, inst: Instance) -> None:
         startup = inst.spec.get("startupProbe")
-        if startup:
-            self._probe(inst, ProbeSpec.from_manifest("startup", startup), partial(self._on_startup, inst), True)
+        if startup and not inst.started:
+            self._probe(inst, ProbeSpec.from_manifest("startup", startup), partial(self._on_startup, inst), None, True)
         else:
             self._on_started(inst)
 
-    def _probe(self, inst: Instance, spec: ProbeSpec, report: Callable[[bool, Outcome], None], until_success: bool = False) -> None:
-        target = self._target(inst)
+    def _probe(
+        self, inst: Instance, spec: ProbeSpec, report: Callable[[bool, Outcome], None], carried: bool | None, until_success: bool = False
+    ) -> None:
+        """Run a probe; ``carried`` is the result an adopted instance had (ignored for a new one)."""
+        target = inst.target
 
         async def check() -> Outcome:
             return await run_action(spec.handler, target, spec.timeout)
 
-        coro = run_probe(spec, check, self.pod.clock, inst.proc.started_at, report, until_success)
+        resume = Resume(self.pod.clock.now(), carried) if inst.adopted else None
+        coro = run_probe(spec, check, self.pod.clock, inst.proc.started_at, report, until_success, resume)
         inst.tasks.append(asyncio.create_task(coro, name=f"{spec.kind}-probe {self.name}"))
 
     def _on_started(self, inst: Instance) -> None:
         inst.started = True
         readiness, liveness = inst.spec.get("readinessProbe"), inst.spec.get("livenessProbe")
         if readiness:
-            self._probe(inst, ProbeSpec.from_manifest("readiness", readiness), partial(self._on_readiness, inst))
+            self._probe(inst, ProbeSpec.from_manifest("readiness", readiness), partial(self._on_readiness, inst), inst.ready)
         else:
             inst.ready = True
         if liveness:
-            self._probe(inst, ProbeSpec.from_manifest("liveness", liveness), partial(self._on_failure, inst, "liveness"))
+            self._probe(inst, ProbeSpec.from_manifest("liveness", liveness), partial(self._on_failure, inst, "liveness"), True)
         self.pod.changed()
 
     def _on_startup(self, inst: Instance, ok: bool, outcome: Outcome) -> None:
@@ -491,7 +650,7 @@ def _grace(pod: Obj, tuning: Tuning) -> float:
 
 
 def _previous_termination(previous: Obj) -> Obj:
-    """lastState for a container restarted by a node restart: its recorded end, else an unknown one."""
+    """lastState for a container started again by a node that adopted nothing of it: its recorded end, else an unknown one."""
     state = previous.get("state") or {}
     if "terminated" in state:
         return {"terminated": dict(state["terminated"])}
@@ -500,7 +659,7 @@ def _previous_termination(previous: Obj) -> Obj:
             "terminated": {
                 "exitCode": 137,
                 "reason": "ContainerStatusUnknown",
-                "message": "the node restarted: the container was restarted, not adopted",
+                "message": "the engine restarted and could not adopt the container, so it was started again",
                 "startedAt": state["running"].get("startedAt", ""),
             }
         }

@@ -106,8 +106,8 @@ def resolve(argv: list[str], env: dict[str, str], cwd: Path) -> str:
 def start(runner: ContainerRunner, argv: list[str], stdin: bool, stdout: bool, stderr: bool, tty: bool) -> Session:
     """Run ``argv`` in the running container of ``runner``; raises ``ExecError``."""
     inst = _running(runner)
-    env = dict(inst.launch.env)
-    cwd = inst.launch.cwd
+    env = dict(inst.target.env)
+    cwd = inst.target.cwd
     executable = resolve(argv, env, cwd)
     if tty:
         env.setdefault("TERM", "xterm")

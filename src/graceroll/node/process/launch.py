@@ -63,7 +63,7 @@ from graceroll.api.meta import Obj
 from graceroll.errors import GracerollError
 from graceroll.node.process.hotpatch import IMAGE_FILE_ENV, image_file
 from graceroll.node.process.images import ImageError, ImageResolver, ResolvedImage, command_line
-from graceroll.node.process.ledger import POD_UID_ENV
+from graceroll.node.process.procfs import POD_UID_ENV
 
 CONFIG_ERROR = "CreateContainerConfigError"
 METADATA_KEY = re.compile(r"metadata\.(labels|annotations)\['([^']*)'\]")
@@ -104,6 +104,11 @@ class Launch:
     cwd: Path
     image: ResolvedImage
     ports: dict[str, int]
+
+
+def named_ports(container: Obj) -> dict[str, int]:
+    """containerPort by name: what probes and hooks mean by ``port: http``."""
+    return {str(p["name"]): int(p["containerPort"]) for p in container.get("ports") or () if p.get("name")}
 
 
 def volume_env_name(volume: str) -> str:
@@ -160,7 +165,7 @@ def prepare_launch(
     except ImageError as e:
         raise LaunchError(e.reason, e.message) from e
     md = pod["metadata"]
-    ports = {str(p["name"]): int(p["containerPort"]) for p in container.get("ports") or () if p.get("name")}
+    ports = named_ports(container)
     defined: dict[str, str] = {
         "POD_NAME": str(md["name"]),
         "POD_NAMESPACE": str(md.get("namespace") or "default"),

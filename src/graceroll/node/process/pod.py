@@ -16,6 +16,12 @@ still waits ``min_kill_grace`` (2 s) after SIGTERM when draining and preStop use
 When the engine stops, the same sequence runs with the pod's ``terminationGracePeriodSeconds``
 from that instant, but the pod stays in the store with its directory: the next engine restarts it.
 A pod removed from the store by someone else (grace 0) is stopped the same way at once.
+
+After a crash of the engine, a pod that was terminating (it has a ``deletionTimestamp``) goes on
+terminating on the next engine with the containers it adopted: the same sequence — drain again
+(the proxy is new), preStop unless it had begun, SIGTERM, SIGKILL — against the same deadline,
+since the deadline is the ``deletionTimestamp`` itself. A pod the engine was stopping only because
+the engine was shutting down runs on: the new engine wants it.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -35,6 +41,7 @@ from graceroll.errors import Conflict, GracerollError, NotFound
 from graceroll.node.drain import DrainGate
 from graceroll.node.process import logs
 from graceroll.node.process.addresses import AddressPool
+from graceroll.node.process.adoption import Found
 from graceroll.node.process.container import ContainerRunner
 from graceroll.node.process.images import ImageResolver
 from graceroll.node.process.launch import Launch, LaunchError, PodPlace, prepare_launch, prepare_pod_dir
@@ -79,7 +86,16 @@ def claims_dir(state_dir: Path) -> Path:
 
 
 class PodWorker:
-    def __init__(self, parts: NodeParts, pod: Obj, ip: str, on_done: Callable[[PodWorker], None]) -> None:
+    def __init__(
+        self,
+        parts: NodeParts,
+        pod: Obj,
+        ip: str,
+        on_done: Callable[[PodWorker], None],
+        ledger: Ledger | None = None,
+        found: Mapping[str, Found] | None = None,
+    ) -> None:
+        """``ledger`` and ``found``: what an earlier engine left of this pod and the node adopted (``adoption``)."""
         md = pod["metadata"]
         self.parts = parts
         self.clock = parts.clock
@@ -90,12 +106,16 @@ class PodWorker:
         self.uid = str(md.get("uid") or "")
         self.pod = pod
         self.place = PodPlace(pod_dir(parts.state_dir, self.uid), ip, HOST_IP, parts.node_name, claims_dir(parts.state_dir))
-        self.ledger = Ledger(self.place.pod_dir / FILE, self.namespace, self.name, self.uid)
+        self.ledger = ledger or Ledger(self.place.pod_dir / FILE, self.namespace, self.name, self.uid)
+        self.ledger.ip = ip
         status = pod.get("status") or {}
         self.start_time = str(status.get("startTime") or format_time(self.clock.now()))
         self.finished = status.get("phase") in FINAL_PHASES  # ran to completion earlier: nothing to run
         previous = {cs.get("name"): cs for cs in status.get("containerStatuses") or ()}
-        self.runners = [ContainerRunner(self, c, previous.get(c["name"])) for c in pod["spec"].get("containers") or ()]
+        found = found or {}
+        self.runners = [
+            ContainerRunner(self, c, previous.get(c["name"]), found.get(c["name"])) for c in pod["spec"].get("containers") or ()
+        ]
         self.terminating = False
         self.task: asyncio.Task[None] | None = None
         self._on_done = on_done
@@ -218,9 +238,11 @@ class PodWorker:
     async def _run(self) -> None:
         try:
             tasks: list[asyncio.Task[None]] = []
-            if not self._stop_requested.done() and not self.finished:
+            stopping = self._stop_requested.done()
+            if not self.finished and (not stopping or any(r.resuming for r in self.runners)):
                 try:
-                    prepare_pod_dir(self.pod, self.place)
+                    if not stopping:
+                        prepare_pod_dir(self.pod, self.place)
                     self.ledger.save()
                 except (LaunchError, OSError) as e:
                     log.error("pod %s/%s: cannot prepare %s: %s", self.namespace, self.name, self.place.pod_dir, e)

@@ -16,10 +16,19 @@ Kubernetes semantics (``kubernetes/kubernetes:pkg/kubelet/prober/worker.go``):
 
 Worked example: readiness with initialDelaySeconds 5, periodSeconds 10, successThreshold 2 on an
 app that answers from the start: checks at 5 s and 15 s, Ready at 15 s.
+
+After an engine restart (an adopted container, ``Resume``), a probe keeps its schedule and its
+result: the first check is the next instant of the original grid (start + initialDelaySeconds +
+k × periodSeconds) at or after the restart, so it comes within one period, as upstream's workers
+do after a kubelet restart (a random delay below one period); the counted result starts as the
+one reported before (readiness: the container's ``ready``), not the initial value — Kubernetes
+1.35 keeps ``ready`` and ``started`` across a kubelet restart (KEP-4781). Runs toward a threshold
+start over. Worked example: periodSeconds 10, started at 0 s, engine back at 42 s: next check at 50 s.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -59,6 +68,21 @@ class ProbeSpec:
         )
 
 
+@dataclass(frozen=True)
+class Resume:
+    """A probe taken over from an earlier engine: resumed at ``at``, its counted result so far ``result``."""
+
+    at: float
+    result: bool | None
+
+
+def next_on_schedule(first: float, period: float, at: float) -> float:
+    """The first instant ``first + k * period`` (k >= 0) not before ``at``."""
+    if at <= first:
+        return first
+    return first + math.ceil((at - first) / period) * period
+
+
 Check = Callable[[], Awaitable[Outcome]]
 Report = Callable[[bool, Outcome], None]
 
@@ -70,13 +94,16 @@ async def run_probe(
     started_at: float,
     report: Report,
     until_success: bool = False,
+    resume: Resume | None = None,
 ) -> None:
     """Check forever (or, with ``until_success``, until the result is success); ``report`` is
     called each time the counted result changes."""
-    current = INITIAL[spec.kind]
+    current = INITIAL[spec.kind] if resume is None else resume.result
     last: bool | None = None
     run = 0
     next_at = started_at + spec.initial_delay
+    if resume is not None:
+        next_at = next_on_schedule(next_at, spec.period, resume.at)
     while True:
         wait = next_at - clock.now()
         if wait > 0:

@@ -14,10 +14,31 @@
   A descendant that leaves its group (``setsid``) is not tracked.
 - A leader's exit is noticed at once through a pidfd (Linux 5.3+), else by the sweep, which
   also reaps re-parented orphans every ``sweep_interval`` seconds.
+
+Adopted groups (:class:`AdoptedProcess`): containers an earlier engine started, found alive by the
+next one (``adopt``). They are not this engine's children — when their engine died they were
+re-parented to init or to a subreaper above it — so the rules above change in three places, behind
+the same :class:`ProcessGroup` interface the pod worker uses:
+
+- Watching: a pidfd (``pidfd_open`` works for any pid) is opened only after the leader proved to
+  be the recorded process (same boot, start time, still its group's leader: ``procfs``), and checked
+  again once open; from then on it names that process and no other, whatever happens to the pid.
+- Signalling: the leader through its pidfd (``pidfd_send_signal``); the rest of the group one by
+  one, each a process of that group (``/proc`` pgrp) that carries the pod's uid in its environment,
+  each through a pidfd of its own opened and re-checked first. So a group id that a stranger
+  reused is never signalled, even after the leader is gone and the id is no longer reserved.
+- Exit status: a process can only be waited for by its parent. The exit code is read when this
+  engine happens to be the parent (it is the subreaper above the dead engine); otherwise it cannot
+  be known, and the exit is reported as unknown (``exit_observed`` False, code 137 as
+  Kubernetes reports a container it could not observe: ``container``).
+
+Without pidfds (Linux before 5.3) nothing is adopted: the earlier engine's groups are killed and
+the pods started again.
 """
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import ctypes
@@ -31,6 +52,7 @@ from pathlib import Path
 from typing import Protocol
 
 from graceroll.clock import SystemClock
+from graceroll.node.process import procfs
 from graceroll.node.process.waiting import wait_any
 
 log = logging.getLogger("graceroll.node")
@@ -76,23 +98,51 @@ class Spawn:
     errors: int | None = None
 
 
-class Process:
-    """A started process group; ``exited`` resolves with the leader's exit code once it is reaped."""
+UNKNOWN_EXIT = 137  # the exit code Kubernetes reports for a container whose exit it could not observe
 
-    def __init__(self, popen: subprocess.Popen[bytes], started_at: float) -> None:
-        self._popen = popen
-        self.pid = popen.pid
-        self.pgid = popen.pid  # start_new_session: the leader's pid is the group id
+
+class ProcessGroup(abc.ABC):
+    """A process group the node watches; ``exited`` resolves with the leader's exit code once it is gone."""
+
+    pid: int
+    pgid: int
+
+    def __init__(self, pid: int, started_at: float) -> None:
+        self.pid = pid
+        self.pgid = pid  # every group is led by the process it was started for
         self.started_at = started_at
         self.exited: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self.finished_at: float | None = None
+        self.exit_observed = True  # False: the code in ``exited`` stands for an exit nobody could read
 
     @property
     def running(self) -> bool:
         return not self.exited.done()
 
+    @abc.abstractmethod
     def signal_group(self, sig: int) -> bool:
-        """Send ``sig`` to the whole group while its leader is not reaped; True if sent."""
+        """Send ``sig`` to the whole group while its leader runs; True if the leader got it."""
+
+    async def wait(self, timeout: float | None = None) -> int | None:
+        """The exit code, or None after ``timeout``; never cancels ``exited``."""
+        await wait_any([self.exited], timeout)
+        return self.exited.result() if self.exited.done() else None
+
+    def _finish(self, code: int, now: float) -> None:
+        self.finished_at = now
+        if not self.exited.done():
+            self.exited.set_result(code)
+
+
+class Process(ProcessGroup):
+    """A group this engine started (its child)."""
+
+    def __init__(self, popen: subprocess.Popen[bytes], started_at: float) -> None:
+        super().__init__(popen.pid, started_at)  # start_new_session: the leader's pid is the group id
+        self._popen = popen
+
+    def signal_group(self, sig: int) -> bool:
+        """The group id is safe to signal while the leader is not reaped: a zombie still holds it."""
         if self.exited.done():
             return False
         try:
@@ -101,16 +151,103 @@ class Process:
             return False
         return True
 
-    async def wait(self, timeout: float | None = None) -> int | None:
-        """The exit code, or None after ``timeout``; never cancels ``exited``."""
-        await wait_any([self.exited], timeout)
-        return self.exited.result() if self.exited.done() else None
-
     def _finish(self, code: int, now: float) -> None:
         self._popen.returncode = code  # reaped here: keeps Popen from warning or waiting itself
-        self.finished_at = now
-        if not self.exited.done():
-            self.exited.set_result(code)
+        super()._finish(code, now)
+
+
+class AdoptedProcess(ProcessGroup):
+    """A group an earlier engine started, watched and signalled through pidfds (see the module docstring)."""
+
+    def __init__(self, pid: int, pidfd: int, uid: str, started_at: float) -> None:
+        super().__init__(pid, started_at)
+        self.pidfd = pidfd
+        self.uid = uid
+
+    def signal_group(self, sig: int) -> bool:
+        if self.exited.done():
+            return False
+        try:
+            signal.pidfd_send_signal(self.pidfd, sig)
+        except OSError:  # exited, not yet noticed
+            return False
+        signal_members(self.pgid, self.uid, sig, skip=self.pid)
+        return True
+
+
+def open_verified(pid: int, started: int) -> int | None:
+    """A pidfd for ``pid`` if it is the live group leader that started at ``started`` (clock ticks).
+
+    Checked before and after opening: a pid reused in between fails the second check, and once
+    open the pidfd names the process it was opened for, whatever happens to the pid afterwards.
+    """
+    if not procfs.is_process(pid, started):
+        return None
+    try:
+        fd = os.pidfd_open(pid)
+    except (OSError, AttributeError):
+        return None
+    if not procfs.is_process(pid, started):
+        os.close(fd)
+        return None
+    return fd
+
+
+def signal_members(pgid: int, uid: str, sig: int, skip: int | None = None) -> int:
+    """Send ``sig`` to each live process of group ``pgid`` that carries pod ``uid``; how many got it.
+
+    Each one through a pidfd opened after it was found and checked again once open, so a process
+    that died meanwhile and a stranger that took its pid are left alone.
+    """
+    sent = 0
+    for member in procfs.group_members(pgid):
+        fd = None if member.pid == skip else _open_member(member, uid)
+        if fd is None:
+            continue
+        try:
+            signal.pidfd_send_signal(fd, sig)
+            sent += 1
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return sent
+
+
+def _open_member(member: procfs.ProcStat, uid: str) -> int | None:
+    """A pidfd for a group member found in /proc, if it carries ``uid`` and is still that process once open."""
+    try:
+        fd = os.pidfd_open(member.pid)
+    except (OSError, AttributeError):
+        return None
+    again = procfs.read_stat(member.pid)
+    if again is None or not again.alive or again.started != member.started or again.pgrp != member.pgrp or not procfs.carries_uid(member.pid, uid):
+        os.close(fd)
+        return None
+    return fd
+
+
+def kill_leftover(pgid: int, started: int, uid: str) -> bool:
+    """SIGKILL what is left of a recorded group of pod ``uid``: its leader if it is still the recorded
+    process, and every member carrying the pod's uid. True if anything was signalled."""
+    sent = False
+    fd = open_verified(pgid, started)
+    if fd is not None:
+        try:
+            signal.pidfd_send_signal(fd, signal.SIGKILL)
+            sent = True
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return signal_members(pgid, uid, signal.SIGKILL) > 0 or sent
+
+
+def _wait_status(info: os.waitid_result) -> int:
+    """A ``waitid`` result as Kubernetes reports an exit: the code, or 128 + signal number."""
+    if info.si_code == os.CLD_EXITED:
+        return int(info.si_status)
+    return 128 + int(info.si_status)
 
 
 class ProcessRuntime:
@@ -123,6 +260,7 @@ class ProcessRuntime:
         self._live: dict[int, Process] = {}  # pgid -> process whose leader is not reaped
         self._lingering: dict[int, float] = {}  # pgid -> sweep until
         self._pidfds: dict[int, int] = {}  # pgid -> pidfd
+        self._adopted: dict[int, AdoptedProcess] = {}  # pgid -> adopted group whose leader runs
         self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -133,10 +271,11 @@ class ProcessRuntime:
 
     async def close(self) -> None:
         """Kill whatever is still running (nothing, after a clean node stop), then stop sweeping."""
-        for proc in list(self._live.values()):
+        running: list[ProcessGroup] = [*self._live.values(), *self._adopted.values()]
+        for proc in running:
             log.warning("process group %d still running at close: killing it", proc.pgid)
             proc.signal_group(signal.SIGKILL)
-        for proc in list(self._live.values()):
+        for proc in running:
             await proc.wait(KILL_WAIT)
         self._sweep()
         if self._sweeper is not None:
@@ -148,8 +287,19 @@ class ProcessRuntime:
             self._drop_pidfd(pgid)
 
     def live_groups(self) -> list[int]:
-        """Process groups whose leader has not been reaped yet."""
-        return list(self._live)
+        """Process groups whose leader has not been reaped (or, adopted, has not exited) yet."""
+        return [*self._live, *self._adopted]
+
+    def adopt(self, pgid: int, started: int, uid: str, started_at: float) -> AdoptedProcess | None:
+        """Take over the group an earlier engine started for pod ``uid``, if its leader is still the
+        recorded process (``started``: its start in clock ticks; the caller checked the boot id)."""
+        fd = open_verified(pgid, started)
+        if fd is None:
+            return None
+        proc = AdoptedProcess(pgid, fd, uid, started_at)
+        self._adopted[pgid] = proc
+        asyncio.get_running_loop().add_reader(fd, self._collect_adopted, pgid)
+        return proc
 
     def spawn(self, spec: Spawn) -> Process:
         """Start ``spec.argv`` in a new process group; raises OSError if it cannot be executed."""
@@ -220,6 +370,26 @@ class ProcessRuntime:
                 continue
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(info.si_pid, 0)
+
+    def _collect_adopted(self, pgid: int) -> None:
+        """An adopted leader exited: read its code if it is our child, kill the rest of its group."""
+        proc = self._adopted.pop(pgid, None)
+        if proc is None:
+            return
+        loop = asyncio.get_running_loop()
+        loop.remove_reader(proc.pidfd)
+        code = UNKNOWN_EXIT
+        try:
+            info = os.waitid(os.P_PIDFD, proc.pidfd, os.WEXITED | os.WNOHANG)
+        except (ChildProcessError, OSError):
+            info = None  # not our child: its parent (init, or a subreaper above the dead engine) reaps it
+        if info is not None:
+            code = _wait_status(info)
+        proc.exit_observed = info is not None
+        signal_members(pgid, proc.uid, signal.SIGKILL)
+        os.close(proc.pidfd)
+        self._lingering[pgid] = self.clock.now() + LINGER  # members re-parented to us get reaped
+        proc._finish(code, self.clock.now())
 
     def _sweep(self) -> None:
         now = self.clock.now()

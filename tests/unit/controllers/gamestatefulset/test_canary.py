@@ -1,4 +1,4 @@
-"""The step-by-step canary: the pure state machine and the set end to end (reference/bcs.md §3)."""
+"""The step-by-step canary: the pure state machine and the set end to end."""
 
 from __future__ import annotations
 
@@ -145,6 +145,25 @@ def test_a_failed_hook_step_pauses_and_resume_goes_on_regardless() -> None:
     rollout.resume(c.store, "gamestatefulset", "gs")
     assert c.run_until(lambda: c.snapshot().complete)
     assert images(c) == ["app:v2"] * 5
+
+
+def test_an_unreachable_hook_step_ends_in_error_pauses_and_resume_goes_on() -> None:
+    """Upstream ``reconcileStepHookRun``: a step HookRun that ends Error pauses the set
+    (``PausedByStepBasedHook``); ``paused: false`` is the manual override."""
+    c = canary_set([{"partition": 3}, {"hook": {"templateName": "check"}}, {"partition": 0}])
+    c.fetcher.routes.clear()  # the check endpoint is gone: every GET is refused
+    c.set_image("app:v2")
+    c.advance(30)
+    st = status(c)
+    run = c.store.get("HookRun", "default", st["canary"]["currentStepHookRun"])
+    assert run["status"]["phase"] == "Error"
+    assert st["currentStepIndex"] == 1 and [p["reason"] for p in st["pauseConditions"]] == [PAUSED_BY_HOOK]
+    assert c.get()["spec"]["updateStrategy"]["paused"] is True
+    message, done = rollout.status(c.store, "gamestatefulset", "gs")
+    assert not done and "paused" in message
+    rollout.resume(c.store, "gamestatefulset", "gs")
+    assert c.run_until(lambda: c.snapshot().complete)
+    assert images(c) == ["app:v2"] * 5 and status(c)["currentStepIndex"] == 3
 
 
 def test_a_rollback_to_the_stable_revision_skips_the_steps() -> None:

@@ -1,6 +1,6 @@
 """The GameStatefulSet controller on a simulated node: seed 000, update order, policies, strategies.
 
-Reference/bcs.md §1.4–§1.7; seed 000 is bk-bcs docs/features/bcs-gamestatefulset-operator/inPlaceUpdate.md.
+Seed 000 is bk-bcs docs/features/bcs-gamestatefulset-operator/inPlaceUpdate.md.
 """
 
 from __future__ import annotations
@@ -161,11 +161,43 @@ def test_scale_in_deletes_the_highest_ordinals_and_keeps_their_claims() -> None:
     assert {"name": "data", "persistentVolumeClaim": {"claimName": "data-gs-4"}} in c.pod(4)["spec"]["volumes"]
 
 
+def test_the_surge_ordinal_stays_while_an_old_pod_is_still_terminating() -> None:
+    """Upstream's current revision is the oldest one any pod has, terminating pods included, and the
+    surge ordinals exist while it is not the update revision: the extra pod goes only once the last
+    old pod is gone (its 5 s grace period), never while it is still stopping."""
+    c = started(GSCluster(Behaviour(start_seconds=2)), policy="Parallel", type_="RollingUpdate", max_surge=1, max_unavailable=1)
+    old = c.get()["status"]["currentRevision"]
+    seen: list[tuple[bool, bool]] = []
+
+    def look() -> None:
+        names = {p["metadata"]["name"]: p for p in c.store.list("Pod", "default")}
+        some_old = any(p["metadata"]["labels"].get("controller-revision-hash") == old for p in names.values())
+        surge = names.get("gs-5")
+        seen.append((some_old, surge is not None and not surge["metadata"].get("deletionTimestamp")))
+
+    c.set_image("app:v2")
+    assert c.run_until(lambda: c.snapshot().complete, each=look)
+    first = next(i for i, (_, surge) in enumerate(seen) if surge)
+    assert all(surge for some_old, surge in seen[first:] if some_old)
+    assert c.get()["status"]["currentRevision"] == c.get()["status"]["updateRevision"]
+
+
+def test_the_current_revision_counts_terminating_pods() -> None:
+    from graceroll.controllers.gamestatefulset import status as gstatus
+
+    revisions = [{"metadata": {"name": n}, "revision": i} for i, n in enumerate(("old", "new"), 1)]
+    old_stopping = {"metadata": {"labels": {"controller-revision-hash": "old"}, "deletionTimestamp": "2026-01-01T00:00:00Z"}}
+    new_pod = {"metadata": {"labels": {"controller-revision-hash": "new"}}}
+    assert gstatus.current_revision([old_stopping, new_pod], revisions, "new") == "old"
+    assert gstatus.current_revision([new_pod], revisions, "new") == "new"
+
+
 def test_parallel_max_surge_adds_ordinals_during_the_rollout_then_removes_them() -> None:
     c = started(GSCluster(Behaviour(start_seconds=2)), policy="Parallel", type_="RollingUpdate", max_surge=1, max_unavailable=1)
     peak: list[int] = []
     c.set_image("app:v2")
     assert c.run_until(lambda: c.snapshot().complete, each=lambda: peak.append(len(c.pods())))
     assert max(peak) == 6 and "create Pod gs-5 in GameStatefulSet gs successful" in c.events("SuccessfulCreate")
+    assert c.run_until(lambda: c.store.try_get("Pod", "default", "gs-5") is None)  # the surge pod stops after the rollout
     assert [p["metadata"]["name"] for p in c.pods()] == [f"gs-{o}" for o in range(5)]
     assert status_counts(c) == (5, 5, 5, 5, 5)

@@ -1,4 +1,4 @@
-"""PreDelete / PreInplace / PostInplace hooks on a GameStatefulSet (reference/bcs.md §4.4)."""
+"""PreDelete / PreInplace / PostInplace hooks on a GameStatefulSet."""
 
 from __future__ import annotations
 
@@ -67,14 +67,21 @@ def test_the_pre_delete_hook_guards_in_place_updates_when_there_is_no_pre_inplac
     assert [r["metadata"]["labels"][hookruns.TYPE_LABEL] for r in c.runs()] == ["pre-delete-step"]
 
 
-def test_a_hook_that_cannot_be_reached_keeps_the_pod_waiting_and_retries() -> None:
+def test_a_hook_that_cannot_be_reached_ends_in_error_and_holds_its_pod_until_retry() -> None:
+    """A refused connection is an Error measurement that counts: the run ends Error (count 1), the
+    pod stays on its old revision, and ``retry`` after the endpoint is back lets it through."""
     c = hooked()
     c.set_image("app:v2")
     c.advance(35)
     assert images(c) == ["app:v1"] * 5
-    run = c.runs()[0]
-    assert run["status"]["phase"] == "Running"
-    assert [m["phase"] for m in run["status"]["metricResults"][0]["measurements"]] == ["Error"] * 4  # 0, 10, 20, 30 s
+    assert sorted(r["status"]["phase"] for r in c.runs()) == ["Error", "Error"]
+    st = c.get()["status"]
+    assert sorted((x["podName"], x["phase"]) for x in st["preInplaceHookCondition"]) == [("gs-3", "Error"), ("gs-4", "Error")]
+    c.fetcher.respond("http://hook/gs-4", ok(True))
+    c.fetcher.respond("http://hook/gs-3", ok(True))
+    c.change(lambda gs: gs["spec"]["preInplaceUpdateStrategy"].update(retry=True))
+    assert c.run_until(lambda: c.snapshot().complete)
+    assert images(c) == ["app:v1"] * 3 + ["app:v2"] * 2
 
 
 def test_pre_delete_hook_gates_scale_in() -> None:

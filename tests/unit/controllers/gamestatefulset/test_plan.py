@@ -1,4 +1,4 @@
-"""The pure walk of one pass (``plan.plan``), on hand-made pods (reference/bcs.md §1.4)."""
+"""The pure walk of one pass (``plan.plan``), on hand-made pods."""
 
 from __future__ import annotations
 

@@ -71,12 +71,26 @@ def test_an_unresolved_arg_is_an_error_measurement() -> None:
     assert st["phase"] == "Error" and "args.PodIP" in st["metricResults"][0]["measurements"][0]["message"]
 
 
-def test_non_2xx_is_an_error_and_errors_retry_every_10s() -> None:
+def test_non_2xx_is_an_error_measurement_and_counts() -> None:
     r = Runner()
     r.fetcher.respond("http://svc/x", Response(503, ""), Response(503, ""), Response(200, '{"online": 0}'))
-    r.run(web())
+    r.run(web(count=3, interval="10s"))
     assert r.until_done() == 20.0
-    assert [m["phase"] for m in r.status()["metricResults"][0]["measurements"]] == ["Error", "Error", "Successful"]
+    result = r.status()["metricResults"][0]
+    assert [m["phase"] for m in result["measurements"]] == ["Error", "Error", "Successful"]
+    assert (result["count"], result["error"], r.status()["phase"]) == (3, 2, "Successful")
+
+
+def test_an_unreachable_endpoint_ends_the_run_in_error() -> None:
+    """Nothing answers (connection refused): each attempt is an Error measurement that counts, so the
+    run ends when ``count`` is reached instead of retrying for ever."""
+    r = Runner()
+    r.run(web(count=3, interval="10s"))
+    assert r.until_done() == 20.0
+    st = r.status()
+    result = st["metricResults"][0]
+    assert (st["phase"], result["phase"], result["count"], result["error"]) == ("Error", "Error", 3, 3)
+    assert "connection refused" in st["message"]
 
 
 def test_prometheus_vector_scalar_and_nan() -> None:

@@ -1,4 +1,4 @@
-"""The condition language (reference/bcs.md §4.2): what BCS templates write, and what is refused."""
+"""The condition language: what BCS templates write, and what is refused."""
 
 from __future__ import annotations
 

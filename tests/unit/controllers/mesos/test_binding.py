@@ -1,4 +1,4 @@
-"""Which application a new deployment runs (pure), bcs.md §5.3."""
+"""Which application a new deployment runs (pure) (bcs-scheduler ``CreateDeployment``)."""
 
 from __future__ import annotations
 

@@ -15,6 +15,11 @@ from graceroll.controllers.mesos.cycle import (
     decide,
 )
 
+
+def app(instance: int, present: int, running: int) -> App:
+    """An application whose lowest ``running`` indices run."""
+    return App(instance, present, frozenset(range(running)))
+
 Trace = list[tuple[float, int, int]]  # (time, old spec.instance, new spec.instance) after each change
 
 
@@ -25,7 +30,7 @@ def walk(r: Rolling, old: int, defined: int, start: float = 100, until: float = 
     trace: Trace = []
     now = start
     while now < until:
-        d = decide(r, state, App(counts[0], counts[0], counts[0]), App(counts[1], counts[1], counts[1]), defined, now)
+        d = decide(r, state, app(counts[0], counts[0], counts[0]), app(counts[1], counts[1], counts[1]), defined, now)
         if d.finished:
             return trace, now
         wanted = [counts[0] if d.old_instance is None else d.old_instance, counts[1] if d.new_instance is None else d.new_instance]
@@ -81,19 +86,46 @@ def test_an_update_cycle_by_cycle(rolling: Rolling, old: int, defined: int, trac
 def test_a_create_phase_that_cannot_finish_suspends_the_update_after_360_s() -> None:
     r = Rolling(1, 1, 60, "CreateFirst", False)
     started = State("Update", "create", 0, step_phase_started=100)
-    stuck_old, stuck_new = App(2, 2, 2), App(1, 0, 0)  # the new taskgroup cannot be placed
+    stuck_old, stuck_new = app(2, 2, 2), app(1, 0, 0)  # the new taskgroup cannot be placed
     assert decide(r, started, stuck_old, stuck_new, 2, 100 + CREATE_TIMEOUT).state.phase == "Update"
     d = decide(r, started, stuck_old, stuck_new, 2, 101 + CREATE_TIMEOUT)
     assert (d.state.phase, d.message) == ("UpdateSuspend", CREATE_TIMEOUT_MESSAGE)
+    assert d.state == State("UpdateSuspend", "", 100)  # the step is abandoned; lastRollingTime = the phase's start
 
 
 def test_a_delete_phase_times_out_after_7560_s() -> None:
     r = Rolling(1, 1, 60, "CreateFirst", False)
-    d = decide(r, State("Update", "delete", 0, step_phase_started=0), App(1, 2, 1), App(1, 1, 1), 2, 7561)
+    d = decide(r, State("Update", "delete", 0, step_phase_started=0), app(1, 2, 1), app(1, 1, 1), 2, 7561)
     assert (d.state.phase, d.message) == ("UpdateSuspend", DELETE_TIMEOUT_MESSAGE)
 
 
-def test_nothing_moves_while_suspended_not_even_a_step_that_could_go_on() -> None:
+def test_nothing_moves_while_suspended() -> None:
     r = Rolling(1, 1, 0, "CreateFirst", False)
-    d = decide(r, State("UpdateSuspend", "create", 0, 0), App(2, 2, 2), App(1, 1, 1), 2, 10_000)
-    assert (d.old_instance, d.new_instance, d.state.step) == (None, None, "create")
+    d = decide(r, State("UpdateSuspend", "", 0), app(2, 2, 2), app(1, 1, 1), 2, 10_000)
+    assert (d.old_instance, d.new_instance, d.state.step) == (None, None, "")
+
+
+def test_resume_after_a_suspension_begins_a_new_step_from_the_counts_there_are() -> None:
+    """Upstream's resume only sets ``Update``; the checker then begins a step, since none is in
+    progress: the new taskgroup that exists but never ran is not waited for again, the next one is."""
+    r = Rolling(1, 1, 60, "CreateFirst", False)
+    resumed = State("Update", "", 100)  # suspended in a create phase that started at 100
+    old, unready_new = app(2, 2, 2), App(1, 1, frozenset())
+    d = decide(r, resumed, old, unready_new, 2, 1000)
+    assert (d.step_started, d.new_instance, d.state.step, d.state.step_from) == (True, 2, "create", 1)
+    grown = App(2, 2, frozenset({1}))  # index 1 runs, index 0 still does not
+    d = decide(r, d.state, old, grown, 2, 1001)
+    assert (d.old_instance, d.state.step) == (1, "delete")
+
+
+def test_resume_asks_again_for_a_taskgroup_that_could_not_be_placed() -> None:
+    r = Rolling(1, 1, 60, "CreateFirst", False)
+    d = decide(r, State("Update", "", 100), app(2, 2, 2), app(1, 0, 0), 2, 1000)
+    assert (d.new_instance, d.state.step_from) == (1, 0)
+    assert decide(r, d.state, app(2, 2, 2), app(1, 0, 0), 2, 1001).state.step == "create"  # still waiting for it
+
+
+def test_resume_waits_upgrade_duration_after_the_abandoned_phase_started() -> None:
+    r = Rolling(1, 1, 600, "CreateFirst", False)
+    assert not decide(r, State("Update", "", 100), app(2, 2, 2), app(1, 1, 0), 2, 700).step_started
+    assert decide(r, State("Update", "", 100), app(2, 2, 2), app(1, 1, 0), 2, 701).step_started

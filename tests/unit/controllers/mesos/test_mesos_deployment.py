@@ -23,7 +23,13 @@ def raw(name: str = "test1-1-0.json") -> dict[str, Any]:
 
 
 def run(
-    tmp: Path, steps: list[dict[str, Any]], order: str = "CreateFirst", manually: bool = False, new_instances: int = 2, nodes: int = 3
+    tmp: Path,
+    steps: list[dict[str, Any]],
+    order: str = "CreateFirst",
+    manually: bool = False,
+    new_instances: int = 2,
+    nodes: int = 3,
+    images: dict[str, Any] | None = None,
 ) -> Simulation:
     old, new = raw(), raw("test1-1-1.json")
     for doc in (old, new):
@@ -32,7 +38,8 @@ def run(
     (tmp / "v0.json").write_text(json.dumps(old))
     (tmp / "v1.json").write_text(json.dumps(new))
     declared = [{"name": f"node-{i}", "innerIP": f"127.0.0.{i}"} for i in range(1, nodes + 1)]
-    scenario = Scenario.model_validate({"nodes": declared, "pods": {"startSeconds": 2, "stopSeconds": 1}, "steps": steps, "until": 900})
+    pods = {"startSeconds": 2, "stopSeconds": 1, "images": images or {}}
+    scenario = Scenario.model_validate({"nodes": declared, "pods": pods, "steps": steps, "until": 900})
     sim = Simulation(scenario.model_copy(update={"base_dir": tmp}))
     sim.run()
     return sim
@@ -140,8 +147,11 @@ def test_inner_ip_unique_places_one_instance_per_node_and_says_why_it_cannot_pla
     sim = Simulation(scenario.model_copy(update={"base_dir": tmp_path}))
     sim.run()
     app = sim.store.get("Application", "defaultGroup", "test")
-    assert (app["status"]["instances"], app["status"]["message"]) == (1, "have not enough resources")
-    assert sim.store.get("MesosDeployment", "defaultGroup", "test")["status"]["phase"] == "Deploying"
+    assert (app["status"]["instances"], app["status"]["message"]) == (1, "have not enough resources to launch application")
+    # upstream: a launch that ends short of taskgroups leaves the application Abnormal, and the
+    # deployment Running, so that it can be updated (UpdateDeployment accepts Running or Abnormal)
+    assert app["status"]["status"] == "Abnormal"
+    assert sim.store.get("MesosDeployment", "defaultGroup", "test")["status"]["phase"] == "Running"
 
 
 def test_unique_is_per_application_so_two_nodes_carry_an_update(tmp_path: Path) -> None:
@@ -180,7 +190,7 @@ def test_scale_changes_the_bound_application_in_place(tmp_path: Path) -> None:
 def test_the_spec_cannot_change_during_an_update(tmp_path: Path) -> None:
     from graceroll.errors import Invalid
 
-    with pytest.raises(Invalid, match="spec: Forbidden: the deployment is in status Update"):
+    with pytest.raises(Invalid, match=r"spec: Forbidden: deployment is not running, cannot update \(status Update"):
         run(tmp_path, [*UPDATE, {"wait": 5}, {"run": "scale mdeploy/test --replicas 3 -n defaultGroup"}])
 
 
@@ -190,10 +200,64 @@ def test_a_step_that_cannot_place_its_taskgroups_suspends_the_update_and_cancel_
     status = deployment(sim)["status"]
     assert (status["phase"], status["message"]) == ("UpdateSuspend", "create taskgroup timeout, rollingupdate suspend")
     new = next(a for a in sim.store.list("Application", "defaultGroup") if a["metadata"]["name"] != "test")
-    assert new["status"]["message"] == "have not enough resources"
+    assert new["status"]["message"] == "have not enough resources to launch application"
     cancel = {"run": "rollout cancel mdeploy/test -n defaultGroup"}
     sim = run(tmp_path, [*UPDATE, {"wait": 600}, cancel, {"wait": "complete"}], new_instances=3, nodes=2)
     assert apps(sim) == {"test": (2, 2)} and deployment(sim)["status"]["phase"] == "Running"
+
+
+def test_resume_after_a_suspension_begins_a_new_step(tmp_path: Path) -> None:
+    """The new version never gets ready: its first taskgroup holds the create phase until it times
+    out (360 s). Upstream's resume begins a new step from the counts there are, so the next
+    taskgroup is started and waited for; the old application keeps both of its own."""
+    stuck = {"hub.docker.com:xxxx/xxxxxx:v1.1.1": {"neverReady": True}}
+    resume = {"run": "rollout resume mdeploy/test -n defaultGroup"}
+    sim = run(tmp_path, [*UPDATE, {"wait": 400}], images=stuck)
+    assert deployment(sim)["status"]["phase"] == "UpdateSuspend"
+    assert sorted(apps(sim).values()) == [(1, 1), (2, 2)]
+    sim = run(tmp_path, [*UPDATE, {"wait": 400}, resume, {"wait": 5}], images=stuck)
+    status = deployment(sim)["status"]
+    assert (status["phase"], status["step"], status["stepFrom"]) == ("Update", "create", 1)
+    assert sorted(apps(sim).values()) == [(2, 2), (2, 2)]  # the new application grew by maxSurge; the old one waits
+
+
+def test_an_update_without_rolling_order_is_refused_when_applied_and_nothing_changes(tmp_path: Path) -> None:
+    """bcs-scheduler's UpdateDeployment answers "update strategy rolling order error": the apply
+    fails with the field's path, and the deployment keeps running its version."""
+    from graceroll.errors import Invalid
+    from graceroll.verbs.apply import apply, read_manifests
+
+    sim = run(tmp_path, [{"apply": "v0.json"}, {"wait": "complete"}])
+    new = raw("test1-1-1.json")
+    del new["spec"]["strategy"]["rollingupdate"]["rollingOrder"]
+    (tmp_path / "unordered.json").write_text(json.dumps(new))
+    with pytest.raises(Invalid, match=r"spec\.strategy\.rollingupdate\.rollingOrder: Required value: update strategy rolling order error"):
+        apply(sim.store, read_manifests(str(tmp_path / "unordered.json")))
+    d = deployment(sim)
+    assert d["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":v1.1.0") and d["status"]["phase"] == "Running"
+    assert list(apps(sim)) == ["test"]
+
+
+def test_mid_update_each_application_shows_the_instances_its_version_defines(tmp_path: Path) -> None:
+    """The seed's ``list -t app`` mid-update: ``2 1`` on both lines (INSTANCE = DefineInstances)."""
+    from graceroll.printers import tables
+
+    sim = run(tmp_path, [*UPDATE, {"wait": 30}])
+    rows = sorted(sim.store.list("Application", "defaultGroup"), key=lambda a: a["metadata"]["name"])
+    assert [a["spec"]["instance"] for a in rows] == [1, 1]  # what the first step scaled them to
+    lines = tables.render(rows, now=sim.clock.now()).splitlines()[1:]
+    assert [line.split()[1:4] for line in lines] == [["RollingUpdate", "2", "1"], ["RollingUpdate", "2", "1"]]
+    sim = run(tmp_path, [*UPDATE, {"wait": "complete"}])
+    (app,) = sim.store.list("Application", "defaultGroup")
+    assert app["status"]["defineInstances"] == 2 and "mesos.bcs.tencent.com/define-instances" not in app["metadata"].get("annotations", {})
+
+
+def test_an_application_short_of_nodes_can_be_updated(tmp_path: Path) -> None:
+    """One node and InnerIP UNIQUE: 1 of 2 taskgroups runs, the application is Abnormal, and an
+    update starts from it as upstream allows (from Running or Abnormal)."""
+    sim = run(tmp_path, [{"apply": "v0.json"}, {"wait": 10}, {"apply": "v1.json"}, {"wait": 10}], nodes=1)
+    d = deployment(sim)
+    assert d["status"]["phase"] == "Update" and d["status"]["newApplication"].startswith("test-v")
 
 
 def application_doc() -> dict[str, Any]:

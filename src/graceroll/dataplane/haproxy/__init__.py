@@ -1,0 +1,7 @@
+"""HAProxy 2.6 as the data plane: one master-worker process per engine.
+
+- ``config``   the configuration for a routing table (pure)
+- ``servers``  runtime API commands that turn the servers HAProxy has into the ones wanted (pure)
+- ``runtime``  talking to the stats socket and the master CLI; parsing their answers
+- ``process``  launch, reload, apply, drain
+"""
