@@ -120,7 +120,7 @@ class ProcessNode:
         return logs.log_path(self.state_dir, namespace, pod, uid, container)
 
     def runner(self, namespace: str, pod: str, container: str) -> ContainerRunner:
-        """The container of a pod this node runs now, for exec and attach; ``ExecError`` otherwise."""
+        """The container of a pod this node runs now, for exec and attach; ``NotRunning`` otherwise."""
         found = self.store.try_get("Pod", namespace, pod)
         worker = self._workers.get(str(found["metadata"].get("uid") or "")) if found is not None else None
         if worker is None:

@@ -10,7 +10,9 @@ controlling terminal, so ^C reaches it as SIGINT; stderr then shares the termina
 Attaching reads what the container's process writes (its log file, stdout and stderr together)
 and, when the container declares ``stdin: true``, writes to the pipe that is its stdin
 (``stdinOnce``: the pipe is closed when the first attached client leaves, and the process sees
-end of file). Containers with ``tty: true`` are run without a terminal on the engine.
+end of file). Containers with ``tty: true`` are run without a terminal on the engine. A container
+adopted from an earlier engine takes exec'd commands too, but its stdin is not the engine's: it
+cannot be written to by attach.
 """
 
 from __future__ import annotations
