@@ -4,31 +4,13 @@ protobuf request bodies (as kubectl 1.37 sends them), fieldValidation headers, r
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-
-from graceroll.client.http_store import trusting
-
-from .conftest import Api
 
 BODIES = Path(__file__).resolve().parents[2] / "unit" / "apiserver" / "kubectl_protobuf"
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments"
-
-
-@pytest.fixture
-def http(api: Api) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=api.url, headers={"Authorization": f"Bearer {api.token}"}, verify=trusting(api.ca), timeout=10) as c:
-        yield c
-
-
-@pytest.fixture
-def anonymous(api: Api) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=api.url, verify=trusting(api.ca), timeout=10) as c:
-        yield c
 
 
 def test_openapi_v2_answers_json_or_protobuf_as_asked(http: httpx.Client) -> None:

@@ -83,9 +83,7 @@ class Session:
         for end in (self.stdin, self.stdout, self.stderr):
             if end is not None:
                 end.close()
-        for fd in self._others:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        _close_all(self._others)
         self._others.clear()
 
 
@@ -115,51 +113,30 @@ def start(runner: ContainerRunner, argv: list[str], stdin: bool, stdout: bool, s
         env.setdefault("TERM", "xterm")
         master, slave = pty.openpty()
         spawn = Spawn([sys.executable, "-I", "-S", "-c", CONTROLLING_TTY, executable, *argv], env, cwd, slave, slave if stdin else None)
-        child = [slave]
-        try:
-            proc = runner.pod.runtime.spawn(spawn)
-        except OSError as e:
-            for fd in (master, slave):
-                os.close(fd)
-            raise ExecError(f'exec: "{argv[0]}": {e.strerror or e}') from e
-        finally:
-            for fd in child:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+        proc = _spawn(runner, spawn, argv, child=[slave], ours=[master])
         session = Session(proc, FdWriter(os.dup(master)) if stdin else None, FdReader(master) if stdout else None, None, master)
         if not stdout:
             session._others.append(master)
     else:
-        pipes: dict[str, tuple[int, int]] = {}
-        for name, wanted in (("stdin", stdin), ("stdout", stdout), ("stderr", stderr)):
-            if wanted:
-                pipes[name] = os.pipe()
+        ends = {name: os.pipe() for name, wanted in (("stdin", stdin), ("stdout", stdout), ("stderr", stderr)) if wanted}
+        out = ends["stdout"][1] if stdout else None
         spawn = Spawn(
             [executable, *argv[1:]],
             env,
             cwd,
-            output=pipes["stdout"][1] if "stdout" in pipes else None,
-            stdin=pipes["stdin"][0] if "stdin" in pipes else None,
-            errors=pipes["stderr"][1] if "stderr" in pipes else (pipes["stdout"][1] if "stdout" in pipes else None),
+            output=out,
+            stdin=ends["stdin"][0] if stdin else None,
+            errors=ends["stderr"][1] if stderr else out,
         )
-        child = [pipes["stdin"][0]] if "stdin" in pipes else []
-        child += [pipes[n][1] for n in ("stdout", "stderr") if n in pipes]
-        try:
-            proc = runner.pod.runtime.spawn(spawn)
-        except OSError as e:
-            for r, w in pipes.values():
-                os.close(r)
-                os.close(w)
-            raise ExecError(f'exec: "{argv[0]}": {e.strerror or e}') from e
-        finally:
-            for fd in child:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+        child = [ends["stdin"][0]] if stdin else []
+        child += [ends[n][1] for n in ("stdout", "stderr") if n in ends]
+        ours = [fd for pair in ends.values() for fd in pair if fd not in child]
+        proc = _spawn(runner, spawn, argv, child, ours)
         session = Session(
             proc,
-            FdWriter(pipes["stdin"][1]) if "stdin" in pipes else None,
-            FdReader(pipes["stdout"][0]) if "stdout" in pipes else None,
-            FdReader(pipes["stderr"][0]) if "stderr" in pipes else None,
+            FdWriter(ends["stdin"][1]) if stdin else None,
+            FdReader(ends["stdout"][0]) if stdout else None,
+            FdReader(ends["stderr"][0]) if stderr else None,
         )
     runner.pod.ledger.add(proc.pgid)
     inst.sessions.add(proc)
@@ -170,6 +147,23 @@ def start(runner: ContainerRunner, argv: list[str], stdin: bool, stdout: bool, s
 
     proc.exited.add_done_callback(ended)
     return session
+
+
+def _spawn(runner: ContainerRunner, spawn: Spawn, argv: list[str], child: list[int], ours: list[int]) -> Process:
+    """Start ``spawn``; the ``child``'s ends are closed here either way, ``ours`` too when it fails."""
+    try:
+        return runner.pod.runtime.spawn(spawn)
+    except OSError as e:
+        _close_all(ours)
+        raise ExecError(f'exec: "{argv[0]}": {e.strerror or e}') from e
+    finally:
+        _close_all(child)
+
+
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def _running(runner: ContainerRunner) -> Instance:
