@@ -47,7 +47,9 @@ def default_object_meta(obj: Obj) -> None:
 
 
 class PodModel(TypedObject):
+    """Pod is a group of containers run together on a node, sharing an IP address and volumes. On the engine its containers are processes."""
     spec: PodSpec | None = None
+    """The desired state of the pod."""
 
 
 def default_pod(obj: Obj) -> None:
@@ -93,23 +95,37 @@ def _pod_rules(obj: Obj) -> list[FieldError]:
 
 
 class ServicePort(Strict):
+    """One port of a Service."""
     name: str | None = None
+    """A name for the port; required when there are several."""
     protocol: str | None = None
+    """TCP (default), UDP or SCTP."""
     appProtocol: str | None = None
+    """The application protocol; http makes the engine's proxy balance every request and drain keep-alive connections."""
     port: int | None = None
+    """The port the Service listens on."""
     targetPort: IntOrString | None = None
+    """The port of the pods, by number or by the name of a containerPort. Defaults to port."""
     nodePort: int | None = None
+    """A port on the node (127.0.0.1 on the engine) for NodePort and LoadBalancer Services."""
 
 
 class ServiceSpec(Strict):
+    """ServiceSpec is the desired state of a Service."""
     ports: list[ServicePort] | None = None
+    """The ports the Service exposes."""
     selector: dict[str, str] | None = None
+    """Labels of the pods the Service routes to."""
     type: str | None = None
+    """ClusterIP (default), NodePort, LoadBalancer or ExternalName."""
     clusterIP: str | None = None
+    """The address of the Service (from 127.1.0.0/16 on the engine), allocated when not given; "None" makes a headless Service."""
     clusterIPs: list[str] | None = None
     externalIPs: list[str] | None = None
     externalName: str | None = None
+    """The DNS name an ExternalName Service stands for."""
     sessionAffinity: str | None = None
+    """None (default) or ClientIP."""
     sessionAffinityConfig: FreeMap | None = None
     loadBalancerIP: str | None = None
     loadBalancerSourceRanges: list[str] | None = None
@@ -118,6 +134,7 @@ class ServiceSpec(Strict):
     internalTrafficPolicy: str | None = None
     healthCheckNodePort: int | None = None
     publishNotReadyAddresses: bool | None = None
+    """Whether pods that are not ready are still endpoints."""
     ipFamilies: list[str] | None = None
     ipFamilyPolicy: str | None = None
     allocateLoadBalancerNodePorts: bool | None = None
@@ -125,7 +142,9 @@ class ServiceSpec(Strict):
 
 
 class ServiceModel(TypedObject):
+    """Service gives a set of pods (chosen by a label selector) one address; the engine's proxy balances connections to the ready ones and drains pods before they stop."""
     spec: ServiceSpec | None = None
+    """The desired state of the Service."""
 
 
 def default_service(obj: Obj) -> None:
@@ -251,14 +270,20 @@ class EventSeries(Strict):
 
 
 class EventModel(TypedObject):
+    """Event is a report of something that happened to an object, such as a pod being scaled up or killed."""
     involvedObject: ObjectReference | None = None
+    """The object the event is about."""
     reason: str | None = None
+    """A short CamelCase reason, such as ScalingReplicaSet."""
     message: str | None = None
+    """A human-readable description."""
     source: EventSource | None = None
     firstTimestamp: str | None = None
     lastTimestamp: str | None = None
     count: int | None = None
+    """How many times the event occurred."""
     type: str | None = None
+    """Normal or Warning."""
     eventTime: str | None = None
     series: EventSeries | None = None
     action: str | None = None

@@ -5,11 +5,13 @@ Paths: ``/api/v1/...`` for the core group, ``/apis/{group}/{version}/...`` for t
 errors are ``Status`` objects with the matching HTTP code, ``?watch=true`` streams
 newline-delimited watch events, and ``Accept: ...;as=Table`` gets server-side printed tables
 (what ``kubectl get`` asks for) for a list, one object or each watch event. ``labelSelector``,
-``fieldSelector`` and ``dryRun=All`` work as upstream. Every request needs
-``Authorization: Bearer <token>``, or the credentials of an ``Extension`` (``extension.py``).
+``fieldSelector``, ``dryRun=All`` and ``fieldValidation`` work as upstream. Bodies are JSON or,
+for the built-in kinds kubectl's typed clients send, Kubernetes protobuf (``protobuf``); answers
+are JSON. Every request needs ``Authorization: Bearer <token>``, or the credentials of an
+``Extension`` (``extension.py``), except ``/version`` and the health checks without credentials
+(``public``).
 
-Not served: server-side apply (``application/apply-patch+yaml`` gets 415, and kubectl says so)
-and the OpenAPI documents (404: ``kubectl apply`` then needs ``--validate=false``).
+Not served: server-side apply (``application/apply-patch+yaml`` gets 415, and kubectl says so).
 """
 
 from __future__ import annotations
@@ -28,10 +30,13 @@ from aiohttp import web
 from graceroll.api import kinds, selectors
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
-from graceroll.api.unknown_fields import UnknownField
-from graceroll.apiserver import discovery, fields
+from graceroll.apiserver import bodies, discovery, field_validation, fields, public, reviews
 from graceroll.apiserver.extension import Extension
+from graceroll.apiserver.openapi.serve import OpenApi
+from graceroll.apiserver.replace_guard import RecentlyDeleted
 from graceroll.apiserver.status import from_error, status
+from graceroll.apiserver.streams.portforward import PortForward
+from graceroll.apiserver.streams.remotecommand import ContainerStreams, RemoteCommand
 from graceroll.apiserver.table import to_table
 from graceroll.apiserver.watch import WatchHub
 from graceroll.clock import Clock
@@ -60,13 +65,6 @@ def _json(obj: Obj, code: int = 200) -> web.Response:
     return web.Response(status=code, body=json.dumps(obj).encode(), content_type="application/json")
 
 
-def _warned(response: web.Response, unknown: list[UnknownField]) -> web.Response:
-    """One ``Warning: 299 - "<text>"`` header per dropped field, as Kubernetes sends (kubectl prints ``Warning: <text>``)."""
-    for u in unknown:
-        response.headers.add("Warning", f"299 - {json.dumps(str(u))}")
-    return response
-
-
 def _error(e: Exception) -> web.Response:
     st = from_error(e)
     return _json(st, st["code"])
@@ -75,14 +73,42 @@ def _error(e: Exception) -> web.Response:
 class ApiServer:
     """Serves one store; runs in the engine's event loop (store calls are synchronous)."""
 
-    def __init__(self, store: Store, clock: Clock, token: str, logs_path: LogsPath | None = None, extensions: tuple[Extension, ...] = ()) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        token: str,
+        logs_path: LogsPath | None = None,
+        extensions: tuple[Extension, ...] = (),
+        node: ContainerStreams | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.token = token
         self.logs_path = logs_path
         self.extensions = extensions
         self.hub = WatchHub(store)
+        self.stopping = False
+        self.deleted = RecentlyDeleted()
         self.app = web.Application(middlewares=[self._auth], client_max_size=16 * 1024 * 1024)
+        self.app.router.add_get("/version", public.version)
+        self.app.router.add_get("/version/", public.version)  # what the Python client asks for
+        health = public.Health(store, lambda: self.stopping)
+        for endpoint in public.HEALTH:
+            self.app.router.add_get(f"/{endpoint}", health.handle)
+            self.app.router.add_get(f"/{endpoint}/{{check}}", health.handle)
+        openapi = OpenApi()
+        self.app.router.add_get("/openapi/v2", openapi.v2)
+        self.app.router.add_get("/openapi/v3", openapi.v3)
+        self.app.router.add_get("/openapi/v3/{gv:.+}", openapi.v3)
+        for plural, (group, versions, _) in reviews.RESOURCES.items():
+            for version in versions:
+                self.app.router.add_post(f"/apis/{group}/{version}/{plural}", reviews.handle)
+        streams = RemoteCommand(store, node, self._sleep)
+        pod = "/api/v1/namespaces/{namespace}/pods/{name}"
+        self.app.router.add_route("*", f"{pod}/exec", streams.exec)
+        self.app.router.add_route("*", f"{pod}/attach", streams.attach)
+        self.app.router.add_route("*", f"{pod}/portforward", PortForward(store).handle)
         for ext in extensions:
             self.app.router.add_routes(ext.routes)
         self.app.router.add_route("*", "/{tail:.*}", self._dispatch)
@@ -98,6 +124,7 @@ class ApiServer:
         return int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
+        self.stopping = True
         self.hub.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -106,6 +133,8 @@ class ApiServer:
     @web.middleware
     async def _auth(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
         header = request.headers.get("Authorization", "")
+        if not header and public.is_public([p for p in request.path.split("/") if p]):
+            return await handler(request)
         given = header[7:] if header.startswith("Bearer ") else ""
         if hmac.compare_digest(given.encode(), self.token.encode()) or any(
             request.path in ext.public or (ext.authenticate is not None and ext.authenticate(request)) for ext in self.extensions
@@ -116,20 +145,19 @@ class ApiServer:
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         parts = [p for p in request.path.split("/") if p]
         try:
-            if parts == ["version"] or (parts and parts[0] in ("api", "apis") and request.method == "GET" and self._is_discovery(parts)):
+            if parts and parts[0] in ("api", "apis") and request.method == "GET" and self._is_discovery(parts):
                 return self._discovery(parts)
             if parts[:3] == ["api", "v1", "namespaces"] and len(parts) <= 4:
                 return self._namespaces(parts[3] if len(parts) == 4 else None)
             target = self._target(parts)
-            if request.method in ("POST", "PUT", "PATCH") and "protobuf" in request.content_type:
-                # JSON only; client-go switches to JSON for good after a 415
-                message = f"the body content type {request.content_type} is not supported: send JSON"
-                return _json(status(415, "UnsupportedMediaType", message), 415)
             return await self._handle(request, target)
         except GracerollError as e:
             return _error(e)
         except json.JSONDecodeError as e:
             return _json(status(400, "BadRequest", f"the request body is not valid JSON: {e}"), 400)
+
+    async def _sleep(self, seconds: float) -> None:
+        await self.clock.sleep(seconds)  # type: ignore[attr-defined]
 
     @staticmethod
     def _namespaces(name: str | None) -> web.Response:
@@ -149,8 +177,6 @@ class ApiServer:
         return len(parts) <= 3
 
     def _discovery(self, parts: list[str]) -> web.Response:
-        if parts == ["version"]:
-            return _json({"major": "1", "minor": "33", "gitVersion": "v1.33.0-graceroll", "platform": "linux/amd64"})
         if parts == ["api"]:
             return _json(discovery.api_versions())
         if parts == ["apis"]:
@@ -189,7 +215,7 @@ class ApiServer:
                     return await self._watch(request, t)
                 return self._list(request, t)
             if m == "POST":
-                return self._create(request, t, await request.json())
+                return self._create_or_restore(request, t, bodies.parse(await request.read(), request.content_type))
             if m == "DELETE":
                 return self._delete_collection(request, t)
             raise UsageError(f"method {m} is not allowed on a collection")
@@ -206,7 +232,7 @@ class ApiServer:
                 return _json(to_table([obj], self.clock.now(), obj["metadata"].get("resourceVersion", ""), request.query.get("includeObject", "Metadata")))
             return _json(obj)
         if m == "PUT":
-            return self._replace(request, t, ns, await request.json())
+            return self._replace(request, t, ns, bodies.parse(await request.read(), request.content_type))
         if m == "PATCH":
             return self._patch(request, t, ns, await request.read())
         if m == "DELETE":
@@ -247,14 +273,35 @@ class ApiServer:
                 raise UsageError(f'dryRun: Unsupported value: "{v}": supported values: "All"')
         return bool(values)
 
-    def _create(self, request: web.Request, t: Target, body: Obj) -> web.Response:
-        obj, unknown = kinds.pruned(self._checked(body, t))
+    def _create(self, request: web.Request, t: Target, body: bodies.Body) -> web.Response:
+        checked = self._fields(request, t, self._checked(body.obj, t), body.duplicates, decoding=True)
+        obj = checked.obj
         if t.namespace:
             obj.setdefault("metadata", {})["namespace"] = t.namespace
         obj = admit(obj)
         if self._dry_run(request):
-            return _warned(_json(obj, 201), unknown)
-        return _warned(_json(self.store.create(obj), 201), unknown)
+            return _warned(_json(obj, 201), checked)
+        return _warned(_json(self.store.create(obj), 201), checked)
+
+    def _create_or_restore(self, request: web.Request, t: Target, body: bodies.Body) -> web.Response:
+        """A create; when ``kubectl replace --force`` fails to recreate what it deleted, the deleted object comes back."""
+        try:
+            return self._create(request, t, body)
+        except (Invalid, UsageError) as e:
+            md = (body.obj.get("metadata") or {}) if isinstance(body.obj, dict) else {}
+            name = str(md.get("name") or "")
+            key = (t.kind.kind, (t.namespace or str(md.get("namespace") or "default")) if t.kind.namespaced else "", name)
+            if not name or not self.deleted.restore(self.store, request.query, key, self.clock.now()):
+                raise
+            answer = from_error(e)
+            answer["message"] += f' (the {t.kind.kind} "{name}" that kubectl replace --force deleted was created again)'
+            return _json(answer, answer["code"])
+
+    @staticmethod
+    def _fields(request: web.Request, t: Target, obj: Obj, duplicates: tuple[str, ...], decoding: bool) -> field_validation.Checked:
+        """Unknown and duplicate fields under the request's ``fieldValidation`` (dropped, warned, or refused)."""
+        directive = field_validation.directive(request.query.get("fieldValidation"))
+        return field_validation.check(directive, t.kind, obj, duplicates, decoding)
 
     def _checked(self, body: Any, t: Target) -> Obj:
         if not isinstance(body, dict):
@@ -265,8 +312,12 @@ class ApiServer:
             raise UsageError(f'the body is a {body["kind"]}, the path a {t.kind.kind}')
         return body
 
-    def _replace(self, request: web.Request, t: Target, ns: str, body: Obj) -> web.Response:
-        obj = self._checked(body, t)
+    def _replace(self, request: web.Request, t: Target, ns: str, body: bodies.Body) -> web.Response:
+        obj = self._checked(body.obj, t)
+        checked = field_validation.Checked(obj)
+        if t.subresource != "status":
+            checked = self._fields(request, t, obj, body.duplicates, decoding=True)
+            obj = checked.obj
         obj.setdefault("metadata", {})
         if obj["metadata"].get("name") not in (None, t.name):
             raise UsageError("the name in the body does not match the name in the path")
@@ -274,9 +325,8 @@ class ApiServer:
         old = self.store.get(t.kind.kind, ns, t.name or "")
         if t.subresource == "status":
             return _json(dict(old, status=obj.get("status") or {}) if self._dry_run(request) else self.store.update_status(obj))
-        obj, unknown = kinds.pruned(obj)
         new = admit(obj, old)
-        return _warned(_json(new if self._dry_run(request) else self.store.update(new)), unknown)
+        return _warned(_json(new if self._dry_run(request) else self.store.update(new)), checked)
 
     def _patch(self, request: web.Request, t: Target, ns: str, raw: bytes) -> web.Response:
         from graceroll.verbs.patch import apply_patch
@@ -285,14 +335,15 @@ class ApiServer:
         if ctype not in PATCH_TYPES:
             return _json(status(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: {", ".join(PATCH_TYPES)}'), 415)
         current = self.store.get(t.kind.kind, ns, t.name or "")
-        patched = apply_patch(current, json.loads(raw or b"null"), PATCH_TYPES[ctype])
+        patch = bodies.parse(raw, "application/json")
+        patched = apply_patch(current, patch.obj, PATCH_TYPES[ctype])
         if t.subresource == "status":
             return _json(patched if self._dry_run(request) else self.store.update_status(patched))
-        patched, unknown = kinds.pruned(patched)
-        obj = admit(patched, current)
+        checked = self._fields(request, t, patched, patch.duplicates, decoding=False)
+        obj = admit(checked.obj, current)
         if self._dry_run(request):
-            return _warned(_json(obj), unknown)
-        return _warned(_json(self.store.update(obj)), unknown)
+            return _warned(_json(obj), checked)
+        return _warned(_json(self.store.update(obj)), checked)
 
     def _delete(self, request: web.Request, t: Target, ns: str, options: Obj) -> web.Response:
         grace = options.get("gracePeriodSeconds", request.query.get("gracePeriodSeconds"))
@@ -303,6 +354,7 @@ class ApiServer:
         current = self.store.get(t.kind.kind, ns, t.name or "")
         if self._dry_run(request):
             return _json(current)
+        self.deleted.remember(current, self.clock.now())
         left = self.store.delete(t.kind.kind, ns, t.name or "", None if grace is None else int(grace), orphan=policy == "Orphan", uid=uid)
         if left is not None:
             return _json(left)
@@ -456,6 +508,12 @@ def _initial_events_end(kind: kinds.Kind, resource_version: int) -> Obj:
         "apiVersion": kind.api_version,
         "metadata": {"resourceVersion": str(resource_version), "annotations": {"k8s.io/initial-events-end": "true"}},
     }
+
+
+def _warned(response: web.Response, checked: field_validation.Checked) -> web.Response:
+    for text in checked.warnings:
+        response.headers.add("Warning", field_validation.warning_header(text))
+    return response
 
 
 def _wants_table(request: web.Request) -> bool:

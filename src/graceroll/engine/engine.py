@@ -102,7 +102,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         routes = RouteWatcher(store, plane)
         node = ProcessNode(store, clock, dd.node, ImageResolver(dd.root), plane)
         web = observability.attach(store, clock, manager, token)  # /metrics and the dashboard
-        api = ApiServer(store, clock, token, node.logs_path, web.extensions)
+        api = ApiServer(store, clock, token, node.logs_path, web.extensions, node)
         controllers = ControllerLoop(manager, clock)
 
         def fetched() -> None:

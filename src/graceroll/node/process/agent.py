@@ -40,9 +40,12 @@ from graceroll.api.meta import Obj
 from graceroll.clock import SystemClock
 from graceroll.controllers.events import EventRecorder
 from graceroll.node.drain import DrainGate
+from graceroll.node.process import exec as exec_
 from graceroll.node.process import logs
 from graceroll.node.process.addresses import AddressPool
 from graceroll.node.process.adoption import Found, plan_leftovers
+from graceroll.node.process.container import ContainerRunner
+from graceroll.node.process.exec import NotRunning
 from graceroll.node.process.images import ImageResolver
 from graceroll.node.process.launch import claim_dir
 from graceroll.node.process.ledger import FILE, Ledger
@@ -115,6 +118,23 @@ class ProcessNode:
         found = self.store.try_get("Pod", namespace, pod)
         uid = str(found["metadata"].get("uid") or "none") if found is not None else "none"
         return logs.log_path(self.state_dir, namespace, pod, uid, container)
+
+    def runner(self, namespace: str, pod: str, container: str) -> ContainerRunner:
+        """The container of a pod this node runs now, for exec and attach; ``NotRunning`` otherwise."""
+        found = self.store.try_get("Pod", namespace, pod)
+        worker = self._workers.get(str(found["metadata"].get("uid") or "")) if found is not None else None
+        if worker is None:
+            raise NotRunning(f'pod "{pod}" is not running on this node')
+        for r in worker.runners:
+            if r.name == container:
+                return r
+        raise NotRunning(f'container not found ("{container}")')
+
+    def exec(self, namespace: str, pod: str, container: str, argv: list[str], stdin: bool, stdout: bool, stderr: bool, tty: bool) -> exec_.Session:
+        return exec_.start(self.runner(namespace, pod, container), argv, stdin, stdout, stderr, tty)
+
+    def attach(self, namespace: str, pod: str, container: str, stdin: bool) -> exec_.Attachment:
+        return exec_.attach(self.runner(namespace, pod, container), stdin)
 
     @property
     def runtime(self) -> ProcessRuntime | None:

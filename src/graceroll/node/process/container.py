@@ -48,6 +48,7 @@ honest way: 137, ``ContainerStatusUnknown``, and a message saying the code could
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import os
@@ -137,6 +138,20 @@ class Instance:
     adopted: bool = False  # started by an earlier engine: probes resume (``probes.Resume``)
     deadline: float | None = None  # SIGKILL deadline of a restart the earlier engine had begun
     pre_stop_at: float | None = None  # when preStop began, if it did: it never runs twice
+    stdin: int | None = None  # the write end of the process's stdin (``stdin: true``), for attach
+    sessions: set[ProcessGroup] = field(default_factory=set)  # commands exec'd in it: they end with it
+
+    def close_stdin(self) -> None:
+        if self.stdin is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.stdin)
+            self.stdin = None
+
+    def end(self) -> None:
+        """The instance is over: so are the commands exec'd in it, and its stdin."""
+        for proc in list(self.sessions):
+            proc.signal_group(signal.SIGKILL)
+        self.close_stdin()
 
     def halt(self, why: Why, message: str = "", grace: float | None = None) -> None:
         if not self.stop.done():
@@ -290,8 +305,10 @@ class ContainerRunner:
                 self.restart_count += 1
         finally:
             inst = self.instance
-            if inst is not None and inst.proc.running:  # cancelled mid-way: leave nothing running
-                inst.proc.signal_group(signal.SIGKILL)
+            if inst is not None:
+                inst.end()
+                if inst.proc.running:  # cancelled mid-way: leave nothing running
+                    inst.proc.signal_group(signal.SIGKILL)
 
     async def _restart_lost(self) -> bool:
         """Whether a container lost while no engine ran starts again: its restart policy, as for any exit."""
@@ -327,15 +344,18 @@ class ContainerRunner:
             return Why.NOT_STARTED, 0
         self.image = str(spec.get("image") or "")
         self.image_id = launch.image.image_id
+        stdin = os.pipe() if spec.get("stdin") else None  # kept open for attach; an adopted process has none
         try:
-            proc = self._spawn(launch, spec)
+            proc = self._spawn(launch, spec, stdin[0] if stdin else None)
         except OSError as e:
+            if stdin:
+                os.close(stdin[1])
             now = self.pod.clock.now()
             self.container_id = ""
             self._terminated(START_ERROR_CODE, now, now, "StartError", f"{launch.argv[0]}: {e.strerror or e}")
             self.pod.event(WARNING, "Failed", f"Error: failed to start container {self.name}: {e}")
             return Why.EXITED, START_ERROR_CODE
-        return Instance(proc, self._target(launch), spec, asyncio.get_running_loop().create_future())
+        return Instance(proc, self._target(launch), spec, asyncio.get_running_loop().create_future(), stdin=stdin[1] if stdin else None)
 
     def _take_over(self, inst: Instance) -> None:
         """Go on with what the earlier engine was doing to an adopted instance, then apply the current spec."""
@@ -378,6 +398,7 @@ class ContainerRunner:
             if why is not Why.EXITED:
                 await self._stop(inst, why)
         finally:
+            inst.end()
             self.pod.ledger.discard(proc.pgid)
         code = proc.exited.result() if proc.exited.done() else 128 + signal.SIGKILL
         finished = proc.finished_at or self.pod.clock.now()
@@ -388,12 +409,14 @@ class ContainerRunner:
         self.instance = None
         return why, code
 
-    def _spawn(self, launch: Launch, spec: Obj) -> Process:
+    def _spawn(self, launch: Launch, spec: Obj, stdin: int | None) -> Process:
         fd = open_for_append(self.pod.log_path(self.name))
         try:
-            proc = self.pod.runtime.spawn(Spawn(launch.argv, launch.env, launch.cwd, fd))
+            proc = self.pod.runtime.spawn(Spawn(launch.argv, launch.env, launch.cwd, fd, stdin))
         finally:
             os.close(fd)
+            if stdin is not None:
+                os.close(stdin)
         run = ContainerRun(self.name, spec, self.image, self.image_id, proc.started_at, self.restart_count, str(launch.cwd))
         self.pod.ledger.add_container(proc.pgid, run)
         return proc
