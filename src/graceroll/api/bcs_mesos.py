@@ -11,7 +11,10 @@ An ``Application`` is one version of the deployment: ``spec.instance`` taskgroup
 pod ``<application>-<index>`` (bcs-scheduler application semantics, reference bcs.md §5.2). A
 ``v4`` ``application`` document becomes one on its own, which a deployment without a template
 binds through ``spec.selector`` (§5.3).
-Namespaces keep their BCS names (``defaultGroup``): the Kubernetes DNS-label rule is not applied.
+Namespaces keep their BCS names (``defaultGroup``; graceroll's namespace rule accepts upper-case
+letters, see ``field_checks.is_namespace_name``), and applying a deployment or application
+creates its namespace when it does not exist yet (``Kind.implicit_namespace``): BCS namespaces
+are implicit.
 """
 
 from __future__ import annotations
@@ -111,6 +114,11 @@ def _meta(obj: Obj) -> list[FieldError]:
         errs.append(fc.invalid("metadata.name", name, "expected string"))
     else:
         errs += fc.messages("metadata.name", name, fc.is_dns1123_label(name))
+    namespace = md.get("namespace")
+    if not isinstance(namespace, str):
+        errs.append(fc.invalid("metadata.namespace", namespace, "expected string"))
+    else:
+        errs += fc.messages("metadata.namespace", namespace, fc.is_namespace_name(namespace))
     return errs
 
 
@@ -223,9 +231,21 @@ MESOS_DEPLOYMENT = register(
         "mesosdeployments",
         ("mdeploy", "mesosdeploy"),
         scale_field="instance",
+        implicit_namespace=True,
         default=default_deployment,
         validate=validate_deployment,
         validate_update=validate_deployment_update,
     )
 )
-APPLICATION = register(Kind(GROUP, "v4", "Application", "applications", ("app",), default=default_application, validate=validate_application))
+APPLICATION = register(
+    Kind(
+        GROUP,
+        "v4",
+        "Application",
+        "applications",
+        ("app",),
+        implicit_namespace=True,
+        default=default_application,
+        validate=validate_application,
+    )
+)

@@ -28,7 +28,7 @@ from aiohttp import web
 from graceroll.api import kinds, selectors
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
-from graceroll.apiserver import discovery, fields
+from graceroll.apiserver import deleting, discovery, fields, namespaces, strategies
 from graceroll.apiserver.status import from_error, status
 from graceroll.apiserver.table import to_table
 from graceroll.apiserver.watch import WatchHub
@@ -44,6 +44,7 @@ PATCH_TYPES = {
     "application/strategic-merge-patch+json": "strategic",
 }
 DEFAULT_WATCH_TIMEOUT = 1800.0
+NAMESPACE_SUBRESOURCES = ("status", "finalize")  # /api/v1/namespaces/{name}/status is not a namespaced path
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ class ApiServer:
 
     # ---- lifecycle ---------------------------------------------------------------------------
     async def start(self, host: str, port: int, ssl_context: ssl.SSLContext | None = None) -> int:
-        """Listen (HTTPS with ``ssl_context``); returns the bound port (useful with port 0)."""
+        """Create the system namespaces, then listen (HTTPS with ``ssl_context``); returns the bound
+        port (useful with port 0)."""
+        namespaces.ensure(self.store)
         self._runner = web.AppRunner(self.app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, ssl_context=ssl_context)
@@ -104,8 +107,6 @@ class ApiServer:
         try:
             if parts == ["version"] or (parts and parts[0] in ("api", "apis") and request.method == "GET" and self._is_discovery(parts)):
                 return self._discovery(parts)
-            if parts[:3] == ["api", "v1", "namespaces"] and len(parts) <= 4:
-                return self._namespaces(parts[3] if len(parts) == 4 else None)
             target = self._target(parts)
             if request.method in ("POST", "PUT", "PATCH") and "protobuf" in request.content_type:
                 # JSON only; client-go switches to JSON for good after a 415
@@ -116,17 +117,6 @@ class ApiServer:
             return _error(e)
         except json.JSONDecodeError as e:
             return _json(status(400, "BadRequest", f"the request body is not valid JSON: {e}"), 400)
-
-    @staticmethod
-    def _namespaces(name: str | None) -> web.Response:
-        """Namespaces are implicit: every name exists and is Active."""
-
-        def ns(n: str) -> Obj:
-            return {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": n}, "spec": {}, "status": {"phase": "Active"}}
-
-        if name is not None:
-            return _json(ns(name))
-        return _json({"kind": "NamespaceList", "apiVersion": "v1", "metadata": {}, "items": [ns("default")]})
 
     @staticmethod
     def _is_discovery(parts: list[str]) -> bool:
@@ -156,7 +146,7 @@ class ApiServer:
         else:
             raise NotFound("resource", "/".join(parts))
         namespace = None
-        if len(rest) >= 3 and rest[0] == "namespaces":
+        if len(rest) >= 3 and rest[0] == "namespaces" and not (len(rest) == 3 and rest[2] in NAMESPACE_SUBRESOURCES):
             namespace, rest = rest[1], rest[2:]
         if not rest or len(rest) > 3:
             raise NotFound("resource", "/".join(parts))
@@ -177,14 +167,14 @@ class ApiServer:
             if m == "POST":
                 return self._create(request, t, await request.json())
             if m == "DELETE":
-                return self._delete_collection(request, t)
+                return self._delete_collection(request, t, await _optional_json(request))
             raise UsageError(f"method {m} is not allowed on a collection")
         ns = (t.namespace or "default") if t.kind.namespaced else ""
         if t.subresource == "log":
             return await self._logs(request, ns, t.name)
         if t.subresource == "scale":
             return await self._scale(request, t, ns)
-        if t.subresource not in (None, "status"):
+        if t.subresource not in (None, "status") and not (t.subresource == "finalize" and t.kind.kind == "Namespace" and m == "PUT"):
             raise NotFound("subresource", t.subresource)
         if m == "GET":
             obj = self.store.get(t.kind.kind, ns, t.name)
@@ -196,8 +186,7 @@ class ApiServer:
         if m == "PATCH":
             return self._patch(request, t, ns, await request.read())
         if m == "DELETE":
-            body = await request.read()
-            return self._delete(request, t, ns, json.loads(body) if body else {})
+            return self._delete(request, t, ns, await _optional_json(request))
         raise UsageError(f"method {m} is not allowed")
 
     async def _follow(self, path: Path, offset: int, response: web.StreamResponse, ns: str, name: str) -> None:
@@ -238,7 +227,9 @@ class ApiServer:
         if t.namespace:
             obj.setdefault("metadata", {})["namespace"] = t.namespace
         obj = admit(obj)
-        if self._dry_run(request):
+        dry_run = self._dry_run(request)
+        strategies.before_create(self.store, t.kind, obj, dry_run)
+        if dry_run:
             return _json(obj, 201)
         return _json(self.store.create(obj), 201)
 
@@ -260,7 +251,13 @@ class ApiServer:
         old = self.store.get(t.kind.kind, ns, t.name or "")
         if t.subresource == "status":
             return _json(dict(old, status=obj.get("status") or {}) if self._dry_run(request) else self.store.update_status(obj))
-        new = admit(obj, old)
+        if t.subresource == "finalize":  # a Namespace's spec.finalizers, which nothing else changes
+            new = clone(old)
+            new.setdefault("spec", {})["finalizers"] = list((obj.get("spec") or {}).get("finalizers") or [])
+            new = admit(new)
+        else:
+            new = admit(obj, old)
+            strategies.before_update(self.store, t.kind, new)
         return _json(new if self._dry_run(request) else self.store.update(new))
 
     def _patch(self, request: web.Request, t: Target, ns: str, raw: bytes) -> web.Response:
@@ -274,31 +271,36 @@ class ApiServer:
         if t.subresource == "status":
             return _json(patched if self._dry_run(request) else self.store.update_status(patched))
         obj = admit(patched, current)
+        strategies.before_update(self.store, t.kind, obj)
         if self._dry_run(request):
             return _json(obj)
         return _json(self.store.update(obj))
 
-    def _delete(self, request: web.Request, t: Target, ns: str, options: Obj) -> web.Response:
-        grace = options.get("gracePeriodSeconds", request.query.get("gracePeriodSeconds"))
-        policy = options.get("propagationPolicy") or request.query.get("propagationPolicy") or "Background"
-        if policy not in ("Background", "Foreground", "Orphan"):
-            raise Invalid("DeleteOptions", "", [])
-        uid = (options.get("preconditions") or {}).get("uid")
+    def _delete(self, request: web.Request, t: Target, ns: str, body: Any) -> web.Response:
+        opts = deleting.parse(body, request.query, request.query.getall("dryRun", []))
         current = self.store.get(t.kind.kind, ns, t.name or "")
-        if self._dry_run(request):
-            return _json(current)
-        left = self.store.delete(t.kind.kind, ns, t.name or "", None if grace is None else int(grace), orphan=policy == "Orphan", uid=uid)
-        if left is not None:
-            return _json(left)
-        return _json(status(200, "", "", {"name": t.name, "kind": t.kind.plural, "uid": current["metadata"].get("uid")}) | {"status": "Success"})
+        namespaces.admit_delete(t.kind, t.name or "")
+        if opts.dry_run:
+            left = deleting.dry_run(t.kind, current, opts, self.clock.now())
+        else:
+            left = self.store.delete(t.kind.kind, ns, t.name or "", opts.grace_period_seconds, opts.propagation, uid=opts.uid)
+        return _json(deleting.answer(t.kind, current, left))
 
-    def _delete_collection(self, request: web.Request, t: Target) -> web.Response:
+    def _delete_collection(self, request: web.Request, t: Target, body: Any) -> web.Response:
+        """Every selected object, deleted with the same options; the answer lists them (upstream's
+        ``DeleteCollection`` returns the selected items)."""
+        opts = deleting.parse(body, request.query, request.query.getall("dryRun", []))
         sel, fs = self._selectors(request)
-        for obj in [o for o in self.store.list(t.kind.kind, t.namespace, sel, fs.name) if fs.matches(o)]:
-            md = obj["metadata"]
-            if self.store.try_get(t.kind.kind, md.get("namespace", ""), md["name"]) is not None:
-                self.store.delete(t.kind.kind, md.get("namespace", ""), md["name"])
-        return _json(status(200, "", "") | {"status": "Success"})
+        selected = [o for o in self.store.list(t.kind.kind, t.namespace, sel, fs.name) if fs.matches(o)]
+        for obj in selected:
+            namespaces.admit_delete(t.kind, obj["metadata"]["name"])
+        if not opts.dry_run:
+            for obj in selected:
+                md = obj["metadata"]
+                if self.store.try_get(t.kind.kind, md.get("namespace", ""), md["name"]) is not None:
+                    self.store.delete(t.kind.kind, md.get("namespace", ""), md["name"], opts.grace_period_seconds, opts.propagation)
+        rv = str(self.store.resource_version)
+        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.kind.api_version, "metadata": {"resourceVersion": rv}, "items": selected})
 
     async def _scale(self, request: web.Request, t: Target, ns: str) -> web.Response:
         field = t.kind.replicas_field  # BCS Mesos: spec.instance
@@ -445,6 +447,12 @@ def _initial_events_end(kind: kinds.Kind, resource_version: int) -> Obj:
 def _wants_table(request: web.Request) -> bool:
     """``Accept: application/json;as=Table;v=v1;g=meta.k8s.io`` (what ``kubectl get`` sends)."""
     return "as=Table" in request.headers.get("Accept", "")
+
+
+async def _optional_json(request: web.Request) -> Any:
+    """A DELETE's body: its JSON, or None when there is none."""
+    raw = await request.read()
+    return json.loads(raw) if raw.strip() else None
 
 
 def _event_line(e: WatchEvent) -> bytes:

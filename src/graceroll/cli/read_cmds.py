@@ -24,6 +24,7 @@ from graceroll.cli.waiting import (
 from graceroll.errors import NotFound, UsageError
 from graceroll.printers.describe import describe as describe_text
 from graceroll.printers.tables import render
+from graceroll.store.deletion import PROPAGATIONS
 
 Obj = dict[str, Any]
 ALL = ("Deployment", "ReplicaSet", "Pod", "Service")
@@ -152,7 +153,7 @@ def delete(
     names: list[str] = typer.Argument(None, help="Object names."),
     filename: list[str] = typer.Option([], "-f", "--filename", help="Delete the objects in these manifests."),
     grace_period: int | None = typer.Option(None, "--grace-period", help="Seconds for pods to stop (default: their own)."),
-    cascade: str = typer.Option("background", "--cascade", help="background or orphan (keep dependents)."),
+    cascade: str = typer.Option("background", "--cascade", help="background, foreground (the owner goes after what it owns) or orphan (keep dependents)."),
     wait: str = typer.Option("true", "--wait", metavar="BOOL", help="Return only once the objects are gone (--wait=false: once deletion is requested)."),
     timeout: str = typer.Option("0s", "--timeout", help="With --wait: give up after this long (30s, 2m, 1h, or seconds; 0: no limit)."),
 ) -> None:
@@ -162,7 +163,8 @@ def delete(
     they are still terminating.
     """
     c: CliContext = ctx.obj
-    if cascade not in ("background", "orphan", "foreground"):
+    propagation = next((p for p in PROPAGATIONS if p.lower() == cascade), None)
+    if propagation is None:
         raise UsageError(f'--cascade must be background, foreground or orphan (got "{cascade}")')
     waiting = parse_bool(wait, "--wait")
     limit = parse_duration(timeout)
@@ -183,7 +185,7 @@ def delete(
         raise UsageError("you must provide one or more resources by argument or filename")
     terminating: list[Target] = []
     for k, n in targets:
-        left = c.store.delete(k.kind, c.namespace, n, grace_period, orphan=cascade == "orphan")
+        left = c.store.delete(k.kind, c.namespace, n, grace_period, propagation)
         typer.echo(f'{k.qualified} "{n}" deleted')
         if left is not None:  # marked for deletion (grace period, finalizers), not yet gone
             terminating.append(Target(k, c.namespace, n, left))

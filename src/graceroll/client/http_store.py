@@ -21,12 +21,14 @@ from graceroll.errors import (
     AlreadyExists,
     Conflict,
     FieldError,
+    Forbidden,
     GracerollError,
     Invalid,
     NotFound,
     UsageError,
 )
 from graceroll.store.base import Expired, WatchEvent
+from graceroll.store.deletion import Propagation, gone_after_delete
 
 Obj = dict[str, Any]
 _CAUSE_TYPES = {
@@ -150,14 +152,24 @@ class HttpStore:
         out: Obj = self.request("PATCH", self.path(kind, namespace, name), content=json.dumps(patch), headers={"Content-Type": ctype})
         return out
 
-    def delete(self, kind: str, namespace: str, name: str, grace_period_seconds: int | None = None, orphan: bool = False, uid: str | None = None) -> Obj | None:
-        options: Obj = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Orphan" if orphan else "Background"}
+    def delete(
+        self,
+        kind: str,
+        namespace: str,
+        name: str,
+        grace_period_seconds: int | None = None,
+        propagation: Propagation = "Background",
+        uid: str | None = None,
+    ) -> Obj | None:
+        """The object while it is marked for deletion; None once it is gone (a Status, or the
+        last state of an object the server returns on delete)."""
+        options: Obj = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation}
         if grace_period_seconds is not None:
             options["gracePeriodSeconds"] = grace_period_seconds
         if uid is not None:
             options["preconditions"] = {"uid": uid}
         out = self.request("DELETE", self.path(kind, namespace, name), json=options)
-        return None if out.get("kind") == "Status" else out
+        return None if gone_after_delete(out) else out
 
     def logs(self, namespace: str, pod: str, container: str | None = None, tail: int | None = None, follow: bool = False) -> Iterator[bytes]:
         params: dict[str, str] = {}
@@ -229,6 +241,10 @@ def _error(body: Any, code: int) -> GracerollError:
         return err
     if code == 410 or reason == "Expired":  # the watch cannot resume from that version: list again
         return Expired(message)
+    if reason == "Forbidden":
+        forbidden = Forbidden(kind, name, message)
+        forbidden.args = (message,)
+        return forbidden
     if reason == "Conflict":
         return Conflict(kind, name, message.split(": ", 1)[-1])
     if reason == "Invalid":

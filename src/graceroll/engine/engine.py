@@ -29,8 +29,10 @@ from graceroll.controllers.hookrun.controller import HookRunController
 from graceroll.controllers.hookrun.fetch import BackgroundFetcher
 from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
+from graceroll.controllers.namespace.controller import NamespaceController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
+from graceroll.controllers.serviceaccount.controller import ServiceAccountsController
 from graceroll.engine.config import nodes_of, read_config
 from graceroll.engine.driver import ControllerLoop, call_soon, log_reconcile_errors
 from graceroll.engine.paths import DataDir
@@ -78,6 +80,8 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
             store,
             clock,
             [
+                NamespaceController(store, clock),
+                ServiceAccountsController(store, clock),
                 DeploymentController(store, clock),
                 CloneSetController(store, clock),
                 GameStatefulSetController(store, clock),

@@ -159,3 +159,13 @@ def _controller(o: Obj) -> str:
         if r.get("controller"):
             return f"{r['kind'].lower()}.{r['apiVersion'].split('/')[0]}/{r['name']}"
     return "<none>"
+
+
+def _data_count(o: Obj, now: float) -> str:
+    return str(len(o.get("data") or {}) + len(o.get("binaryData") or {}))
+
+
+register("Namespace", Table((("NAME", name), ("STATUS", field("status", "phase", default="")), ("AGE", age))))
+register("ConfigMap", Table((("NAME", name), ("DATA", _data_count), ("AGE", age))))
+register("Secret", Table((("NAME", name), ("TYPE", field("type", default="")), ("DATA", _data_count), ("AGE", age))))
+register("ServiceAccount", Table((("NAME", name), ("SECRETS", lambda o, n: str(len(o.get("secrets") or []))), ("AGE", age))))

@@ -47,6 +47,7 @@ log = logging.getLogger("graceroll.node")
 
 STALE_POLL = 0.05  # seconds between checks that killed leftover processes are gone
 CLAIM = "PersistentVolumeClaim"
+CONFIG_KINDS = ("ConfigMap", "Secret")
 
 
 def claims_kept(claims: list[Obj], pods: list[Obj]) -> set[tuple[str, str]]:
@@ -170,6 +171,14 @@ class ProcessNode:
             self._loop.call_soon(self._dispatch, event.type, event.object)
         elif kind == CLAIM and event.type == "DELETED":
             self._loop.call_soon(self._claim_deleted, event.object)
+        elif kind in CONFIG_KINDS:
+            md = event.object["metadata"]
+            self._loop.call_soon(self._config_changed, str(kind), str(md.get("namespace") or "default"), str(md["name"]))
+
+    def _config_changed(self, kind: str, namespace: str, name: str) -> None:
+        for worker in list(self._workers.values()):
+            if worker.namespace == namespace:
+                worker.config_changed(kind, name)
 
     def _claim_deleted(self, claim: Obj) -> None:
         md = claim["metadata"]

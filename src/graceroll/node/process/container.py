@@ -124,6 +124,7 @@ class ContainerRunner:
         self.instance: Instance | None = None
         self._finished_at = 0.0
         self._kill_requested = False
+        self._config_changed = False
         self._pulse = Pulse()
 
     # ---- called by the pod ---------------------------------------------------------------------
@@ -151,6 +152,11 @@ class ContainerRunner:
         self._pulse.fire()
 
     def deadline_changed(self) -> None:
+        self._pulse.fire()
+
+    def config_changed(self) -> None:
+        """A ConfigMap or Secret the pod reads changed: a container waiting for one tries again now."""
+        self._config_changed = True
         self._pulse.fire()
 
     def view(self) -> Obj:
@@ -195,6 +201,7 @@ class ContainerRunner:
                 inst.proc.signal_group(signal.SIGKILL)
 
     async def _run_once(self) -> tuple[Why, int]:
+        self._config_changed = False
         self._set_state({"waiting": {"reason": "ContainerCreating"}})
         spec = self.spec
         try:
@@ -202,7 +209,7 @@ class ContainerRunner:
             self._publish_image(str(spec.get("image") or ""))
         except LaunchError as e:
             self._set_state({"waiting": {"reason": e.reason, "message": e.message}})
-            self.pod.event(WARNING, "Failed", f"Error: {e.message}")
+            self.pod.event(WARNING, e.event, e.event_message)
             return Why.NOT_STARTED, 0
         self.image = str(spec.get("image") or "")
         self.image_id = launch.image.image_id
@@ -429,7 +436,7 @@ class ContainerRunner:
     async def _pause(self, seconds: float) -> None:
         until = self.pod.clock.now() + seconds
         spec = self.spec
-        while not self.pod.terminating and self.spec is spec and self.pod.clock.now() < until:
+        while not self.pod.terminating and self.spec is spec and not self._config_changed and self.pod.clock.now() < until:
             await wait_any([self._pulse.future()], until - self.pod.clock.now())
 
     # ---- state -------------------------------------------------------------------------------

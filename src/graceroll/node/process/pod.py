@@ -33,11 +33,18 @@ from graceroll.clock import SystemClock, format_time, parse_time
 from graceroll.controllers.events import EventRecorder
 from graceroll.errors import Conflict, GracerollError, NotFound
 from graceroll.node.drain import DrainGate
-from graceroll.node.process import logs
+from graceroll.node.process import config_refs, logs
 from graceroll.node.process.addresses import AddressPool
 from graceroll.node.process.container import ContainerRunner
 from graceroll.node.process.images import ImageResolver
-from graceroll.node.process.launch import Launch, LaunchError, PodPlace, prepare_launch, prepare_pod_dir
+from graceroll.node.process.launch import (
+    Launch,
+    LaunchError,
+    PodPlace,
+    prepare_launch,
+    prepare_pod_dir,
+    refresh_projections,
+)
 from graceroll.node.process.ledger import FILE, Ledger
 from graceroll.node.process.runtime import ProcessRuntime
 from graceroll.node.process.status import PodFacts, pod_status
@@ -149,7 +156,23 @@ class PodWorker:
 
     # ---- what containers ask of their pod ----------------------------------------------------
     def launch(self, container: Obj) -> Launch:
-        return prepare_launch(self.pod, container, self.place, self.parts.images)
+        return prepare_launch(self.pod, container, self.place, self.parts.images, lookup=self._lookup)
+
+    def _lookup(self, kind: str, namespace: str, name: str) -> Obj | None:
+        return self.parts.store.try_get(kind, namespace, name)
+
+    def config_changed(self, kind: str, name: str) -> None:
+        """A ConfigMap or Secret of the pod's namespace changed: update the pod's volumes of it
+        (environment variables stay as the containers were started with), and let containers
+        waiting for it try again."""
+        if self.terminating or self.finished or not config_refs.references(self.pod, kind, name):
+            return
+        try:
+            refresh_projections(self.pod, self.place, self._lookup, kind, name)
+        except LaunchError as e:
+            log.warning("pod %s/%s: volumes of %s %s not updated: %s", self.namespace, self.name, kind, name, e)
+        for r in self.runners:
+            r.config_changed()
 
     def log_path(self, container: str) -> Path:
         return logs.log_path(self.parts.state_dir, self.namespace, self.name, self.uid, container)
