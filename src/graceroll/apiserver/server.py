@@ -20,7 +20,6 @@ import json
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -28,7 +27,8 @@ from aiohttp import web
 from graceroll.api import kinds, selectors
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
-from graceroll.apiserver import deleting, discovery, fields, namespaces, strategies
+from graceroll.apiserver import deleting, discovery, fields, namespaces, pagination, strategies
+from graceroll.apiserver import logs as pod_logs
 from graceroll.apiserver.status import from_error, status
 from graceroll.apiserver.table import to_table
 from graceroll.apiserver.watch import WatchHub
@@ -37,7 +37,6 @@ from graceroll.errors import GracerollError, Invalid, NotFound, UsageError
 from graceroll.store.base import Expired, Store, WatchEvent
 
 Obj = dict[str, Any]
-LogsPath = Callable[[str, str, str], Path]
 PATCH_TYPES = {
     "application/json-patch+json": "json",
     "application/merge-patch+json": "merge",
@@ -67,12 +66,13 @@ def _error(e: Exception) -> web.Response:
 class ApiServer:
     """Serves one store; runs in the engine's event loop (store calls are synchronous)."""
 
-    def __init__(self, store: Store, clock: Clock, token: str, logs_path: LogsPath | None = None) -> None:
+    def __init__(self, store: Store, clock: Clock, token: str, logs_dir: pod_logs.LogsDir | None = None) -> None:
         self.store = store
         self.clock = clock
         self.token = token
-        self.logs_path = logs_path
+        self.logs_dir = logs_dir
         self.hub = WatchHub(store)
+        self.snapshots = pagination.Snapshots()
         self.app = web.Application(middlewares=[self._auth], client_max_size=16 * 1024 * 1024)
         self.app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner: web.AppRunner | None = None
@@ -171,7 +171,7 @@ class ApiServer:
             raise UsageError(f"method {m} is not allowed on a collection")
         ns = (t.namespace or "default") if t.kind.namespaced else ""
         if t.subresource == "log":
-            return await self._logs(request, ns, t.name)
+            return await pod_logs.serve(request, self.store, self.clock, self.logs_dir, ns, t.name)
         if t.subresource == "scale":
             return await self._scale(request, t, ns)
         if t.subresource not in (None, "status") and not (t.subresource == "finalize" and t.kind.kind == "Namespace" and m == "PUT"):
@@ -189,24 +189,27 @@ class ApiServer:
             return self._delete(request, t, ns, await _optional_json(request))
         raise UsageError(f"method {m} is not allowed")
 
-    async def _follow(self, path: Path, offset: int, response: web.StreamResponse, ns: str, name: str) -> None:
-        """Stream what is appended to a log file until the pod is gone or the client leaves."""
-        while self.store.try_get("Pod", ns, name) is not None:
-            if path.exists() and path.stat().st_size > offset:
-                with path.open("rb") as f:
-                    f.seek(offset)
-                    chunk = f.read()
-                offset += len(chunk)
-                await response.write(chunk)
-            await self.clock.sleep(FOLLOW_POLL)  # type: ignore[attr-defined]
-
     def _list(self, request: web.Request, t: Target) -> web.Response:
         sel, fs = self._selectors(request)
         items = [o for o in self.store.list(t.kind.kind, t.namespace, sel, fs.name) if fs.matches(o)]
-        rv = str(self.store.resource_version)
+        rv = self.store.resource_version
+        q = request.query
+        try:
+            limit = int(q.get("limit") or 0)
+        except ValueError:
+            raise UsageError(f'limit: Invalid value: "{q.get("limit")}": must be an integer') from None
+        key = (t.kind.kind, t.namespace or "", q.get("labelSelector", ""), q.get("fieldSelector", ""), rv)
+        try:
+            page = self.snapshots.page(key, items, limit, self.clock.now(), q.get("continue", ""))
+        except pagination.ContinueExpired as e:
+            gone = status(410, "Expired", str(e))
+            gone["metadata"] = {"continue": e.token}
+            return _json(gone, 410)
         if _wants_table(request):
-            return _json(to_table(items, self.clock.now(), rv, request.query.get("includeObject", "Metadata")))
-        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.kind.api_version, "metadata": {"resourceVersion": rv}, "items": items})
+            table = to_table(page.items, self.clock.now(), str(page.resource_version), q.get("includeObject", "Metadata"))
+            table["metadata"] = page.metadata()
+            return _json(table)
+        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.kind.api_version, "metadata": page.metadata(), "items": page.items})
 
     @staticmethod
     def _selectors(request: web.Request) -> tuple[selectors.Selector | None, fields.FieldSelector]:
@@ -405,34 +408,6 @@ class ApiServer:
             return json.dumps({"type": e.type, "object": table}).encode() + b"\n"
 
         return as_table
-
-    async def _logs(self, request: web.Request, ns: str, name: str) -> web.StreamResponse:
-        pod = self.store.get("Pod", ns, name)
-        containers = [c["name"] for c in pod["spec"].get("containers") or []]
-        container = request.query.get("container") or (containers[0] if len(containers) == 1 else "")
-        if container not in containers:
-            raise UsageError(
-                f'a container name must be specified for pod {name}, choose one of: [{" ".join(containers)}]'
-                if not container
-                else f'container {container} is not valid for pod {name}'
-            )
-        if self.logs_path is None:
-            raise NotFound("log", name)
-        path = self.logs_path(ns, name, container)
-        response = web.StreamResponse(headers={"Content-Type": "text/plain"})
-        await response.prepare(request)
-        tail = request.query.get("tailLines")
-        data = path.read_bytes() if path.exists() else b""
-        if tail is not None:
-            lines = data.splitlines(keepends=True)
-            data = b"".join(lines[-int(tail):]) if int(tail) > 0 else b""
-        await response.write(data)
-        if request.query.get("follow") in ("1", "true"):
-            await self._follow(path, len(data) if tail is None else (path.stat().st_size if path.exists() else 0), response, ns, name)
-        return response
-
-
-FOLLOW_POLL = 0.25  # seconds between looks at a followed log file
 
 
 def _initial_events_end(kind: kinds.Kind, resource_version: int) -> Obj:

@@ -136,13 +136,34 @@ def logs(
     ctx: typer.Context,
     pod: str = typer.Argument(..., help="POD or pod/POD."),
     container: str | None = typer.Option(None, "-c", "--container", help="The container (default: the pod's only or first one)."),
-    follow: bool = typer.Option(False, "-f", "--follow", help="Keep printing new lines until the pod is gone."),
-    tail: int | None = typer.Option(None, "--tail", help="Only the last N lines."),
+    follow: bool = typer.Option(False, "-f", "--follow", help="Keep printing new lines until the container's run ends."),
+    tail: int | None = typer.Option(None, "--tail", help="Only the last N lines (-1: all)."),
+    previous: bool = typer.Option(False, "-p", "--previous", help="The previous run of the container (before its last restart)."),
+    since: str | None = typer.Option(None, "--since", help="Only lines newer than this duration (5s, 2m, 1h)."),
+    since_time: str | None = typer.Option(None, "--since-time", help="Only lines at or after this RFC 3339 time."),
+    timestamps: bool = typer.Option(False, "--timestamps", help="Put each line's time (RFC 3339) in front of it."),
+    limit_bytes: int | None = typer.Option(None, "--limit-bytes", help="Print at most this many bytes."),
 ) -> None:
-    """Print a container's log."""
+    """Print a container's log (the options of kubectl logs)."""
     c: CliContext = ctx.obj
     name = pod.split("/", 1)[1] if pod.startswith(("pod/", "pods/", "po/")) else pod
-    for chunk in c.store.logs(c.namespace, name, container, tail, follow):
+    options: dict[str, str] = {}
+    if previous:
+        options["previous"] = "true"
+    if since is not None and since_time is not None:
+        raise UsageError("at most one of --since-time and --since may be given")
+    if since is not None:
+        seconds = parse_duration(since)
+        if seconds <= 0:
+            raise UsageError(f'--since must be a positive duration (got "{since}")')
+        options["sinceSeconds"] = str(max(1, int(seconds)))
+    if since_time is not None:
+        options["sinceTime"] = since_time
+    if timestamps:
+        options["timestamps"] = "true"
+    if limit_bytes is not None:
+        options["limitBytes"] = str(limit_bytes)
+    for chunk in c.store.logs(c.namespace, name, container, None if tail is None or tail < 0 else tail, follow, options):
         sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
 

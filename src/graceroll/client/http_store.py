@@ -171,8 +171,17 @@ class HttpStore:
         out = self.request("DELETE", self.path(kind, namespace, name), json=options)
         return None if gone_after_delete(out) else out
 
-    def logs(self, namespace: str, pod: str, container: str | None = None, tail: int | None = None, follow: bool = False) -> Iterator[bytes]:
-        params: dict[str, str] = {}
+    def logs(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None = None,
+        tail: int | None = None,
+        follow: bool = False,
+        options: dict[str, str] | None = None,
+    ) -> Iterator[bytes]:
+        """The log stream; ``options`` are further PodLogOptions (previous, sinceSeconds, ...)."""
+        params: dict[str, str] = dict(options or {})
         if container:
             params["container"] = container
         if tail is not None:

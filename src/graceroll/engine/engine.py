@@ -95,7 +95,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         )
         proxy = ServiceProxy(store, clock)
         node = ProcessNode(store, clock, dd.node, ImageResolver(dd.root), proxy)
-        api = ApiServer(store, clock, token, node.logs_path)
+        api = ApiServer(store, clock, token, node.logs_dir)
         controllers = ControllerLoop(manager, clock)
 
         def fetched() -> None:

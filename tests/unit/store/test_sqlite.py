@@ -314,3 +314,19 @@ def test_reopening_finishes_a_foreground_deletion_and_an_old_grace_mark(tmp_path
         assert store.try_get("Deployment", "default", "stale") is None
     finally:
         store.close()
+
+
+def test_the_store_file_and_its_journal_are_private(tmp_path: Path, clock: VirtualClock) -> None:
+    path = tmp_path / "state.db"
+    path.touch(mode=0o644)  # an older store, readable by everyone
+    os.chmod(path, 0o644)
+    store = open_store(path, clock)
+    try:
+        store.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"}, "data": {"k": "dg=="}})
+        for f in (path, tmp_path / "state.db-wal", tmp_path / "state.db-shm"):
+            assert f.stat().st_mode & 0o777 == 0o600, f
+    finally:
+        store.close()
+    fresh = tmp_path / "fresh.db"
+    open_store(fresh, clock).close()
+    assert fresh.stat().st_mode & 0o777 == 0o600

@@ -101,11 +101,12 @@ class ProcessNode:
         self._parts: NodeParts | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def logs_path(self, namespace: str, pod: str, container: str) -> Path:
-        """The log file of the pod of that name now in the store (a path that does not exist if none)."""
+    def logs_dir(self, namespace: str, pod: str, container: str) -> Path:
+        """The log directory of a container of the pod of that name now in the store (one that does
+        not exist if there is none): one file per run (``logs``)."""
         found = self.store.try_get("Pod", namespace, pod)
         uid = str(found["metadata"].get("uid") or "none") if found is not None else "none"
-        return logs.log_path(self.state_dir, namespace, pod, uid, container)
+        return logs.container_log_dir(self.state_dir, namespace, pod, uid, container)
 
     @property
     def runtime(self) -> ProcessRuntime | None:

@@ -29,20 +29,20 @@ import enum
 import logging
 import os
 import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from graceroll.api.meta import Obj
 from graceroll.clock import SystemClock, format_time
-from graceroll.node.process import hotpatch, lifecycle
+from graceroll.node.process import hotpatch, lifecycle, logs, logshim
 from graceroll.node.process.actions import Outcome, Target, run_action
 from graceroll.node.process.backoff import Backoff
 from graceroll.node.process.launch import CONFIG_ERROR, Launch, LaunchError, PodPlace
 from graceroll.node.process.ledger import Ledger
-from graceroll.node.process.logs import open_for_append
 from graceroll.node.process.probes import ProbeKind, ProbeSpec, run_probe
 from graceroll.node.process.runtime import Process, ProcessRuntime, Spawn
 from graceroll.node.process.tuning import Tuning
@@ -52,6 +52,10 @@ log = logging.getLogger("graceroll.node")
 
 NORMAL, WARNING = "Normal", "Warning"
 START_ERROR_CODE = 128  # what runtimes report for a process that could not be executed
+LOG_FLUSH_WAIT = 5.0  # seconds the log shim gets to write a finished run's last output
+
+
+Role = Literal["app", "init", "sidecar"]
 
 
 class Why(enum.Enum):
@@ -75,7 +79,7 @@ class PodSide(Protocol):
 
     def launch(self, container: Obj) -> Launch: ...
 
-    def log_path(self, container: str) -> Path: ...
+    def log_dir(self, container: str) -> Path: ...
 
     def kill_deadline(self) -> float | None: ...
 
@@ -107,14 +111,19 @@ class Instance:
 
 
 class ContainerRunner:
-    def __init__(self, pod: PodSide, spec: Obj, previous: Obj | None = None) -> None:
+    def __init__(self, pod: PodSide, spec: Obj, previous: Obj | None = None, *, role: Role = "app", initializing: bool = False) -> None:
+        """``role``: an app container, an init container (runs to completion) or a sidecar (an init
+        container with ``restartPolicy: Always``); ``initializing``: init containers run first."""
         self.pod = pod
         self.spec = spec
+        self.role = role
+        self.exit_code: int | None = None
+        self.started_once: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.name = str(spec["name"])
         self.image = str(spec.get("image") or "")
         self.image_id = ""
         self.container_id = ""
-        self.state: Obj = {"waiting": {"reason": "ContainerCreating"}}
+        self.state: Obj = {"waiting": {"reason": "PodInitializing" if initializing and role == "app" else "ContainerCreating"}}
         self.last_state: Obj = {}
         self.restart_count = 0
         if previous is not None:  # the pod ran before this node started: this is a restart
@@ -125,6 +134,7 @@ class ContainerRunner:
         self._finished_at = 0.0
         self._kill_requested = False
         self._config_changed = False
+        self._shim: Process | None = None
         self._pulse = Pulse()
 
     # ---- called by the pod ---------------------------------------------------------------------
@@ -175,6 +185,9 @@ class ContainerRunner:
         }
         if self.container_id:
             cs["containerID"] = self.container_id
+        if self.role == "sidecar":
+            cs["sidecar"] = True  # for the pod's phase; not written (see ``status.pod_status``)
+            cs["started"] = self.started_once.done() and cs["started"]
         return cs
 
     # ---- the loop ----------------------------------------------------------------------------
@@ -188,7 +201,10 @@ class ContainerRunner:
                 if why is Why.NOT_STARTED:
                     await self._pause(self.pod.tuning.config_retry)
                     continue
+                self.exit_code = code
                 if why is not Why.CHANGED:
+                    if self.role == "init" and code == 0:
+                        return  # initialized: an init container runs once
                     if not self._restarts(code):
                         return
                     await self._back_off()
@@ -216,6 +232,7 @@ class ContainerRunner:
         try:
             proc = self._spawn(launch)
         except OSError as e:
+            await self._flush_log()
             now = self.pod.clock.now()
             self.container_id = ""
             self._terminated(START_ERROR_CODE, now, now, "StartError", f"{launch.argv[0]}: {e.strerror or e}")
@@ -241,6 +258,7 @@ class ContainerRunner:
                 await self._stop(inst, why)
         finally:
             self.pod.ledger.discard(proc.pgid)
+            await self._flush_log()
         code = proc.exited.result() if proc.exited.done() else 128 + signal.SIGKILL
         reason = "Completed" if code == 0 else "Error"
         self._terminated(code, proc.started_at, proc.finished_at or self.pod.clock.now(), reason)
@@ -248,13 +266,26 @@ class ContainerRunner:
         return why, code
 
     def _spawn(self, launch: Launch) -> Process:
-        fd = open_for_append(self.pod.log_path(self.name))
+        """Start the log shim on this run's log file, then the container writing into the shim's pipe."""
+        path = logs.run_log(self.pod.log_dir(self.name), self.restart_count)
+        read_end, write_end = os.pipe2(os.O_CLOEXEC)
         try:
-            proc = self.pod.runtime.spawn(Spawn(launch.argv, launch.env, launch.cwd, fd))
+            shim = self.pod.runtime.spawn(Spawn((sys.executable, "-I", "-S", logshim.__file__, str(path)), {}, path.parent, None, read_end))
+            self.pod.ledger.add(shim.pgid)
+            self._shim = shim
+            proc = self.pod.runtime.spawn(Spawn(launch.argv, launch.env, launch.cwd, write_end))
         finally:
-            os.close(fd)
+            os.close(read_end)
+            os.close(write_end)  # from here on only the container holds the pipe: its end is the shim's
         self.pod.ledger.add(proc.pgid)
         return proc
+
+    async def _flush_log(self) -> None:
+        """Let the shim write what the finished run left in the pipe (it ends at end of file)."""
+        shim, self._shim = self._shim, None
+        if shim is not None:
+            await shim.wait(LOG_FLUSH_WAIT)
+            self.pod.ledger.discard(shim.pgid)
 
     def _target(self, inst: Instance) -> Target:
         launch = inst.launch
@@ -365,6 +396,8 @@ class ContainerRunner:
 
     def _on_started(self, inst: Instance) -> None:
         inst.started = True
+        if not self.started_once.done():
+            self.started_once.set_result(None)
         readiness, liveness = inst.spec.get("readinessProbe"), inst.spec.get("livenessProbe")
         if readiness:
             self._probe(inst, ProbeSpec.from_manifest("readiness", readiness), partial(self._on_readiness, inst))
@@ -410,7 +443,13 @@ class ContainerRunner:
 
     # ---- restarts ----------------------------------------------------------------------------
     def _restarts(self, code: int) -> bool:
+        """The pod's restartPolicy; an init container is restarted only after a failure (unless
+        Never), a sidecar always (its own ``restartPolicy: Always``)."""
+        if self.role == "sidecar":
+            return True
         policy = self.pod.pod["spec"].get("restartPolicy") or "Always"
+        if self.role == "init":
+            return code != 0 and policy != "Never"
         return policy == "Always" or (policy == "OnFailure" and code != 0)
 
     def _image_changed(self, started_with: Obj) -> bool:

@@ -102,7 +102,13 @@ class PodWorker:
         self.start_time = str(status.get("startTime") or format_time(self.clock.now()))
         self.finished = status.get("phase") in FINAL_PHASES  # ran to completion earlier: nothing to run
         previous = {cs.get("name"): cs for cs in status.get("containerStatuses") or ()}
-        self.runners = [ContainerRunner(self, c, previous.get(c["name"])) for c in pod["spec"].get("containers") or ()]
+        previous_init = {cs.get("name"): cs for cs in status.get("initContainerStatuses") or ()}
+        inits = pod["spec"].get("initContainers") or ()
+        self.init_runners = [
+            ContainerRunner(self, c, previous_init.get(c["name"]), role="sidecar" if c.get("restartPolicy") == "Always" else "init")
+            for c in inits
+        ]
+        self.runners = [ContainerRunner(self, c, previous.get(c["name"]), initializing=bool(inits)) for c in pod["spec"].get("containers") or ()]
         self.terminating = False
         self.task: asyncio.Task[None] | None = None
         self._on_done = on_done
@@ -129,7 +135,7 @@ class PodWorker:
         if deletion and not before:
             self.request_stop("delete")
         elif deletion != before:
-            for r in self.runners:
+            for r in self.all_runners:
                 r.deadline_changed()
         if not self.terminating:
             specs = {c["name"]: c for c in pod["spec"].get("containers") or ()}
@@ -151,8 +157,12 @@ class PodWorker:
             self._mode = mode
         if not self._stop_requested.done():
             self._stop_requested.set_result(None)
-        for r in self.runners:
+        for r in self.all_runners:
             r.deadline_changed()
+
+    @property
+    def all_runners(self) -> list[ContainerRunner]:
+        return [*self.init_runners, *self.runners]
 
     # ---- what containers ask of their pod ----------------------------------------------------
     def launch(self, container: Obj) -> Launch:
@@ -171,11 +181,11 @@ class PodWorker:
             refresh_projections(self.pod, self.place, self._lookup, kind, name)
         except LaunchError as e:
             log.warning("pod %s/%s: volumes of %s %s not updated: %s", self.namespace, self.name, kind, name, e)
-        for r in self.runners:
+        for r in self.all_runners:
             r.config_changed()
 
-    def log_path(self, container: str) -> Path:
-        return logs.log_path(self.parts.state_dir, self.namespace, self.name, self.uid, container)
+    def log_dir(self, container: str) -> Path:
+        return logs.container_log_dir(self.parts.state_dir, self.namespace, self.name, self.uid, container)
 
     def kill_deadline(self) -> float | None:
         """When containers get SIGKILL; None until draining is over."""
@@ -218,12 +228,13 @@ class PodWorker:
             phase=self._frozen_phase,
         )
         containers = [r.view() for r in self.runners]
+        inits = [r.view() for r in self.init_runners]
         for _ in range(2):
             latest = store.try_get("Pod", self.namespace, self.name)
             if latest is None or latest["metadata"].get("uid") != self.uid:
                 return
             stored = latest.get("status") or {}
-            status = pod_status(stored, facts, containers, format_time(self.clock.now()))
+            status = pod_status(stored, facts, containers, format_time(self.clock.now()), inits)
             if status == stored:
                 return
             obj = clone(latest)
@@ -247,11 +258,14 @@ class PodWorker:
                     self.ledger.save()
                 except (LaunchError, OSError) as e:
                     log.error("pod %s/%s: cannot prepare %s: %s", self.namespace, self.name, self.place.pod_dir, e)
-                tasks = [asyncio.create_task(r.run(), name=f"container {self.name}/{r.name}") for r in self.runners]
                 self.changed()
-                while not self._stop_requested.done() and not all(t.done() for t in tasks):
-                    await asyncio.wait([self._stop_requested, *(t for t in tasks if not t.done())], return_when=asyncio.FIRST_COMPLETED)
-                if not self._stop_requested.done():  # every container ran to completion
+                if await self._initialize(tasks):
+                    apps = [self._start(r) for r in self.runners]
+                    tasks += apps
+                    while not self._stop_requested.done() and not all(t.done() for t in apps):
+                        await asyncio.wait([self._stop_requested, *(t for t in apps if not t.done())], return_when=asyncio.FIRST_COMPLETED)
+                if not self._stop_requested.done():  # every container ran to completion (or initializing failed)
+                    await self._stop_sidecars(tasks)
                     self.parts.addresses.release(self.uid)
                     self.changed()
             await wait_any([self._stop_requested])
@@ -261,17 +275,44 @@ class PodWorker:
         finally:
             self._on_done(self)
 
+    def _start(self, r: ContainerRunner) -> asyncio.Task[None]:
+        return asyncio.create_task(r.run(), name=f"container {self.name}/{r.name}")
+
+    async def _initialize(self, tasks: list[asyncio.Task[None]]) -> bool:
+        """Run the init containers in order, each to completion (a sidecar only until it has
+        started, then it keeps running beside the others); True when the app containers may start.
+        Every task started is added to ``tasks``."""
+        for r in self.init_runners:
+            task = self._start(r)
+            tasks.append(task)
+            until = [self._stop_requested, task] + ([r.started_once] if r.role == "sidecar" else [])
+            await asyncio.wait(until, return_when=asyncio.FIRST_COMPLETED)
+            if self._stop_requested.done():
+                return False
+            if r.role == "init" and r.exit_code != 0:
+                return False  # failed with restartPolicy Never: the pod fails
+        return True
+
+    async def _stop_sidecars(self, tasks: list[asyncio.Task[None]]) -> None:
+        """The app containers are done: sidecars are stopped, as the kubelet does."""
+        sidecars = [r for r in self.init_runners if r.role == "sidecar"]
+        if not sidecars:
+            return
+        for r in sidecars:
+            r.kill()
+        await asyncio.wait(tasks)
+
     async def _terminate(self, tasks: list[asyncio.Task[None]]) -> None:
         if self._mode == "shutdown":
             self._frozen_phase = str((self.pod.get("status") or {}).get("phase") or "Pending")
         self.terminating = True
-        for r in self.runners:
+        for r in self.all_runners:
             r.begin_termination()
         self.sync_status()
-        if any(r.instance is not None for r in self.runners):
+        if any(r.instance is not None for r in self.all_runners):
             await self._drain()
         self._killing = True
-        for r in self.runners:
+        for r in self.all_runners:
             r.kill()
         if tasks:
             await asyncio.wait(tasks)

@@ -65,12 +65,13 @@ class GroupRecord(Protocol):
 
 @dataclass(frozen=True)
 class Spawn:
-    """What to start; ``output`` is an fd for stdout and stderr (None: /dev/null)."""
+    """What to start; ``output`` is an fd for stdout and stderr, ``input`` one for stdin (None: /dev/null)."""
 
     argv: Sequence[str]
     env: Mapping[str, str]
     cwd: Path
     output: int | None = None
+    input: int | None = None
 
 
 class Process:
@@ -155,7 +156,7 @@ class ProcessRuntime:
             list(spec.argv),
             env=dict(spec.env),
             cwd=spec.cwd,
-            stdin=subprocess.DEVNULL,
+            stdin=spec.input if spec.input is not None else subprocess.DEVNULL,
             stdout=out,
             stderr=out,
             start_new_session=True,
