@@ -27,7 +27,7 @@ from aiohttp import web
 from graceroll.api import kinds, selectors
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
-from graceroll.apiserver import deleting, discovery, fields, namespaces, pagination, strategies
+from graceroll.apiserver import deleting, discovery, fields, namespaces, pagination, strategies, views
 from graceroll.apiserver import logs as pod_logs
 from graceroll.apiserver.status import from_error, status
 from graceroll.apiserver.table import to_table
@@ -52,6 +52,23 @@ class Target:
     namespace: str | None
     name: str | None
     subresource: str | None
+    view: views.View | None = None  # served in another version than the stored kind's
+
+    def encode(self, obj: Obj) -> Obj:
+        """An object of the stored kind as this resource answers it (others, Status, pass)."""
+        return self.view.to_view(obj) if self.view is not None and obj.get("kind") == self.view.storage and "metadata" in obj else obj
+
+    def decode(self, body: Any) -> Any:
+        """A request body in the stored kind's version."""
+        if self.view is None or not isinstance(body, dict):
+            return body
+        if body.get("apiVersion") not in (None, self.view.api_version):
+            raise UsageError(f'the body is {body.get("apiVersion")}, the path {self.view.api_version}')
+        return self.view.from_view(body)
+
+    @property
+    def api_version(self) -> str:
+        return self.view.api_version if self.view is not None else self.kind.api_version
 
 
 def _json(obj: Obj, code: int = 200) -> web.Response:
@@ -151,9 +168,13 @@ class ApiServer:
         if not rest or len(rest) > 3:
             raise NotFound("resource", "/".join(parts))
         kind = next((k for k in kinds.all_kinds() if k.group == group and k.version == version and k.plural == rest[0]), None)
+        view = views.find(group, version, rest[0]) if kind is None else None
+        if view is not None:
+            kind = kinds.by_kind(view.storage)
         if kind is None:
             raise NotFound("resource", rest[0])
-        return Target(kind, namespace if kind.namespaced else None, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None)
+        name, sub = rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None
+        return Target(kind, namespace if kind.namespaced else None, name, sub, view)
 
     # ---- handlers ----------------------------------------------------------------------------
     async def _handle(self, request: web.Request, t: Target) -> web.StreamResponse:
@@ -165,7 +186,7 @@ class ApiServer:
                     return await self._watch(request, t)
                 return self._list(request, t)
             if m == "POST":
-                return self._create(request, t, await request.json())
+                return self._create(request, t, t.decode(await request.json()))
             if m == "DELETE":
                 return self._delete_collection(request, t, await _optional_json(request))
             raise UsageError(f"method {m} is not allowed on a collection")
@@ -180,9 +201,9 @@ class ApiServer:
             obj = self.store.get(t.kind.kind, ns, t.name)
             if _wants_table(request) and t.subresource is None:  # ``kubectl get deployment web``
                 return _json(to_table([obj], self.clock.now(), obj["metadata"].get("resourceVersion", ""), request.query.get("includeObject", "Metadata")))
-            return _json(obj)
+            return _json(t.encode(obj))
         if m == "PUT":
-            return self._replace(request, t, ns, await request.json())
+            return self._replace(request, t, ns, t.decode(await request.json()))
         if m == "PATCH":
             return self._patch(request, t, ns, await request.read())
         if m == "DELETE":
@@ -209,7 +230,8 @@ class ApiServer:
             table = to_table(page.items, self.clock.now(), str(page.resource_version), q.get("includeObject", "Metadata"))
             table["metadata"] = page.metadata()
             return _json(table)
-        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.kind.api_version, "metadata": page.metadata(), "items": page.items})
+        items = [t.encode(o) for o in page.items]
+        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.api_version, "metadata": page.metadata(), "items": items})
 
     @staticmethod
     def _selectors(request: web.Request) -> tuple[selectors.Selector | None, fields.FieldSelector]:
@@ -229,12 +251,14 @@ class ApiServer:
         obj = self._checked(body, t)
         if t.namespace:
             obj.setdefault("metadata", {})["namespace"] = t.namespace
+        if t.view is not None and (errs := t.view.validate_create(t.encode(obj))):
+            raise Invalid(t.kind.kind, str(obj["metadata"].get("name") or ""), errs)
         obj = admit(obj)
         dry_run = self._dry_run(request)
         strategies.before_create(self.store, t.kind, obj, dry_run)
         if dry_run:
-            return _json(obj, 201)
-        return _json(self.store.create(obj), 201)
+            return _json(t.encode(obj), 201)
+        return _json(t.encode(self.store.create(obj)), 201)
 
     def _checked(self, body: Any, t: Target) -> Obj:
         if not isinstance(body, dict):
@@ -261,7 +285,7 @@ class ApiServer:
         else:
             new = admit(obj, old)
             strategies.before_update(self.store, t.kind, new)
-        return _json(new if self._dry_run(request) else self.store.update(new))
+        return _json(t.encode(new if self._dry_run(request) else self.store.update(new)))
 
     def _patch(self, request: web.Request, t: Target, ns: str, raw: bytes) -> web.Response:
         from graceroll.verbs.patch import apply_patch
@@ -270,14 +294,14 @@ class ApiServer:
         if ctype not in PATCH_TYPES:
             return _json(status(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: {", ".join(PATCH_TYPES)}'), 415)
         current = self.store.get(t.kind.kind, ns, t.name or "")
-        patched = apply_patch(current, json.loads(raw or b"null"), PATCH_TYPES[ctype])
+        patched = t.decode(apply_patch(t.encode(current), json.loads(raw or b"null"), PATCH_TYPES[ctype]))
         if t.subresource == "status":
             return _json(patched if self._dry_run(request) else self.store.update_status(patched))
         obj = admit(patched, current)
         strategies.before_update(self.store, t.kind, obj)
         if self._dry_run(request):
-            return _json(obj)
-        return _json(self.store.update(obj))
+            return _json(t.encode(obj))
+        return _json(t.encode(self.store.update(obj)))
 
     def _delete(self, request: web.Request, t: Target, ns: str, body: Any) -> web.Response:
         opts = deleting.parse(body, request.query, request.query.getall("dryRun", []))
@@ -287,7 +311,7 @@ class ApiServer:
             left = deleting.dry_run(t.kind, current, opts, self.clock.now())
         else:
             left = self.store.delete(t.kind.kind, ns, t.name or "", opts.grace_period_seconds, opts.propagation, uid=opts.uid)
-        return _json(deleting.answer(t.kind, current, left))
+        return _json(t.encode(deleting.answer(t.kind, current, left)))
 
     def _delete_collection(self, request: web.Request, t: Target, body: Any) -> web.Response:
         """Every selected object, deleted with the same options; the answer lists them (upstream's
@@ -303,7 +327,7 @@ class ApiServer:
                 if self.store.try_get(t.kind.kind, md.get("namespace", ""), md["name"]) is not None:
                     self.store.delete(t.kind.kind, md.get("namespace", ""), md["name"], opts.grace_period_seconds, opts.propagation)
         rv = str(self.store.resource_version)
-        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.kind.api_version, "metadata": {"resourceVersion": rv}, "items": selected})
+        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.api_version, "metadata": {"resourceVersion": rv}, "items": [t.encode(o) for o in selected]})
 
     async def _scale(self, request: web.Request, t: Target, ns: str) -> web.Response:
         field = t.kind.replicas_field  # BCS Mesos: spec.instance
@@ -366,7 +390,7 @@ class ApiServer:
         except ValueError:
             self.hub.remove(watcher)
             raise UsageError(f'invalid resourceVersion "{rv_text}"') from None
-        line = self._event_encoder(request)
+        line = self._event_encoder(request, t)
         timeout = float(request.query.get("timeoutSeconds") or DEFAULT_WATCH_TIMEOUT)
         response = web.StreamResponse(headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
         await response.prepare(request)
@@ -396,11 +420,11 @@ class ApiServer:
             self.hub.remove(watcher)
         return response
 
-    def _event_encoder(self, request: web.Request) -> Callable[[WatchEvent], bytes]:
+    def _event_encoder(self, request: web.Request, t: Target) -> Callable[[WatchEvent], bytes]:
         """Watch events as they are, or each object as a one-row Table when tables were asked for
         (``kubectl get -w`` prints the rows of its first listing and of every event alike)."""
         if not _wants_table(request):
-            return _event_line
+            return lambda e: json.dumps({"type": e.type, "object": t.encode(e.object)}).encode() + b"\n"
         include = request.query.get("includeObject", "Metadata")
 
         def as_table(e: WatchEvent) -> bytes:
@@ -430,5 +454,3 @@ async def _optional_json(request: web.Request) -> Any:
     return json.loads(raw) if raw.strip() else None
 
 
-def _event_line(e: WatchEvent) -> bytes:
-    return json.dumps({"type": e.type, "object": e.object}).encode() + b"\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -104,10 +105,43 @@ def kubectl_argv(argv: list[str]) -> list[str]:
     return out
 
 
+GLOBAL_OPTIONS = ("--data-dir", "-n", "--namespace", "--server", "--token", "--certificate-authority")
+
+
+def hoist_global_options(argv: list[str], command: Any) -> list[str]:
+    """kubectl's habit: global options may follow the verb (``get pods -n kube-system``, ``up
+    --data-dir D``). They are moved in front of it, unless the command has an option of that name
+    itself (``operator run -n``); everything after a literal ``--`` stays where it is."""
+    front: list[str] = []
+    rest: list[str] = []
+    cmd = command
+    own: set[str] = set()
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
+        name, eq, _ = arg.partition("=")
+        if name in GLOBAL_OPTIONS and name not in own:
+            take = 1 if eq else 2
+            front += argv[i : i + take]
+            i += take
+            continue
+        subcommands = getattr(cmd, "commands", None)  # a command group (Typer's click Group)
+        if isinstance(subcommands, dict) and not arg.startswith("-") and arg in subcommands:
+            cmd = subcommands[arg]
+            own = {opt for param in cmd.params for opt in getattr(param, "opts", ())}
+        rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def main() -> None:
     """Run the CLI; graceroll errors become ``error: …`` on stderr and exit code 1, never a traceback."""
     try:
-        app(args=kubectl_argv(sys.argv[1:]), standalone_mode=False)
+        argv = hoist_global_options(kubectl_argv(sys.argv[1:]), typer.main.get_command(app))
+        app(args=argv, standalone_mode=False)
     except GracerollError as e:
         typer.echo(f"error: {e}", err=True)
         sys.exit(1)
@@ -125,6 +159,9 @@ def main() -> None:
         else:
             typer.echo(f"error: {e}", err=True)
         sys.exit(int(getattr(e, "exit_code", 2)))
+    except Exception as e:  # noqa: BLE001  a bug: still one line and exit code 1, never a traceback
+        typer.echo(f"error: internal error: {type(e).__name__}: {e}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,16 @@ def get(
         for o in objs:
             if o["kind"] not in kinds_seen:
                 kinds_seen.append(o["kind"])
-        blocks = [render([o for o in objs if o["kind"] == k], now, wide=fmt == "wide", with_kind=len(refs) > 1 and resource == "all") for k in kinds_seen]
+        blocks = [
+            render(
+                [o for o in objs if o["kind"] == k],
+                now,
+                wide=fmt == "wide",
+                with_kind=len(refs) > 1 and resource == "all",
+                with_namespace=all_namespaces and kinds.by_kind(k).namespaced,
+            )
+            for k in kinds_seen
+        ]
         if blocks:
             typer.echo("\n\n".join(blocks))
         elif not watch:
@@ -90,7 +99,8 @@ def get(
             if sel is not None and not sel.matches(ev.object["metadata"].get("labels") or {}):
                 continue
             if fmt in ("table", "wide"):
-                typer.echo(render([ev.object], c.clock.now(), wide=fmt == "wide").splitlines()[1])
+                row = render([ev.object], c.clock.now(), wide=fmt == "wide", with_namespace=all_namespaces and kind.namespaced)
+                typer.echo(row.splitlines()[1])
             else:
                 typer.echo(dump([ev.object], fmt, True))
 
@@ -153,7 +163,7 @@ def logs(
     if since is not None and since_time is not None:
         raise UsageError("at most one of --since-time and --since may be given")
     if since is not None:
-        seconds = parse_duration(since)
+        seconds = parse_duration(since, "--since")
         if seconds <= 0:
             raise UsageError(f'--since must be a positive duration (got "{since}")')
         options["sinceSeconds"] = str(max(1, int(seconds)))

@@ -46,7 +46,36 @@ class EngineUnreachable(GracerollError):
 
 def trusting(ca_file: Path) -> ssl.SSLContext:
     """A client context that trusts the engine's self-signed certificate."""
-    return ssl.create_default_context(cafile=str(ca_file))
+    try:
+        return ssl.create_default_context(cafile=str(ca_file))
+    except FileNotFoundError:
+        raise UsageError(f"certificate authority file {ca_file} does not exist") from None
+    except (ssl.SSLError, OSError) as e:
+        raise UsageError(f"certificate authority file {ca_file} holds no PEM certificate ({getattr(e, 'reason', None) or e})") from None
+
+
+def check_server_url(server: str) -> str:
+    """``--server`` must be an http(s) URL with a host."""
+    parsed = httpx.URL(server) if "://" in server else None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise UsageError(f'--server must be an https:// URL such as https://127.0.0.1:7443 (got "{server}")')
+    return server
+
+
+def transport_error(e: httpx.HTTPError, server: str) -> GracerollError:
+    """What went wrong on the way to the engine, in one line that says what to do."""
+    text = str(e) or type(e).__name__
+    if isinstance(e, httpx.ConnectError) and "CERTIFICATE_VERIFY_FAILED" in text:
+        return GracerollError(f"the certificate of {server} is not trusted ({text.split('] ')[-1]}): pass the engine's tls.crt with --certificate-authority")
+    if isinstance(e, httpx.ConnectError):
+        return EngineUnreachable(f"no engine answers at {server} (start one with: graceroll up)")
+    if isinstance(e, httpx.TimeoutException):
+        return GracerollError(f"the engine at {server} did not answer in time")
+    if isinstance(e, httpx.UnsupportedProtocol):
+        return UsageError(f'--server must be an https:// URL such as https://127.0.0.1:7443 (got "{server}")')
+    if isinstance(e, (httpx.RemoteProtocolError, httpx.ProtocolError)) and server.startswith("http://"):
+        return GracerollError(f"{server} did not answer over plain HTTP: the engine speaks HTTPS (use https://)")
+    return GracerollError(f"the request to {server} failed: {text}")
 
 
 class HttpStore:
@@ -87,10 +116,8 @@ class HttpStore:
     def request(self, method: str, path: str, **kw: Any) -> Any:
         try:
             r = self._http.request(method, path, **kw)
-        except httpx.ConnectError as e:
-            raise EngineUnreachable(f"no engine answers at {self.server} (start one with: graceroll up)") from e
-        except httpx.TimeoutException as e:
-            raise GracerollError(f"the engine at {self.server} did not answer in time") from e
+        except httpx.HTTPError as e:
+            raise transport_error(e, self.server) from e
         body = r.json() if r.headers.get("content-type", "").startswith("application/json") and r.content else r.text
         if r.status_code >= 400:
             raise _error(body, r.status_code)
@@ -194,8 +221,8 @@ class HttpStore:
                     r.read()
                     raise _error(r.json(), r.status_code)
                 yield from r.iter_bytes()
-        except httpx.ConnectError as e:
-            raise EngineUnreachable(f"no engine answers at {self.server} (start one with: graceroll up)") from e
+        except httpx.HTTPError as e:
+            raise transport_error(e, self.server) from e
 
     def watch(
         self,
@@ -228,7 +255,7 @@ class HttpStore:
                     obj = ev["object"]
                     yield WatchEvent(ev["type"], obj, int(obj["metadata"].get("resourceVersion") or 0))
         except httpx.ConnectError as e:
-            raise EngineUnreachable(f"no engine answers at {self.server} (start one with: graceroll up)") from e
+            raise transport_error(e, self.server) from e
 
 
 def _error(body: Any, code: int) -> GracerollError:

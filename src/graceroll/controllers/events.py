@@ -1,9 +1,14 @@
-"""Recording Events: each occurrence is one v1 Event object in the store, shown by ``describe``."""
+"""Recording Events: each occurrence is one v1 Event object in the store, shown by ``describe``.
+
+Each carries the legacy fields (``source``, ``firstTimestamp``, ``count``) and the ones of the
+events.k8s.io/v1 API (``eventTime``, ``reportingComponent``/``reportingController``,
+``reportingInstance``), so both APIs, and clients that require ``eventTime``, read it whole.
+"""
 
 from __future__ import annotations
 
 from graceroll.api.meta import Obj
-from graceroll.clock import Clock, format_time
+from graceroll.clock import Clock, format_micro_time, format_time
 from graceroll.store.base import Store
 
 NORMAL = "Normal"
@@ -18,7 +23,8 @@ class EventRecorder:
 
     def record(self, obj: Obj, type_: str, reason: str, message: str) -> None:
         md = obj["metadata"]
-        now = format_time(self._clock.now())
+        t = self._clock.now()
+        now = format_time(t)
         self._store.create(
             {
                 "apiVersion": "v1",
@@ -38,5 +44,8 @@ class EventRecorder:
                 "firstTimestamp": now,
                 "lastTimestamp": now,
                 "source": {"component": self._component},
+                "eventTime": format_micro_time(t),
+                "reportingComponent": self._component,
+                "reportingInstance": self._component,
             }
         )

@@ -47,9 +47,11 @@ def apply(
     """Create or configure each object; one line per object (``created``/``configured``/``unchanged``).
 
     Objects without a namespace go to ``namespace``. ``change_cause`` (``--record``) is written to
-    each object that is created or changed.
+    each object that is created or changed. Namespaces are applied first, then what workloads
+    read (ServiceAccounts, Secrets, ConfigMaps, claims), then the rest in the order given, so a
+    bundle applies in any document order (``in_apply_order``).
     """
-    plans = _plan(store, objs, change_cause, namespace)
+    plans = _plan(store, in_apply_order(objs), change_cause, namespace)
     written: dict[Key, Obj] = {}
     out = []
     for key, verb, obj, display in plans:
@@ -61,6 +63,19 @@ def apply(
             written[key] = store.update(obj)
         out.append(f"{display} {verb}")
     return out
+
+
+FIRST_KINDS = ("Namespace", "ServiceAccount", "Secret", "ConfigMap", "PersistentVolumeClaim")
+
+
+def in_apply_order(objs: Iterable[Obj]) -> list[Obj]:
+    """Namespaces, then the objects pods read, then everything else; the given order within each
+    (a stable sort, like Helm's install order but shorter)."""
+    def rank(o: Obj) -> int:
+        kind = o.get("kind")
+        return FIRST_KINDS.index(kind) if kind in FIRST_KINDS else len(FIRST_KINDS)
+
+    return sorted(objs, key=rank)
 
 
 def _plan(store: Store, objs: Iterable[Obj], change_cause: str | None, namespace: str) -> list[tuple[Key, str, Obj, str]]:
