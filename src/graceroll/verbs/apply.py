@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 
 from graceroll.api import kinds, loader
@@ -160,12 +159,6 @@ def _cause(e: Invalid, c: FieldError) -> FieldError:
 
 
 # ---- reading manifests as written ----------------------------------------------------------------
-class _TextTimestamps(RoundTripConstructor):
-    """Timestamps stay the text they were written as, as the loader keeps them."""
-
-
-_TextTimestamps.add_constructor("tag:yaml.org,2002:timestamp", _TextTimestamps.construct_yaml_str)
-
 
 def read_manifests(path: str, base: Path | None = None) -> list[Obj]:
     """The objects in a file, a directory (its .yaml/.yml/.json files, sorted) or ``-`` (stdin), as written.
@@ -223,7 +216,7 @@ def _documents(text: str) -> list[Obj]:
             values = []
     if not values:
         y = YAML(typ="rt")
-        y.Constructor = _TextTimestamps
+        y.Constructor = loader.ManifestConstructor
         try:
             values = [loader.plain(d) for d in y.load_all(text) if d is not None]
         except YAMLError:

@@ -19,3 +19,15 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
         yield e
     finally:
         e.kill_all()
+
+
+@pytest.fixture(scope="module")
+def shared_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One engine for a module whose tests each keep to their own namespace."""
+    e = Engine(tmp_path_factory.mktemp("engine") / "data")
+    e.data_dir.mkdir()
+    e.start()
+    try:
+        yield e
+    finally:
+        e.kill_all()
