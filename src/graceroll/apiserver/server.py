@@ -5,8 +5,11 @@ Paths: ``/api/v1/...`` for the core group, ``/apis/{group}/{version}/...`` for t
 errors are ``Status`` objects with the matching HTTP code, ``?watch=true`` streams
 newline-delimited watch events, and ``Accept: ...;as=Table`` gets server-side printed tables
 (what ``kubectl get`` asks for) for a list, one object or each watch event. ``labelSelector``,
-``fieldSelector`` and ``dryRun=All`` work as upstream. Every request needs
-``Authorization: Bearer <token>``.
+``fieldSelector``, ``limit``/``continue`` (``pagination``) and ``dryRun=All`` work as upstream.
+What happens beyond defaulting and validation lives beside this module: deletes
+(``deleting``), namespace lifecycle (``namespaces``), per-kind admission (``strategies``), logs
+(``logs``) and resources served in another version (``views``: events.k8s.io). Every request
+needs ``Authorization: Bearer <token>``.
 
 Not served: server-side apply (``application/apply-patch+yaml`` gets 415, and kubectl says so)
 and the OpenAPI documents (404: ``kubectl apply`` then needs ``--validate=false``).

@@ -132,13 +132,20 @@ def test_delete_answers_what_upstream_answers_per_kind(kubectl: Kubectl, shared_
     assert deployment["details"]["name"] == "web" and deployment["details"]["uid"]
 
 
+HELD = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, namespace: doomed, finalizers: [example.com/hold]}\n"
+
+
 def test_a_namespace_deletion_stops_its_pods_gracefully_and_removes_everything(kubectl: Kubectl, tmp_path: Path) -> None:
     kubectl.apply(web("doomed", grace=30))
+    kubectl.apply(HELD)  # a finalizer nobody but the test removes keeps the namespace terminating
     running(kubectl, "doomed", 2)
     kubectl("delete", "namespace", "doomed", "--wait=false")
     assert kubectl.json("get", "namespace", "doomed")["status"]["phase"] == "Terminating"
     refused = kubectl.apply(web("doomed").split("---\n", 1)[1], ok=False)
     assert "unable to create new content in namespace doomed because it is being terminated" in refused.stderr
+    until(lambda: not kubectl.json("get", "pods", "-n", "doomed")["items"], "the pods to stop")
+    assert kubectl.json("get", "namespace", "doomed")["status"]["phase"] == "Terminating"
+    kubectl("patch", "configmap", "held", "-n", "doomed", "--type=merge", "-p", '{"metadata":{"finalizers":null}}')
     kubectl("wait", "--for=delete", "namespace/doomed", "--timeout=90s")
     for kind in ("deployments", "replicasets", "pods", "services", "serviceaccounts", "events"):
         assert kubectl.json("get", kind, "-n", "doomed")["items"] == [], kind

@@ -17,6 +17,10 @@ removed when the claim is deleted from the store, even while a pod still mounts 
 in-use protection. It survives engine restarts; at start, directories of claims that are neither
 in the store nor mounted by a pod of the store are removed (deleted while no engine ran).
 
+**ConfigMaps and Secrets.** A change of one (added, modified, deleted) reaches the pods of its
+namespace that read it: their volumes of it are rewritten, and containers waiting for it try
+again at once (``PodWorker.config_changed``).
+
 ``stop()`` runs the full termination sequence of every pod at once (see ``pod``) and returns
 when all processes are gone; the pods stay in the store for the next start.
 """

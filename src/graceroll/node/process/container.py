@@ -270,9 +270,9 @@ class ContainerRunner:
         path = logs.run_log(self.pod.log_dir(self.name), self.restart_count)
         read_end, write_end = os.pipe2(os.O_CLOEXEC)
         try:
-            shim = self.pod.runtime.spawn(Spawn((sys.executable, "-I", "-S", logshim.__file__, str(path)), {}, path.parent, None, read_end))
-            self.pod.ledger.add(shim.pgid)
-            self._shim = shim
+            # Not in the ledger: after a crash of the engine the next one kills the container, and
+            # the shim, at the end of its pipe, writes what is left and exits by itself.
+            self._shim = self.pod.runtime.spawn(Spawn((sys.executable, "-I", "-S", logshim.__file__, str(path)), {}, path.parent, None, read_end))
             proc = self.pod.runtime.spawn(Spawn(launch.argv, launch.env, launch.cwd, write_end))
         finally:
             os.close(read_end)
@@ -285,7 +285,6 @@ class ContainerRunner:
         shim, self._shim = self._shim, None
         if shim is not None:
             await shim.wait(LOG_FLUSH_WAIT)
-            self.pod.ledger.discard(shim.pgid)
 
     def _target(self, inst: Instance) -> Target:
         launch = inst.launch

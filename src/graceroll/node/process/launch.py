@@ -27,10 +27,11 @@ Environment, later entries win:
    earlier entries (``$$`` is a literal ``$``), and ``valueFrom.fieldRef`` for ``metadata.name``,
    ``metadata.namespace``, ``metadata.uid``, ``metadata.labels['k']``,
    ``metadata.annotations['k']``, ``spec.nodeName`` (the pod's, else this node's name),
-   ``spec.serviceAccountName``, ``status.podIP(s)`` and ``status.hostIP(s)``. ConfigMaps and
-   Secrets do not exist here: such a reference (``valueFrom`` or ``envFrom``) is skipped when
-   ``optional``, else the container waits with ``CreateContainerConfigError``; so does
-   ``resourceFieldRef``.
+   ``spec.serviceAccountName``, ``status.podIP(s)`` and ``status.hostIP(s)``; ``envFrom`` and
+   ``valueFrom.configMapKeyRef``/``secretKeyRef`` read ConfigMaps and Secrets of the pod's
+   namespace (``config_refs``: envFrom first, then env; a missing object or key that is not
+   ``optional`` keeps the container waiting with ``CreateContainerConfigError``).
+   ``resourceFieldRef`` is not supported (the container waits).
 
 ``command`` and ``args`` are expanded the same way, then combined with the image (``images``).
 
@@ -46,7 +47,11 @@ Volumes: without privileges nothing can be bind-mounted, so a mount is made visi
 ``emptyDir`` is ``volumes/<name>/``; ``hostPath`` is the host path itself (created for
 ``type: DirectoryOrCreate``); ``persistentVolumeClaim`` is the claim directory above (the claim
 object need not exist; ``readOnly`` is ignored: a directory cannot be made read-only for one process
-only). Any other volume type makes the containers wait with ``CreateContainerConfigError``.
+only); ``configMap`` and ``secret`` are ``volumes/<name>/`` written by ``atomic_writer`` with
+the files of ``config_refs.payload`` (a missing source fails the mount: the container waits in
+``ContainerCreating`` and a ``FailedMount`` event says why), rewritten when the object changes
+(``refresh_projections``). Any other volume type makes the containers wait with
+``CreateContainerConfigError``.
 """
 
 from __future__ import annotations
