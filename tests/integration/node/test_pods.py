@@ -87,6 +87,9 @@ async def test_liveness_failure_restarts_the_container_in_the_same_pod(cluster: 
     live_file = cluster.tmp / "unhealthy-pid"
     app = cluster.container(APP_SERVE="1", APP_LIVE_FILE=str(live_file))
     app["livenessProbe"] = {"httpGet": {"path": "/live", "port": "http"}, "periodSeconds": 0.1, "failureThreshold": 2}
+    # Liveness starts once the app serves: without this, a slow interpreter start fails the probe
+    # and the first instance is killed before it installed its SIGTERM handler (exit 143).
+    app["startupProbe"] = {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 0.1, "failureThreshold": 300}
     cluster.create("live", [app])
     await cluster.until(lambda: cluster.condition("live", "Ready") == "True")
     ip, first = cluster.status("live")["podIP"], cluster.cs("live")["containerID"]
