@@ -142,3 +142,18 @@ def alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def until(predicate: Any, what: str, timeout: float = 90.0, ignore: tuple[type[Exception], ...] = ()) -> Any:
+    """Poll another process's state (an engine's or kubectl's answers) until ``predicate`` is
+    truthy; fail after ``timeout`` seconds. Exceptions in ``ignore`` count as not yet."""
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            value = predicate()
+        except ignore:
+            value = None
+        if value:
+            return value
+        assert time.monotonic() < end, f"timed out after {timeout}s waiting for {what}"
+        time.sleep(0.2)  # across processes there is no event to await

@@ -11,7 +11,6 @@ import json
 import os
 import random
 import stat
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import httpx
 import pytest
 
 from .clients import Kubectl
-from .harness import Engine
+from .harness import Engine, until
 
 APP = r"""
 import http.server, json, os
@@ -121,17 +120,6 @@ def seen_through_service(kubectl: Kubectl, namespace: str) -> dict[str, Any]:
         return answer
 
 
-def until(predicate: Any, what: str, timeout: float = 60.0) -> Any:
-    end = time.monotonic() + timeout
-    while True:
-        try:
-            value = predicate()
-        except (httpx.HTTPError, ValueError):
-            value = None
-        if value:
-            return value
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        time.sleep(0.2)
 
 
 EXPECTED = {"mode": "fast", "password": "s3cr3t", "greeting": "hello", "config_file": "listen = 8080\n", "secret_file": "s3cr3t", "service_account": "app"}
@@ -164,7 +152,7 @@ def test_kubectl_applies_the_bundle_and_the_app_sees_its_configuration(engine: E
     # a changed ConfigMap reaches the mounted file (the environment stays as the process started)
     changed = documents("shop")["ConfigMap"].replace("listen = 8080", "listen = 9090").replace("mode: fast", "mode: slow")
     kubectl.apply(changed)
-    until(lambda: seen_through_service(kubectl, "shop")["config_file"] == "listen = 9090\n", "the file to follow the ConfigMap")
+    until(lambda: seen_through_service(kubectl, "shop")["config_file"] == "listen = 9090\n", "the file to follow the ConfigMap", ignore=(httpx.HTTPError, ValueError))
     assert seen_through_service(kubectl, "shop")["mode"] == "fast"
 
 

@@ -3,14 +3,13 @@ pagination, Service addresses, pod creation and update rules, logs, init contain
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .clients import Kubectl, python_client
-from .harness import Engine
+from .harness import Engine, until
 
 
 @pytest.fixture(scope="module")
@@ -30,14 +29,6 @@ def namespace(kubectl: Kubectl, name: str) -> str:
     return name
 
 
-def until(predicate: Any, what: str, timeout: float = 60.0) -> Any:
-    end = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        time.sleep(0.2)
 
 
 def test_lists_come_in_pages_of_one_snapshot(kubectl: Kubectl, core: Any) -> None:

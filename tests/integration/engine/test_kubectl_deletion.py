@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from .clients import Kubectl
-from .harness import Engine
-
-WAIT = 90.0
+from .harness import Engine, until
 
 
 def web(namespace: str, replicas: int = 2, grace: int = 5) -> str:
@@ -51,15 +48,6 @@ def kubectl(shared_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> 
     return Kubectl(shared_engine, tmp_path_factory.mktemp("home"))
 
 
-def until(predicate: Any, what: str, timeout: float = WAIT) -> Any:
-    """Poll another process's state (kubectl's answers); bounded."""
-    end = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        time.sleep(0.2)
 
 
 def running(kubectl: Kubectl, ns: str, n: int) -> None:
