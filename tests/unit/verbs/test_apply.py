@@ -177,3 +177,10 @@ def test_read_manifests_reports_problems_with_file_and_line(tmp_path: Path) -> N
 def test_read_manifests_of_a_missing_file_fails(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="cannot read"):
         read_manifests("nope.yaml", tmp_path)
+
+
+def test_namespaces_then_what_pods_read_then_the_rest_in_the_order_written() -> None:
+    from graceroll.verbs.apply import in_apply_order
+
+    docs = [{"kind": k, "metadata": {"name": str(i)}} for i, k in enumerate(["Deployment", "Service", "ConfigMap", "Namespace", "Secret", "Pod", "ServiceAccount"])]
+    assert [d["kind"] for d in in_apply_order(docs)] == ["Namespace", "ServiceAccount", "Secret", "ConfigMap", "Deployment", "Service", "Pod"]
