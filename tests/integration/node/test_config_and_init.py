@@ -82,3 +82,15 @@ async def test_env_and_volumes_come_from_config_maps_and_secrets_and_files_follo
     store.update(cm)
     await cluster.until(lambda: (root / "conf" / "mode").read_text() == "slow", what="the file follows the config map")
     assert cluster.cs("web")["restartCount"] == 0  # the running container keeps its environment
+
+
+async def test_a_sidecar_starts_before_the_app_and_stops_when_the_app_is_done(cluster: Cluster) -> None:
+    marks = cluster.tmp / "order"
+    sidecar = shell("proxy", f"echo sidecar >> {marks}; exec sleep 60", restartPolicy="Always")
+    app = shell("app", f"echo app >> {marks}; sleep 0.5")
+    cluster.create("job", [app], initContainers=[sidecar], restartPolicy="Never")
+    await cluster.until(lambda: cluster.status("job").get("phase") == "Succeeded", timeout=15, what="Succeeded")
+    assert marks.read_text().split() == ["sidecar", "app"]
+    proxy = await cluster.until(lambda: (p := init_status(cluster, "job", "proxy")) and "terminated" in p["state"] and p, what="the sidecar stopped")
+    assert "sidecar" not in proxy  # the node's own mark is not written
+    assert cluster.status("job")["phase"] == "Succeeded"

@@ -169,10 +169,3 @@ async def follow(
         if not alive:
             return
         await clock.sleep(poll)
-
-
-def size_of(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
