@@ -87,12 +87,19 @@ def test_a_grace_period_on_a_deployment_deletes_it_at_once(kubectl: Kubectl, fla
 def test_foreground_deletion_keeps_the_owner_until_its_pods_are_gone(kubectl: Kubectl) -> None:
     kubectl.apply(web("fg", grace=30))
     running(kubectl, "fg", 2)
+    pods = [p["metadata"]["name"] for p in kubectl.json("get", "pods", "-n", "fg")["items"]]
+    for pod in pods:  # held until the test lets go, however fast the app stops
+        kubectl("patch", "pod", pod, "-n", "fg", "--type=merge", "-p", '{"metadata":{"finalizers":["example.com/hold"]}}')
     kubectl("delete", "deployment", "web", "-n", "fg", "--cascade=foreground", "--wait=false")
     owner = kubectl.json("get", "deployment", "web", "-n", "fg")
     assert owner["metadata"]["finalizers"] == ["foregroundDeletion"] and owner["metadata"]["deletionTimestamp"]
     rs = kubectl.json("get", "rs", "-n", "fg")["items"]
     assert [r["metadata"]["finalizers"] for r in rs] == [["foregroundDeletion"]]
     assert all(p["metadata"].get("deletionTimestamp") for p in kubectl.json("get", "pods", "-n", "fg")["items"])
+    until(lambda: all(not (p.get("status") or {}).get("containerStatuses", [{}])[0].get("state", {}).get("running") for p in kubectl.json("get", "pods", "-n", "fg")["items"]), "the pods to stop")
+    assert kubectl("get", "deployment", "web", "-n", "fg", ok=False).returncode == 0  # still there: its pods are
+    for pod in pods:
+        kubectl("patch", "pod", pod, "-n", "fg", "--type=merge", "-p", '{"metadata":{"finalizers":null}}')
     kubectl("wait", "--for=delete", "deployment/web", "-n", "fg", "--timeout=90s")
     assert kubectl.json("get", "pods", "-n", "fg")["items"] == []  # the owner went after its pods
     assert kubectl.json("get", "rs", "-n", "fg")["items"] == []
