@@ -32,6 +32,7 @@ PERSISTENT_VOLUME_CLAIM = register(
         "PersistentVolumeClaim",
         "persistentvolumeclaims",
         ("pvc",),
+        returns_deleted_object=True,
         default=default_object_meta,
         validate=validator(PersistentVolumeClaimModel, _rules),
     )

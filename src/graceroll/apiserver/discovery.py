@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from graceroll.api import kinds
-from graceroll.apiserver import reviews
+from graceroll.apiserver import reviews, views
 
 Obj = dict[str, Any]
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
@@ -24,11 +24,11 @@ def api_versions() -> Obj:
 
 def _groups() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for k in kinds.all_kinds():
-        if k.group:
-            versions = out.setdefault(k.group, [])
-            if k.version not in versions:
-                versions.append(k.version)
+    for group, version in [(k.group, k.version) for k in kinds.all_kinds()] + [(v.group, v.version) for v in views.VIEWS]:
+        if group:
+            versions = out.setdefault(group, [])
+            if version not in versions:
+                versions.append(version)
     for group, versions in reviews.discovery_groups().items():
         existing = out.setdefault(group, [])
         existing += [v for v in versions if v not in existing]
@@ -53,7 +53,11 @@ def api_group(group: str) -> Obj | None:
 
 def resource_list(group: str, version: str) -> Obj | None:
     found = [k for k in kinds.all_kinds() if k.group == group and k.version == version]
-    resources: list[Obj] = reviews.discovery_resources(group, version)
+    served = [v for v in views.VIEWS if v.group == group and v.version == version]
+    resources: list[Obj] = reviews.discovery_resources(group, version) + [
+        {"name": v.plural, "singularName": v.kind.lower(), "namespaced": True, "kind": v.kind, "verbs": VERBS, "shortNames": list(v.short_names)}
+        for v in served
+    ]
     if not found and not resources:
         return None
     for k in found:

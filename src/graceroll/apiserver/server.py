@@ -5,11 +5,14 @@ Paths: ``/api/v1/...`` for the core group, ``/apis/{group}/{version}/...`` for t
 errors are ``Status`` objects with the matching HTTP code, ``?watch=true`` streams
 newline-delimited watch events, and ``Accept: ...;as=Table`` gets server-side printed tables
 (what ``kubectl get`` asks for) for a list, one object or each watch event. ``labelSelector``,
-``fieldSelector``, ``dryRun=All`` and ``fieldValidation`` work as upstream. Bodies are JSON or,
-for the built-in kinds kubectl's typed clients send, Kubernetes protobuf (``protobuf``); answers
-are JSON. Every request needs ``Authorization: Bearer <token>``, or the credentials of an
-``Extension`` (``extension.py``), except ``/version`` and the health checks without credentials
-(``public``).
+``fieldSelector``, ``limit``/``continue`` (``pagination``), ``dryRun=All`` and ``fieldValidation``
+work as upstream. Bodies are JSON or, for the built-in kinds kubectl's typed clients send,
+Kubernetes protobuf (``protobuf``); answers are JSON. What happens beyond defaulting and
+validation lives beside this module: deletes (``deleting``), namespace lifecycle
+(``namespaces``), per-kind admission (``strategies``), logs (``logs``) and resources served in
+another version (``views``: events.k8s.io). Every request needs ``Authorization: Bearer
+<token>``, or the credentials of an ``Extension`` (``extension.py``), except ``/version`` and the
+health checks without credentials (``public``).
 
 Not served: server-side apply (``application/apply-patch+yaml`` gets 415, and kubectl says so).
 """
@@ -21,8 +24,7 @@ import hmac
 import json
 import ssl
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
@@ -30,7 +32,20 @@ from aiohttp import web
 from graceroll.api import kinds, selectors
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
-from graceroll.apiserver import bodies, discovery, field_validation, fields, public, reviews
+from graceroll.apiserver import (
+    bodies,
+    deleting,
+    discovery,
+    field_validation,
+    fields,
+    namespaces,
+    pagination,
+    public,
+    reviews,
+    strategies,
+    views,
+)
+from graceroll.apiserver import logs as pod_logs
 from graceroll.apiserver.extension import Extension
 from graceroll.apiserver.openapi.serve import OpenApi
 from graceroll.apiserver.replace_guard import RecentlyDeleted
@@ -44,13 +59,13 @@ from graceroll.errors import GracerollError, Invalid, NotFound, UsageError
 from graceroll.store.base import Expired, Store, WatchEvent
 
 Obj = dict[str, Any]
-LogsPath = Callable[[str, str, str], Path]
 PATCH_TYPES = {
     "application/json-patch+json": "json",
     "application/merge-patch+json": "merge",
     "application/strategic-merge-patch+json": "strategic",
 }
 DEFAULT_WATCH_TIMEOUT = 1800.0
+NAMESPACE_SUBRESOURCES = ("status", "finalize")  # /api/v1/namespaces/{name}/status is not a namespaced path
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,26 @@ class Target:
     namespace: str | None
     name: str | None
     subresource: str | None
+    view: views.View | None = None  # served in another version than the stored kind's
+
+    def encode(self, obj: Obj) -> Obj:
+        """An object of the stored kind as this resource answers it (others, Status, pass)."""
+        return self.view.to_view(obj) if self.view is not None and obj.get("kind") == self.view.storage and "metadata" in obj else obj
+
+    def decode(self, body: Any) -> Any:
+        """A request body in the stored kind's version."""
+        if self.view is None or not isinstance(body, dict):
+            return body
+        if body.get("apiVersion") not in (None, self.view.api_version):
+            raise UsageError(f'the body is {body.get("apiVersion")}, the path {self.view.api_version}')
+        return self.view.from_view(body)
+
+    def decode_body(self, body: bodies.Body) -> bodies.Body:
+        return body if self.view is None else replace(body, obj=self.decode(body.obj))
+
+    @property
+    def api_version(self) -> str:
+        return self.view.api_version if self.view is not None else self.kind.api_version
 
 
 def _json(obj: Obj, code: int = 200) -> web.Response:
@@ -78,16 +113,17 @@ class ApiServer:
         store: Store,
         clock: Clock,
         token: str,
-        logs_path: LogsPath | None = None,
+        logs_dir: pod_logs.LogsDir | None = None,
         extensions: tuple[Extension, ...] = (),
         node: ContainerStreams | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.token = token
-        self.logs_path = logs_path
+        self.logs_dir = logs_dir
         self.extensions = extensions
         self.hub = WatchHub(store)
+        self.snapshots = pagination.Snapshots()
         self.stopping = False
         self.deleted = RecentlyDeleted()
         self.app = web.Application(middlewares=[self._auth], client_max_size=16 * 1024 * 1024)
@@ -116,7 +152,9 @@ class ApiServer:
 
     # ---- lifecycle ---------------------------------------------------------------------------
     async def start(self, host: str, port: int, ssl_context: ssl.SSLContext | None = None) -> int:
-        """Listen (HTTPS with ``ssl_context``); returns the bound port (useful with port 0)."""
+        """Create the system namespaces, then listen (HTTPS with ``ssl_context``); returns the bound
+        port (useful with port 0)."""
+        namespaces.ensure(self.store)
         self._runner = web.AppRunner(self.app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, ssl_context=ssl_context)
@@ -147,8 +185,6 @@ class ApiServer:
         try:
             if parts and parts[0] in ("api", "apis") and request.method == "GET" and self._is_discovery(parts):
                 return self._discovery(parts)
-            if parts[:3] == ["api", "v1", "namespaces"] and len(parts) <= 4:
-                return self._namespaces(parts[3] if len(parts) == 4 else None)
             target = self._target(parts)
             return await self._handle(request, target)
         except GracerollError as e:
@@ -158,17 +194,6 @@ class ApiServer:
 
     async def _sleep(self, seconds: float) -> None:
         await self.clock.sleep(seconds)  # type: ignore[attr-defined]
-
-    @staticmethod
-    def _namespaces(name: str | None) -> web.Response:
-        """Namespaces are implicit: every name exists and is Active."""
-
-        def ns(n: str) -> Obj:
-            return {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": n}, "spec": {}, "status": {"phase": "Active"}}
-
-        if name is not None:
-            return _json(ns(name))
-        return _json({"kind": "NamespaceList", "apiVersion": "v1", "metadata": {}, "items": [ns("default")]})
 
     @staticmethod
     def _is_discovery(parts: list[str]) -> bool:
@@ -196,14 +221,18 @@ class ApiServer:
         else:
             raise NotFound("resource", "/".join(parts))
         namespace = None
-        if len(rest) >= 3 and rest[0] == "namespaces":
+        if len(rest) >= 3 and rest[0] == "namespaces" and not (len(rest) == 3 and rest[2] in NAMESPACE_SUBRESOURCES):
             namespace, rest = rest[1], rest[2:]
         if not rest or len(rest) > 3:
             raise NotFound("resource", "/".join(parts))
         kind = next((k for k in kinds.all_kinds() if k.group == group and k.version == version and k.plural == rest[0]), None)
+        view = views.find(group, version, rest[0]) if kind is None else None
+        if view is not None:
+            kind = kinds.by_kind(view.storage)
         if kind is None:
             raise NotFound("resource", rest[0])
-        return Target(kind, namespace if kind.namespaced else None, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None)
+        name, sub = rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None
+        return Target(kind, namespace if kind.namespaced else None, name, sub, view)
 
     # ---- handlers ----------------------------------------------------------------------------
     async def _handle(self, request: web.Request, t: Target) -> web.StreamResponse:
@@ -215,49 +244,52 @@ class ApiServer:
                     return await self._watch(request, t)
                 return self._list(request, t)
             if m == "POST":
-                return self._create_or_restore(request, t, bodies.parse(await request.read(), request.content_type))
+                return self._create_or_restore(request, t, t.decode_body(bodies.parse(await request.read(), request.content_type)))
             if m == "DELETE":
-                return self._delete_collection(request, t)
+                return self._delete_collection(request, t, await _optional_json(request))
             raise UsageError(f"method {m} is not allowed on a collection")
         ns = (t.namespace or "default") if t.kind.namespaced else ""
         if t.subresource == "log":
-            return await self._logs(request, ns, t.name)
+            return await pod_logs.serve(request, self.store, self.clock, self.logs_dir, ns, t.name)
         if t.subresource == "scale":
             return await self._scale(request, t, ns)
-        if t.subresource not in (None, "status"):
+        if t.subresource not in (None, "status") and not (t.subresource == "finalize" and t.kind.kind == "Namespace" and m == "PUT"):
             raise NotFound("subresource", t.subresource)
         if m == "GET":
             obj = self.store.get(t.kind.kind, ns, t.name)
             if _wants_table(request) and t.subresource is None:  # ``kubectl get deployment web``
                 return _json(to_table([obj], self.clock.now(), obj["metadata"].get("resourceVersion", ""), request.query.get("includeObject", "Metadata")))
-            return _json(obj)
+            return _json(t.encode(obj))
         if m == "PUT":
-            return self._replace(request, t, ns, bodies.parse(await request.read(), request.content_type))
+            return self._replace(request, t, ns, t.decode_body(bodies.parse(await request.read(), request.content_type)))
         if m == "PATCH":
             return self._patch(request, t, ns, await request.read())
         if m == "DELETE":
-            body = await request.read()
-            return self._delete(request, t, ns, json.loads(body) if body else {})
+            return self._delete(request, t, ns, await _optional_json(request))
         raise UsageError(f"method {m} is not allowed")
-
-    async def _follow(self, path: Path, offset: int, response: web.StreamResponse, ns: str, name: str) -> None:
-        """Stream what is appended to a log file until the pod is gone or the client leaves."""
-        while self.store.try_get("Pod", ns, name) is not None:
-            if path.exists() and path.stat().st_size > offset:
-                with path.open("rb") as f:
-                    f.seek(offset)
-                    chunk = f.read()
-                offset += len(chunk)
-                await response.write(chunk)
-            await self.clock.sleep(FOLLOW_POLL)  # type: ignore[attr-defined]
 
     def _list(self, request: web.Request, t: Target) -> web.Response:
         sel, fs = self._selectors(request)
         items = [o for o in self.store.list(t.kind.kind, t.namespace, sel, fs.name) if fs.matches(o)]
-        rv = str(self.store.resource_version)
+        rv = self.store.resource_version
+        q = request.query
+        try:
+            limit = int(q.get("limit") or 0)
+        except ValueError:
+            raise UsageError(f'limit: Invalid value: "{q.get("limit")}": must be an integer') from None
+        key = (t.kind.kind, t.namespace or "", q.get("labelSelector", ""), q.get("fieldSelector", ""), rv)
+        try:
+            page = self.snapshots.page(key, items, limit, self.clock.now(), q.get("continue", ""))
+        except pagination.ContinueExpired as e:
+            gone = status(410, "Expired", str(e))
+            gone["metadata"] = {"continue": e.token}
+            return _json(gone, 410)
         if _wants_table(request):
-            return _json(to_table(items, self.clock.now(), rv, request.query.get("includeObject", "Metadata")))
-        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.kind.api_version, "metadata": {"resourceVersion": rv}, "items": items})
+            table = to_table(page.items, self.clock.now(), str(page.resource_version), q.get("includeObject", "Metadata"))
+            table["metadata"] = page.metadata()
+            return _json(table)
+        items = [t.encode(o) for o in page.items]
+        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.api_version, "metadata": page.metadata(), "items": items})
 
     @staticmethod
     def _selectors(request: web.Request) -> tuple[selectors.Selector | None, fields.FieldSelector]:
@@ -278,10 +310,14 @@ class ApiServer:
         obj = checked.obj
         if t.namespace:
             obj.setdefault("metadata", {})["namespace"] = t.namespace
+        if t.view is not None and (errs := t.view.validate_create(t.encode(obj))):
+            raise Invalid(t.kind.kind, str(obj["metadata"].get("name") or ""), errs)
         obj = admit(obj)
-        if self._dry_run(request):
-            return _warned(_json(obj, 201), checked)
-        return _warned(_json(self.store.create(obj), 201), checked)
+        dry_run = self._dry_run(request)
+        strategies.before_create(self.store, t.kind, obj, dry_run)
+        if dry_run:
+            return _warned(_json(t.encode(obj), 201), checked)
+        return _warned(_json(t.encode(self.store.create(obj)), 201), checked)
 
     def _create_or_restore(self, request: web.Request, t: Target, body: bodies.Body) -> web.Response:
         """A create; when ``kubectl replace --force`` fails to recreate what it deleted, the deleted object comes back."""
@@ -325,8 +361,14 @@ class ApiServer:
         old = self.store.get(t.kind.kind, ns, t.name or "")
         if t.subresource == "status":
             return _json(dict(old, status=obj.get("status") or {}) if self._dry_run(request) else self.store.update_status(obj))
-        new = admit(obj, old)
-        return _warned(_json(new if self._dry_run(request) else self.store.update(new)), checked)
+        if t.subresource == "finalize":  # a Namespace's spec.finalizers, which nothing else changes
+            new = clone(old)
+            new.setdefault("spec", {})["finalizers"] = list((obj.get("spec") or {}).get("finalizers") or [])
+            new = admit(new)
+        else:
+            new = admit(obj, old)
+            strategies.before_update(self.store, t.kind, new)
+        return _warned(_json(t.encode(new if self._dry_run(request) else self.store.update(new))), checked)
 
     def _patch(self, request: web.Request, t: Target, ns: str, raw: bytes) -> web.Response:
         from graceroll.verbs.patch import apply_patch
@@ -336,37 +378,42 @@ class ApiServer:
             return _json(status(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: {", ".join(PATCH_TYPES)}'), 415)
         current = self.store.get(t.kind.kind, ns, t.name or "")
         patch = bodies.parse(raw, "application/json")
-        patched = apply_patch(current, patch.obj, PATCH_TYPES[ctype])
+        patched = t.decode(apply_patch(t.encode(current), patch.obj, PATCH_TYPES[ctype]))
         if t.subresource == "status":
             return _json(patched if self._dry_run(request) else self.store.update_status(patched))
         checked = self._fields(request, t, patched, patch.duplicates, decoding=False)
         obj = admit(checked.obj, current)
+        strategies.before_update(self.store, t.kind, obj)
         if self._dry_run(request):
-            return _warned(_json(obj), checked)
-        return _warned(_json(self.store.update(obj)), checked)
+            return _warned(_json(t.encode(obj)), checked)
+        return _warned(_json(t.encode(self.store.update(obj))), checked)
 
-    def _delete(self, request: web.Request, t: Target, ns: str, options: Obj) -> web.Response:
-        grace = options.get("gracePeriodSeconds", request.query.get("gracePeriodSeconds"))
-        policy = options.get("propagationPolicy") or request.query.get("propagationPolicy") or "Background"
-        if policy not in ("Background", "Foreground", "Orphan"):
-            raise Invalid("DeleteOptions", "", [])
-        uid = (options.get("preconditions") or {}).get("uid")
+    def _delete(self, request: web.Request, t: Target, ns: str, body: Any) -> web.Response:
+        opts = deleting.parse(body, request.query, request.query.getall("dryRun", []))
         current = self.store.get(t.kind.kind, ns, t.name or "")
-        if self._dry_run(request):
-            return _json(current)
-        self.deleted.remember(current, self.clock.now())
-        left = self.store.delete(t.kind.kind, ns, t.name or "", None if grace is None else int(grace), orphan=policy == "Orphan", uid=uid)
-        if left is not None:
-            return _json(left)
-        return _json(status(200, "", "", {"name": t.name, "kind": t.kind.plural, "uid": current["metadata"].get("uid")}) | {"status": "Success"})
+        namespaces.admit_delete(t.kind, t.name or "")
+        if opts.dry_run:
+            left = deleting.dry_run(t.kind, current, opts, self.clock.now())
+        else:
+            self.deleted.remember(current, self.clock.now())
+            left = self.store.delete(t.kind.kind, ns, t.name or "", opts.grace_period_seconds, opts.propagation, uid=opts.uid)
+        return _json(t.encode(deleting.answer(t.kind, current, left)))
 
-    def _delete_collection(self, request: web.Request, t: Target) -> web.Response:
+    def _delete_collection(self, request: web.Request, t: Target, body: Any) -> web.Response:
+        """Every selected object, deleted with the same options; the answer lists them (upstream's
+        ``DeleteCollection`` returns the selected items)."""
+        opts = deleting.parse(body, request.query, request.query.getall("dryRun", []))
         sel, fs = self._selectors(request)
-        for obj in [o for o in self.store.list(t.kind.kind, t.namespace, sel, fs.name) if fs.matches(o)]:
-            md = obj["metadata"]
-            if self.store.try_get(t.kind.kind, md.get("namespace", ""), md["name"]) is not None:
-                self.store.delete(t.kind.kind, md.get("namespace", ""), md["name"])
-        return _json(status(200, "", "") | {"status": "Success"})
+        selected = [o for o in self.store.list(t.kind.kind, t.namespace, sel, fs.name) if fs.matches(o)]
+        for obj in selected:
+            namespaces.admit_delete(t.kind, obj["metadata"]["name"])
+        if not opts.dry_run:
+            for obj in selected:
+                md = obj["metadata"]
+                if self.store.try_get(t.kind.kind, md.get("namespace", ""), md["name"]) is not None:
+                    self.store.delete(t.kind.kind, md.get("namespace", ""), md["name"], opts.grace_period_seconds, opts.propagation)
+        rv = str(self.store.resource_version)
+        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.api_version, "metadata": {"resourceVersion": rv}, "items": [t.encode(o) for o in selected]})
 
     async def _scale(self, request: web.Request, t: Target, ns: str) -> web.Response:
         field = t.kind.replicas_field  # BCS Mesos: spec.instance
@@ -429,7 +476,7 @@ class ApiServer:
         except ValueError:
             self.hub.remove(watcher)
             raise UsageError(f'invalid resourceVersion "{rv_text}"') from None
-        line = self._event_encoder(request)
+        line = self._event_encoder(request, t)
         timeout = float(request.query.get("timeoutSeconds") or DEFAULT_WATCH_TIMEOUT)
         response = web.StreamResponse(headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
         await response.prepare(request)
@@ -459,11 +506,11 @@ class ApiServer:
             self.hub.remove(watcher)
         return response
 
-    def _event_encoder(self, request: web.Request) -> Callable[[WatchEvent], bytes]:
+    def _event_encoder(self, request: web.Request, t: Target) -> Callable[[WatchEvent], bytes]:
         """Watch events as they are, or each object as a one-row Table when tables were asked for
         (``kubectl get -w`` prints the rows of its first listing and of every event alike)."""
         if not _wants_table(request):
-            return _event_line
+            return lambda e: json.dumps({"type": e.type, "object": t.encode(e.object)}).encode() + b"\n"
         include = request.query.get("includeObject", "Metadata")
 
         def as_table(e: WatchEvent) -> bytes:
@@ -471,34 +518,6 @@ class ApiServer:
             return json.dumps({"type": e.type, "object": table}).encode() + b"\n"
 
         return as_table
-
-    async def _logs(self, request: web.Request, ns: str, name: str) -> web.StreamResponse:
-        pod = self.store.get("Pod", ns, name)
-        containers = [c["name"] for c in pod["spec"].get("containers") or []]
-        container = request.query.get("container") or (containers[0] if len(containers) == 1 else "")
-        if container not in containers:
-            raise UsageError(
-                f'a container name must be specified for pod {name}, choose one of: [{" ".join(containers)}]'
-                if not container
-                else f'container {container} is not valid for pod {name}'
-            )
-        if self.logs_path is None:
-            raise NotFound("log", name)
-        path = self.logs_path(ns, name, container)
-        response = web.StreamResponse(headers={"Content-Type": "text/plain"})
-        await response.prepare(request)
-        tail = request.query.get("tailLines")
-        data = path.read_bytes() if path.exists() else b""
-        if tail is not None:
-            lines = data.splitlines(keepends=True)
-            data = b"".join(lines[-int(tail):]) if int(tail) > 0 else b""
-        await response.write(data)
-        if request.query.get("follow") in ("1", "true"):
-            await self._follow(path, len(data) if tail is None else (path.stat().st_size if path.exists() else 0), response, ns, name)
-        return response
-
-
-FOLLOW_POLL = 0.25  # seconds between looks at a followed log file
 
 
 def _initial_events_end(kind: kinds.Kind, resource_version: int) -> Obj:
@@ -521,5 +540,9 @@ def _wants_table(request: web.Request) -> bool:
     return "as=Table" in request.headers.get("Accept", "")
 
 
-def _event_line(e: WatchEvent) -> bytes:
-    return json.dumps({"type": e.type, "object": e.object}).encode() + b"\n"
+async def _optional_json(request: web.Request) -> Any:
+    """A DELETE's body: its JSON, or None when there is none."""
+    raw = await request.read()
+    return json.loads(raw) if raw.strip() else None
+
+

@@ -25,8 +25,10 @@ from graceroll.apiserver.server import ApiServer
 from graceroll.client.http_store import trusting
 from graceroll.clock import SystemClock
 from graceroll.controllers.deployment.controller import DeploymentController
+from graceroll.controllers.namespace.controller import NamespaceController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Controller, Key, Manager
+from graceroll.controllers.serviceaccount.controller import ServiceAccountsController
 from graceroll.engine.driver import ControllerLoop
 from graceroll.engine.tls import ensure_certificate, server_context
 from graceroll.node.sim import Behaviour, Behaviours, SimNode
@@ -104,7 +106,13 @@ class _ServerThread:
         manager = Manager(
             store,
             clock,
-            [DeploymentController(store, clock), ReplicaSetController(store, clock), SimNode(store, clock, Behaviours(POD_BEHAVIOUR))],
+            [
+                NamespaceController(store, clock),
+                ServiceAccountsController(store, clock),
+                DeploymentController(store, clock),
+                ReplicaSetController(store, clock),
+                SimNode(store, clock, Behaviours(POD_BEHAVIOUR)),
+            ],
             on_error=self._on_error,
         )
         controllers = ControllerLoop(manager, clock)

