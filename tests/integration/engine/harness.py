@@ -152,13 +152,18 @@ def alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def store_pods(dd: DataDir) -> list[dict[str, Any]]:
-    """The pods in a stopped engine's store, read straight from its SQLite file."""
+def store_objects(dd: DataDir, kind: str) -> list[dict[str, Any]]:
+    """The objects of ``kind`` in a stopped engine's store, read straight from its SQLite file."""
     import sqlite3
 
     with contextlib.closing(sqlite3.connect(f"file:{dd.store}?mode=ro", uri=True)) as db:
-        rows = db.execute("SELECT body FROM objects WHERE kind = 'Pod'").fetchall()
+        rows = db.execute("SELECT body FROM objects WHERE kind = ?", (kind,)).fetchall()
     return [json.loads(body) for (body,) in rows]
+
+
+def store_pods(dd: DataDir) -> list[dict[str, Any]]:
+    """The pods in a stopped engine's store."""
+    return store_objects(dd, "Pod")
 
 
 def until(predicate: Any, what: str, timeout: float = 90.0, ignore: tuple[type[Exception], ...] = ()) -> Any:

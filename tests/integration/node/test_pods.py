@@ -151,7 +151,8 @@ async def test_crashing_container_backs_off_longer_each_time(cluster: Cluster) -
     await cluster.until(loop_seen, timeout=8, what="four starts")
     starts = [e["t"] for e in cluster.app_events("start")]
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert gaps[0] < 0.4, "the first exit restarts at once"
+    # each gap is the back-off plus the app's own start-up, which a loaded machine stretches
+    assert gaps[0] < gaps[1], f"the first exit restarts at once, the second after a back-off: {gaps}"
     assert gaps[1] >= 0.4 and gaps[2] >= 0.8, f"back-off 0.4 s then 0.8 s: {gaps}"
     assert seen and seen[0].startswith("back-off 0.4s restarting failed container=app pod=crash_default(")
     cs = cluster.cs("crash")
