@@ -9,12 +9,12 @@ For each data plane (``builtin``; ``haproxy`` when installed), one engine, and:
 
 1. **Updates**: a Deployment (rolling, maxSurge 1, maxUnavailable 0) and a CloneSet
    (``InPlaceIfPossible``, ``gracePeriodSeconds: 1``), 3 replicas each, each behind a Service with
-   an unnamed port (the engine decides the mode: L4 here, sniffed ``auto`` where supported) and one
+   an unnamed port (the engine decides the mode: sniffed, ``auto``) and one
    with ``appProtocol: http``. Each update runs under ``graceroll verify`` twice: 4 keep-alive
    clients only, then 4 new-connection clients only.
 2. **kill -9 of the engine** under load (4 keep-alive + 4 new-connection clients through the
    HTTP Service of the Deployment): failures while the engine is dead (5 s), then across its
-   restart (the next engine attaches to the data plane, and today restarts the pods).
+   restart (the next engine attaches to the data plane and adopts the running pods).
 3. **down + up** under the same load: ``graceroll down`` stops the pods and the data plane, so
    this one disrupts; measured: failed requests and the seconds from the first failure to the
    first success after the last one.

@@ -62,24 +62,36 @@ class KubernetesMetric(Strict):
 
 
 class Provider(Strict):
+    """Where a measurement comes from: exactly one of web, prometheus or kubernetes."""
     web: WebMetric | None = None
+    """An HTTP request whose JSON answer is read with jsonPath."""
     prometheus: PrometheusMetric | None = None
+    """A Prometheus query."""
     kubernetes: KubernetesMetric | None = None
+    """A field of a Kubernetes object."""
 
 
 class Metric(Strict):
+    """One measurement of a hook and its success condition."""
     name: str | None = None
+    """Name of the metric."""
     interval: str | None = None
+    """How long to wait between measurements."""
     initialDelay: str | None = None
     count: int | None = None
+    """How many measurements to take."""
     successCondition: str | None = None
+    """An expression over the result that means success."""
     failureCondition: str | None = None
+    """An expression that means failure."""
     failureLimit: int | None = None
+    """How many failed measurements are tolerated."""
     successfulLimit: int | None = None
     inconclusiveLimit: int | None = None
     consecutiveErrorLimit: int | None = None
     consecutiveSuccessfulLimit: int | None = None
     provider: Provider | None = None
+    """Where the measurement comes from."""
 
 
 class HookTemplateSpec(Strict):
@@ -96,11 +108,15 @@ class HookRunSpec(Strict):
 
 
 class HookTemplateModel(TypedObject):
+    """HookTemplate (BCS) describes a check (web request, Prometheus query, Kubernetes field) that gates a GameStatefulSet update step."""
     spec: HookTemplateSpec | None = None
+    """The metrics and their success conditions."""
 
 
 class HookRunModel(TypedObject):
+    """HookRun is one run of a HookTemplate, made by a GameStatefulSet; its status records each measurement."""
     spec: HookRunSpec | None = None
+    """The metrics, as copied from the template, with arguments filled in."""
     status: FreeMap | None = None
 
 

@@ -32,8 +32,10 @@ from graceroll.controllers.hookrun.controller import HookRunController
 from graceroll.controllers.hookrun.fetch import BackgroundFetcher
 from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
+from graceroll.controllers.namespace.controller import NamespaceController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
+from graceroll.controllers.serviceaccount.controller import ServiceAccountsController
 from graceroll.dataplane.choice import choose, find_haproxy
 from graceroll.dataplane.supervisor import supervised
 from graceroll.dataplane.traffic import PlaneTraffic
@@ -88,6 +90,8 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
             store,
             clock,
             [
+                NamespaceController(store, clock),
+                ServiceAccountsController(store, clock),
                 DeploymentController(store, clock),
                 CloneSetController(store, clock),
                 GameStatefulSetController(store, clock),
@@ -106,7 +110,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         traffic = PlaneTraffic(plane, clock)  # the data plane's per-revision counters
         web.metrics.add_traffic_source(traffic)
         traffic.on_change.append(web.dashboard.poke)
-        api = ApiServer(store, clock, token, node.logs_path, web.extensions)
+        api = ApiServer(store, clock, token, node.logs_dir, web.extensions, node)
         controllers = ControllerLoop(manager, clock)
 
         def fetched() -> None:

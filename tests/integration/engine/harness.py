@@ -152,10 +152,30 @@ def alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def store_pods(dd: DataDir) -> list[dict[str, Any]]:
-    """The pods in a stopped engine's store, read straight from its SQLite file."""
+def store_objects(dd: DataDir, kind: str) -> list[dict[str, Any]]:
+    """The objects of ``kind`` in a stopped engine's store, read straight from its SQLite file."""
     import sqlite3
 
     with contextlib.closing(sqlite3.connect(f"file:{dd.store}?mode=ro", uri=True)) as db:
-        rows = db.execute("SELECT body FROM objects WHERE kind = 'Pod'").fetchall()
+        rows = db.execute("SELECT body FROM objects WHERE kind = ?", (kind,)).fetchall()
     return [json.loads(body) for (body,) in rows]
+
+
+def store_pods(dd: DataDir) -> list[dict[str, Any]]:
+    """The pods in a stopped engine's store."""
+    return store_objects(dd, "Pod")
+
+
+def until(predicate: Any, what: str, timeout: float = 90.0, ignore: tuple[type[Exception], ...] = ()) -> Any:
+    """Poll another process's state (an engine's or kubectl's answers) until ``predicate`` is
+    truthy; fail after ``timeout`` seconds. Exceptions in ``ignore`` count as not yet."""
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            value = predicate()
+        except ignore:
+            value = None
+        if value:
+            return value
+        assert time.monotonic() < end, f"timed out after {timeout}s waiting for {what}"
+        time.sleep(0.2)  # across processes there is no event to await

@@ -13,11 +13,9 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from .conftest import World, backend_ip
 from .fakes import BACKEND_PORT
@@ -55,18 +53,8 @@ class Apps:
                 await proc.wait()
 
 
-@pytest_asyncio.fixture(params=["http", "auto"])
-async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
-    """The Service port named ``http``, and unnamed-ish (``web``: sniffed)."""
-    w = World(request.param)
-    await w.proxy.start()
-    try:
-        yield w
-    finally:
-        await w.close()
-
-
-async def test_a_plain_keepalive_app_that_dies_on_sigterm_rolls_without_a_failed_request(world: World) -> None:
+async def test_a_plain_keepalive_app_that_dies_on_sigterm_rolls_without_a_failed_request(http_world: World) -> None:
+    world = http_world
     apps = Apps()
     ips = [backend_ip(i) for i in range(30, 36)]
     live = ips[:3]
