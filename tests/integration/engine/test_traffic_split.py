@@ -16,6 +16,7 @@ header route per phase) until they reach the canary, which happens once the rout
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import signal
@@ -28,7 +29,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from .harness import Engine
+from .harness import Engine, until
 
 REPLICAS = 10
 REQUESTS = 2000
@@ -180,13 +181,15 @@ def expected(client: Client, revisions: dict[str, str]) -> dict[tuple[str, str, 
 
 
 def await_counters(engine: Engine, want: dict[tuple[str, str, str], float]) -> dict[tuple[str, str, str], float]:
-    """Scrape until the counters named in ``want`` equal it (the data plane counts as requests end)."""
-    deadline = time.monotonic() + APPLY_WAIT
-    while True:
+    """The counters named in ``want``, once they equal it (the data plane counts as requests end)."""
+
+    def named() -> dict[tuple[str, str, str], float]:
         got = scrape(engine)
-        if {k: got.get(k) for k in want} == want or time.monotonic() > deadline:
-            return {k: got.get(k, 0.0) for k in want}
-        time.sleep(0.2)  # another process counts; nothing to await across the API
+        return {k: got.get(k, 0.0) for k in want}
+
+    with contextlib.suppress(AssertionError):  # the caller's comparison shows what differs
+        until(lambda: named() == want, "the per-revision counters", timeout=APPLY_WAIT)
+    return named()
 
 
 def test_weights_header_routes_and_counters_per_revision(engine_on: Engine, tmp_path: Path) -> None:
