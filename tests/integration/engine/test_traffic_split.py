@@ -6,7 +6,8 @@ as the canary step controllers write it.
   (one pod of ten: the share follows the weight, not the pod count);
 - header routes (exact, prefix, anchored regex) send exactly the matching requests to the canary
   (weight 0: nothing else reaches it);
-- removing ``trafficRouting`` restores plain balancing (each pod a tenth);
+- removing ``trafficRouting`` (with stock kubectl: ``patch --subresource=status``) restores plain
+  balancing (each pod a tenth);
 - the per-revision counters at ``/metrics`` equal what the client counted, requests and 5xx (the
   canary answers 500 on ``/fail``), and survive a ``kill -9`` of the engine (the data plane keeps them).
 
@@ -29,6 +30,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from .clients import Kubectl
 from .harness import Engine, until
 
 REPLICAS = 10
@@ -227,7 +229,9 @@ def test_weights_header_routes_and_counters_per_revision(engine_on: Engine, tmp_
     for i, (image, _, _) in enumerate(answers):
         assert (image == "split:v2") == (i % len(headers) in (0, 2)), f"{headers[i % len(headers)]} was answered by {image}"
 
-    set_routing(engine, None)
+    kubectl = Kubectl(engine, tmp_path)
+    kubectl("patch", "cloneset", "web", "--subresource=status", "--type=merge", "-p", '{"status":{"trafficRouting":null}}')
+    assert "trafficRouting" not in kubectl.json("get", "cloneset", "web").get("status", {})
     client.await_canary({"X-Phase": "h"}, want=False)
     plain = client.run(REQUESTS)
     assert abs(share(plain) - 1 / REPLICAS) <= 0.01
