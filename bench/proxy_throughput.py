@@ -14,6 +14,10 @@ same nginx:
   (``--serve``, as a data-plane process would run them), on the default asyncio event loop;
 - ``haproxy-tcp`` / ``haproxy-http``: HAProxy (Debian's 2.6) with a plain config written here,
   ``mode tcp`` and ``mode http`` with keep-alive to nginx, one thread;
+- ``haproxy-http-logged``: the same HAProxy HTTP path with graceroll's per-request traffic log (one
+  UDP datagram a request) to graceroll's collector (``dataplane.haproxy.collector``): what the
+  HAProxy data plane's per-revision counters cost. Its CPU per request is HAProxy's plus the
+  collector's, and the run checks that the collector counted every request wrk completed;
 - ``builtin-http-2rev`` / ``builtin-http-split``: the built-in HTTP path in front of two nginx
   addresses, pods of two revisions of a CloneSet: without a traffic split, and with one
   (``status.trafficRouting``: weight 10 and a header route the requests do not match, so every
@@ -57,6 +61,7 @@ PATHS = {
     "builtin-auto": ("127.31.0.3", 8080),
     "haproxy-tcp": ("127.31.0.4", 8080),
     "haproxy-http": ("127.31.0.5", 8080),
+    "haproxy-http-logged": ("127.31.0.8", 8080),
     "builtin-http-2rev": ("127.31.0.6", 8080),
     "builtin-http-split": ("127.31.0.7", 8080),
 }
@@ -109,7 +114,15 @@ backend http_out
   mode http
   option http-keep-alive
   server nginx {backend[0]}:{backend[1]}
+frontend http_logged
+  mode http
+  option http-keep-alive
+  bind {logged[0]}:{logged[1]}
+  log 127.0.0.1:{log_port} len 1024 format raw local0 info
+  log-format "{tag} %b %s %ST %Tu %ts"
+  default_backend http_out
 """
+LOG_TAG = "gr-bench"
 
 WRK_REPORT = """done = function(summary, latency, requests)
   local e = summary.errors
@@ -211,6 +224,40 @@ def wait_listening(address: tuple[str, int], proc: subprocess.Popen[bytes], what
             time.sleep(0.05)  # polls another process's socket: there is no event to await
 
 
+def free_udp_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def counted(control: Path) -> int:
+    """Request log lines the collector has counted (its control socket's ``show``)."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(10)
+        s.connect(str(control))
+        s.sendall(b"show\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return int(json.loads(data)["lines"])
+
+
+def wait_answering(control: Path, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            counted(control)
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the traffic collector did not start") from None
+            time.sleep(0.05)  # polls another process's socket: there is no event to await
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its reaped children so far (``/proc/<pid>/stat``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -241,35 +288,49 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="graceroll-bench-") as tmp:
         d = Path(tmp)
         (d / "nginx.conf").write_text(NGINX_CONF.format(dir=d, host=BACKEND[0], host2=BACKEND2[0], port=BACKEND[1]))
-        (d / "haproxy.cfg").write_text(HAPROXY_CONF.format(tcp=PATHS["haproxy-tcp"], http=PATHS["haproxy-http"], backend=BACKEND))
+        log_port = free_udp_port()
+        (d / "haproxy.cfg").write_text(HAPROXY_CONF.format(tcp=PATHS["haproxy-tcp"], http=PATHS["haproxy-http"], logged=PATHS["haproxy-http-logged"], log_port=log_port, tag=LOG_TAG, backend=BACKEND))
         script = d / "report.lua"
         script.write_text(WRK_REPORT)
         try:
-            commands = [["nginx", "-c", str(d / "nginx.conf")], ["haproxy", "-db", "-f", str(d / "haproxy.cfg")], [sys.executable, __file__, "--serve", "own"]]
+            # imported here, not at the top: a --baseline tree's proxy process reads this file too
+            from graceroll.dataplane.haproxy.names import TAG_VARIABLE
+
+            counters = d / "counters.sock"
+            commands = [
+                (["nginx", "-c", str(d / "nginx.conf")], None),
+                (["haproxy", "-db", "-f", str(d / "haproxy.cfg")], None),
+                ([sys.executable, __file__, "--serve", "own"], None),
+                ([sys.executable, "-m", "graceroll.dataplane.haproxy.collector", "--port", str(log_port), "--control", str(counters)], {**os.environ, TAG_VARIABLE: LOG_TAG}),
+            ]
             if args.baseline:
-                commands.append([sys.executable, __file__, "--serve", "baseline"])
-            for i, cmd in enumerate(commands):
-                env = {**os.environ, "PYTHONPATH": str(args.baseline.resolve())} if i == 3 else None
+                commands.append(([sys.executable, __file__, "--serve", "baseline"], {**os.environ, "PYTHONPATH": str(args.baseline.resolve())}))
+            for cmd, env in commands:
                 procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env))
             wait_listening(BACKEND, procs[0], "nginx")
-            measured: dict[str, tuple[tuple[str, int], subprocess.Popen[bytes] | None]] = {}
+            measured: dict[str, tuple[tuple[str, int], list[subprocess.Popen[bytes]]]] = {}
             for name, address in PATHS.items():
                 if args.only and name != "direct" and name not in args.only.split(","):
                     continue
-                measured[name] = (address, None if name == "direct" else procs[1] if name.startswith("haproxy") else procs[2])
+                proxies = [] if name == "direct" else [procs[1], procs[3]] if name == "haproxy-http-logged" else [procs[1]] if name.startswith("haproxy") else [procs[2]]
+                measured[name] = (address, proxies)
                 if args.baseline and name.startswith("builtin"):
-                    measured[f"{name}@baseline"] = (at(address, True), procs[3])
-            for name, (address, proc) in measured.items():
-                wait_listening(address, proc or procs[0], name)
+                    measured[f"{name}@baseline"] = (at(address, True), [procs[4]])
+            for name, (address, proxies) in measured.items():
+                wait_listening(address, proxies[0] if proxies else procs[0], name)
+            wait_answering(counters, procs[3])
+            completed = 0  # requests wrk completed on the logged path, to check the collector's count
             rounds: list[dict[str, Any]] = []
             for r in range(args.rounds):
                 row: dict[str, Any] = {}
-                for name, (address, proxy) in measured.items():
-                    wrk(address, 8, 1, script)  # warm-up: connections pooled, caches warm
-                    cpu_before = cpu_seconds(proxy.pid) if proxy else 0.0
+                for name, (address, proxies) in measured.items():
+                    warm = wrk(address, 8, 1, script)  # warm-up: connections pooled, caches warm
+                    cpu_before = sum(cpu_seconds(p.pid) for p in proxies)
                     throughput = wrk(address, 8, args.seconds, script)
-                    cpu = cpu_seconds(proxy.pid) - cpu_before if proxy else 0.0
+                    cpu = sum(cpu_seconds(p.pid) for p in proxies) - cpu_before
                     latency = wrk(address, 1, args.seconds * 2 / 3, script)
+                    if name == "haproxy-http-logged":
+                        completed += warm["requests"] + throughput["requests"] + latency["requests"]
                     row[name] = {
                         "rps": round(throughput["rps"]),
                         "cpu_us_per_request": round(cpu * 1e6 / max(1, throughput["requests"]), 1),
@@ -282,6 +343,7 @@ def main() -> None:
                     row[name]["added_p50_us"] = row[name]["p50_us"] - row["direct"]["p50_us"]
                     row[name]["added_p99_us"] = row[name]["p99_us"] - row["direct"]["p99_us"]
                 rounds.append(row)
+                logged = counted(counters) if "haproxy-http-logged" in measured else 0
                 print(f"round {r + 1}: " + "  ".join(f"{n} {row[n]['rps']:.0f}/s ({row[n]['ratio']:.2f}, {row[n]['cpu_us_per_request']} us)" for n in measured), flush=True)
         finally:
             for p in procs:
@@ -306,7 +368,7 @@ def main() -> None:
         for name in measured
     }
     split = ("builtin-http-split", "builtin-http-2rev")
-    result = {
+    result: dict[str, Any] = {
         "backend": "nginx, 1 worker, 17-byte body from memory",
         "split_over_no_split": {
             "rps": spread([row[split[0]]["rps"] / row[split[1]]["rps"] for row in rounds]),
@@ -314,6 +376,7 @@ def main() -> None:
         }
         if set(split) <= measured.keys()
         else None,
+        "haproxy_log_counted": {"completed_by_wrk": completed, "counted_by_collector": logged} if "haproxy-http-logged" in measured else None,
         "over_baseline": {
             name: {
                 "rps": spread([row[name]["rps"] / row[f"{name}@baseline"]["rps"] for row in rounds]),
@@ -336,6 +399,8 @@ def main() -> None:
     for name, s in summary.items():
         print(f"{name:18s} {s['rps']['median']:>8.0f} req/s  ratio {s['ratio_to_direct']['median']:.2f} ({s['ratio_to_direct']['min']:.2f}-{s['ratio_to_direct']['max']:.2f})"
               f"  added p50 {s['added_p50_us']['median']:.0f} us  p99 {s['added_p99_us']['median']:.0f} us  cpu {s['cpu_us_per_request']['median']:.1f} us/req")
+    if result["haproxy_log_counted"]:
+        print(f"haproxy-http-logged: the collector counted {logged} of the {completed} requests wrk completed")
     for name, against in result["over_baseline"].items():
         print(f"{name} against the baseline: req/s x{against['rps']['median']:.3f}, CPU {against['cpu_us_per_request']['median']:+.1f} us per request")
     cost = result["split_over_no_split"]

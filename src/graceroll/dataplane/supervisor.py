@@ -7,10 +7,11 @@ other live process on record (another kind, or one that does not answer) is stop
 
 While the engine runs, the process is checked every ``CHECK_PERIOD`` seconds; one that died is
 started again, given the last table and the draining marks still in force, and the log says so.
-At ``stop`` (after the pods have stopped) the process is told it is stopping (``stopping``: HAProxy's
-traffic collector goes), gets its graceful stop signal, then SIGKILL after ``STOP_TIMEOUT``.
-``traffic`` reads the per-revision counters the process keeps (``dataplane.traffic`` caches them). A ``kill -9`` of the engine stops nothing: the process lives in its own
-session and keeps serving its last table.
+At ``stop`` (after the pods have stopped) the process is told it is stopping (``stopping``:
+HAProxy's traffic collector goes), gets its graceful stop signal, then SIGKILL after
+``STOP_TIMEOUT``. A ``kill -9`` of the engine stops nothing: the process lives in its own session
+and keeps serving its last table. ``traffic`` reads the per-revision counters the process keeps
+(``dataplane.traffic`` caches them).
 """
 
 from __future__ import annotations

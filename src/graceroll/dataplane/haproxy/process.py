@@ -161,7 +161,7 @@ class HAProxyProcess:
         return True
 
     async def traffic(self) -> list[TrafficSample]:
-        """The collector's counters, per Service (through the backends of the current routes)."""
+        """The collector's counters, per Service (through the listener address in each backend's name)."""
         data = json.loads(await runtime.command(self.counters, "show", timeout=5.0))
         service_of = {a: r.namespace_name for a, r in self.served.items() if r.service}
         keyed = []
