@@ -27,6 +27,7 @@ bench: install
 	$(BIN)/python bench/engine_restart.py
 	$(BIN)/python bench/dataplane_failures.py
 	$(BIN)/python bench/proxy_throughput.py
+	$(BIN)/python bench/split_cost.py
 
 lint: install
 	$(BIN)/ruff check src tests bench

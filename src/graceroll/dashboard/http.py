@@ -80,6 +80,10 @@ class Dashboard:
     def _on_event(self, event: WatchEvent) -> None:
         self._dirty.set()
 
+    def poke(self) -> None:
+        """Something the page shows changed outside the store (the data plane's traffic counters)."""
+        self._dirty.set()
+
     async def _record(self) -> None:
         while True:
             await self._dirty.wait()

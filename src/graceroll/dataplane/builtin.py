@@ -12,6 +12,8 @@ import httpx
 
 from graceroll.dataplane import record
 from graceroll.errors import GracerollError
+from graceroll.metrics.traffic import TrafficSample
+from graceroll.proxy import counters
 from graceroll.proxy.table import Table
 
 CONTROL_TIMEOUT = 10.0  # an apply opens listeners; a drain has its own, longer bound
@@ -53,6 +55,14 @@ class BuiltinProcess:
     async def drained(self, pod_ip: str, timeout: float) -> bool:
         body = await self._call("POST", "/drained", {"ip": pod_ip, "timeout": timeout}, timeout + CONTROL_TIMEOUT)
         return bool(body.get("drained"))
+
+    async def stopping(self) -> None:
+        """Nothing to do before SIGTERM."""
+
+    async def traffic(self) -> list[TrafficSample]:
+        body = await self._call("GET", "/traffic")
+        rows = body.get("counters")
+        return counters.samples(counters.Counters.from_json(rows if isinstance(rows, list) else []))
 
     async def _call(self, method: str, path: str, body: object = None, timeout: float = CONTROL_TIMEOUT) -> dict[str, object]:
         transport = httpx.AsyncHTTPTransport(uds=str(self.control))

@@ -7,9 +7,11 @@ other live process on record (another kind, or one that does not answer) is stop
 
 While the engine runs, the process is checked every ``CHECK_PERIOD`` seconds; one that died is
 started again, given the last table and the draining marks still in force, and the log says so.
-At ``stop`` (after the pods have stopped) the process gets its graceful stop signal, then SIGKILL
-after ``STOP_TIMEOUT``. A ``kill -9`` of the engine stops nothing: the process lives in its own
-session and keeps serving its last table.
+At ``stop`` (after the pods have stopped) the process is told it is stopping (``stopping``:
+HAProxy's traffic collector goes), gets its graceful stop signal, then SIGKILL after
+``STOP_TIMEOUT``. A ``kill -9`` of the engine stops nothing: the process lives in its own session
+and keeps serving its last table. ``traffic`` reads the per-revision counters the process keeps
+(``dataplane.traffic`` caches them).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from graceroll.clock import SystemClock
 from graceroll.dataplane import record
 from graceroll.dataplane.record import Record
 from graceroll.errors import GracerollError
+from graceroll.metrics.traffic import TrafficSample
 from graceroll.proxy.table import Table
 
 log = logging.getLogger("graceroll.dataplane")
@@ -56,6 +59,14 @@ class Managed(Protocol):
     async def apply(self, table: Table) -> None: ...
 
     async def drained(self, pod_ip: str, timeout: float) -> bool: ...
+
+    async def traffic(self) -> list[TrafficSample]:
+        """The counters the process keeps, per (namespace, Service, revision)."""
+        ...
+
+    async def stopping(self) -> None:
+        """The process is about to get its stop signal."""
+        ...
 
     def describe(self) -> str:
         """A few words for the log: version, sockets."""
@@ -109,6 +120,9 @@ class Supervisor:
         self._marks.add(pod_ip)
         return await self.managed.drained(pod_ip, timeout)
 
+    async def traffic(self) -> list[TrafficSample]:
+        return await self.managed.traffic()
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
@@ -116,6 +130,8 @@ class Supervisor:
                 await self._task
         async with self._lock:
             if self.record is not None:
+                with contextlib.suppress(GracerollError):
+                    await self.managed.stopping()
                 await self._terminate(self.record, self.managed.stop_signal)
                 log.info("data plane: %s (pid %d) stopped", self.managed.kind, self.record.pid)
                 self.record = None

@@ -38,6 +38,7 @@ from graceroll.controllers.runtime import Manager
 from graceroll.controllers.serviceaccount.controller import ServiceAccountsController
 from graceroll.dataplane.choice import choose, find_haproxy
 from graceroll.dataplane.supervisor import supervised
+from graceroll.dataplane.traffic import PlaneTraffic
 from graceroll.engine import observability
 from graceroll.engine.config import nodes_of, read_config
 from graceroll.engine.driver import ControllerLoop, call_soon, log_reconcile_errors
@@ -106,6 +107,9 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         routes = RouteWatcher(store, plane)
         node = ProcessNode(store, clock, dd.node, ImageResolver(dd.root), plane)
         web = observability.attach(store, clock, manager, token)  # /metrics and the dashboard
+        traffic = PlaneTraffic(plane, clock)  # the data plane's per-revision counters
+        web.metrics.add_traffic_source(traffic)
+        traffic.on_change.append(web.dashboard.poke)
         api = ApiServer(store, clock, token, node.logs_dir, web.extensions, node)
         controllers = ControllerLoop(manager, clock)
 
@@ -114,6 +118,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
 
         await plane.start()
         await routes.start()
+        traffic.start()
         await node.start()
         controller_task = asyncio.create_task(controllers.run(), name="controllers")
         web.dashboard.start()
@@ -127,6 +132,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         log.info("stopping: API, controllers, pods, data plane")
         await api.stop()
         await web.dashboard.stop()
+        await traffic.stop()
         controllers.stop()
         await controller_task
         fetcher.close()

@@ -26,7 +26,9 @@ What is counted where:
   and ``graceroll_service_request_duration_seconds`` (histogram). A data plane (the built-in
   proxy, HAProxy) registers a ``TrafficSource`` with ``EngineMetrics.add_traffic_source``; the
   collector renders whatever the sources hold at scrape time. A source answers from memory
-  (the counters its proxy process last reported), never with I/O on the scrape. Until a data
+  (the counters its proxy process last reported); ``/metrics`` first awaits the sources'
+  ``refresh()`` (``dataplane.traffic``: one fetch over the data plane's control socket when the
+  copy is older than a second), so ``collect`` itself does no I/O. Until a data
   plane registers one, these series are absent, and the dashboard says "no traffic data".
 
 Authentication: ``/metrics`` is served by the API server and needs the API's bearer token, like

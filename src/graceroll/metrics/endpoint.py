@@ -10,6 +10,7 @@ from graceroll.metrics.registry import CONTENT_TYPE, EngineMetrics
 
 def extension(metrics: EngineMetrics) -> Extension:
     async def scrape(request: web.Request) -> web.Response:
+        await metrics.traffic.refresh()  # the data plane's counters, at most a second old
         return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
     return Extension(routes=[web.get("/metrics", scrape)])

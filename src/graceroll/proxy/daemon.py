@@ -7,6 +7,8 @@ JSON bodies), so the engine can die and come back without its Services going awa
 - ``PUT  /table``               a ``Table`` (``proxy.table``) to serve from now on
 - ``POST /takeover``            a new engine attached: forget the draining marks
 - ``POST /drained``             ``{"ip": …, "timeout": …}`` → ``{"drained": true|false}``
+- ``GET  /traffic``             ``{"counters": [{"key": [namespace, service, revision], "requests": …,
+                                "failures": {…}, "buckets": […], "latencySum": …}]}`` (``proxy.counters``)
 
 SIGTERM (or SIGINT) closes the listeners and ends the process. Nothing else stops it: it keeps
 serving its last table while no engine runs.
@@ -46,11 +48,15 @@ def control_app(plane: ListenerSet) -> web.Application:
         body = await request.json()
         return web.json_response({"drained": await plane.drained(str(body["ip"]), float(body["timeout"]))})
 
+    async def traffic(request: web.Request) -> web.Response:
+        return web.json_response({"counters": plane.counters.to_json()})
+
     app = web.Application()
     app.router.add_get("/status", status)
     app.router.add_put("/table", table)
     app.router.add_post("/takeover", takeover)
     app.router.add_post("/drained", drained)
+    app.router.add_get("/traffic", traffic)
     return app
 
 

@@ -25,6 +25,11 @@ Upgrade (WebSocket, h2c): the request goes to a new connection; after ``101`` bo
 become a byte pipe (``relay``), pinned to that pod. A backend that declines answers normally and
 the client connection closes after it. ``CONNECT`` is refused (405): this is a reverse proxy.
 
+Traffic split (``proxy.split``): a request whose headers match a header route of the Service's
+split is *pinned* to the canary group (the match runs only for Services with header routes);
+otherwise the pool's weighted choice decides. Each request is counted once when it ends, on the
+counter of the pod it went to last (``proxy.counters``).
+
 Draining: a request counts as an attempt on its pod from the moment the pod is chosen until its
 answer has been read in full (or the request failed there); ``drained(ip)`` waits for all of
 them, so an app that exits at once on SIGTERM loses nothing. An upgraded connection stops
@@ -42,6 +47,7 @@ from typing import cast
 import httptools
 
 from graceroll.proxy import framing, headers, relay
+from graceroll.proxy.counters import Counter
 from graceroll.proxy.draining import Attempt
 from graceroll.proxy.framing import Framing
 from graceroll.proxy.headers import Pairs
@@ -303,7 +309,9 @@ class Exchange:
         "body_done",
         "client",
         "conn",
+        "counter",
         "expect_continue",
+        "failure_kind",
         "failures",
         "finished",
         "framing",
@@ -313,7 +321,10 @@ class Exchange:
         "keep_client",
         "listener",
         "method",
+        "pinned",
         "replay",
+        "status",
+        "t0",
         "tries",
         "up",
         "upgrade",
@@ -321,7 +332,10 @@ class Exchange:
 
     def __init__(self, client: ClientConnection, method: bytes, target: bytes, incoming: Pairs, http11: bool, keep_alive: bool, upgrade: bool) -> None:
         self.client = client
-        self.listener = client.listener
+        self.listener = listener = client.listener
+        self.t0 = listener.loop.time()
+        pins = listener.pool.pins
+        self.pinned = pins is not None and pins(incoming)
         self.method = method
         self.http11 = http11
         self.keep_alive = keep_alive
@@ -341,6 +355,9 @@ class Exchange:
         self.answer: Framing | None = None  # set once the answer's head is written to the client
         self.keep_client = keep_alive
         self.finished = False
+        self.counter: Counter | None = None  # the chosen pod's, until the request is counted
+        self.status = 0
+        self.failure_kind = "reset"
         self._up_parts: list[bytes] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -354,7 +371,7 @@ class Exchange:
             return
         if self.expect_continue and self.client.out is not None:
             self.client.out.write(CONTINUE)
-        candidates = self.listener.pool.candidates()
+        candidates = self.listener.pool.candidates(self.pinned)
         if candidates:
             self.tries.extend(zip(candidates, _NOT_FRESH))
             self._next()
@@ -391,6 +408,9 @@ class Exchange:
         self.finished = True
         if self._task is not None:
             self._task.cancel()
+        if self.counter is not None:  # the client went away: a request, not a failure of the pod's
+            self.counter.requests += 1
+            self.counter = None
         self._release(reusable=False)
 
     def pause_backend(self, paused: bool) -> None:
@@ -400,7 +420,7 @@ class Exchange:
             t.pause_reading() if paused else t.resume_reading()
 
     async def _wait_for_backends(self) -> None:
-        candidates = await self.listener.pool.wait_for_candidates(NO_BACKEND_WAIT)
+        candidates = await self.listener.pool.wait_for_candidates(NO_BACKEND_WAIT, self.pinned)
         self._task = None
         self.tries.extend(zip(candidates, _NOT_FRESH))
         self._next()
@@ -413,6 +433,7 @@ class Exchange:
             if draining.is_draining(address[0]):  # drained since the candidates were listed
                 continue
             self.up = self.listener.upstreams.get(address)
+            self.counter = self.listener.pool.counters.get(address)
             self.attempt = draining.begin(address[0])
             conn = self.up.take(fresh)
             if conn is not None:
@@ -424,6 +445,7 @@ class Exchange:
             return
         if self.failures:
             log.debug("service %s: %s failed on every backend: %s", self.listener.service, self.method.decode(), "; ".join(self.failures))
+            self._count(self.failure_kind)
             self.respond(502, self.failures[-1])
         else:
             self.respond(503, f"no ready endpoint for {self.listener.service}")
@@ -434,6 +456,7 @@ class Exchange:
         except (OSError, TimeoutError) as e:
             self._task = None
             self.failures.append(f"{_at(up.address)}: {e or type(e).__name__}")
+            self.failure_kind = "timeout" if isinstance(e, TimeoutError) else "refused"
             self._end_attempt()
             self._next()
             return
@@ -476,6 +499,7 @@ class Exchange:
                 out.write(headers.response_head(head)[0] + b"\r\n")
             return
         lines, framing_headers = headers.response_head(head)
+        self.status = status
         self.answer = framing.response(status, self.method, framing_headers, self.http11)
         self.keep_client = self.keep_alive and self.answer.kind != "close" and not self.client.closing and not self.upgrade
         if not self.keep_client:
@@ -492,6 +516,7 @@ class Exchange:
     def response_end(self, keep_alive: bool) -> None:
         if self.answer is not None and self.client.out is not None:
             self.client.out.write(self.answer.end)
+        self._count(None)
         self._release(reusable=keep_alive and self.body_done)
         self.finished = True
         self.client.done(self, self.keep_client and self.body_done)
@@ -502,6 +527,9 @@ class Exchange:
             self.lost("switched protocols unasked", False)
             return
         self._end_attempt()
+        if self.counter is not None:  # an upgrade counts as a request; what follows is a pipe
+            self.counter.requests += 1
+            self.counter = None
         self.conn = None
         self.finished = True
         self.client.upgrade(self, conn, rest)
@@ -513,19 +541,24 @@ class Exchange:
             return
         if self.answer is not None:
             if self.answer.kind == "close" and not timed_out:  # the close is the end of the body
+                self._count(None)
                 self.finished = True
                 self.client.done(self, keep_alive=False)
                 return
             log.debug("%s via %s broke off: %s", self.method.decode(), _at(address), reason)
+            self._count("timeout" if timed_out else "reset")
             self.finished = True
             self.client.abort()
             return
         failure = f"{_at(address)}: {reason}"
         if timed_out:
+            self._count("timeout")
             self.respond(504, failure)
             return
         self.failures.append(failure)
+        self.failure_kind = "reset"
         if self.method not in IDEMPOTENT or self.replay is None or (conn is not None and conn.received):
+            self._count("reset")
             self.respond(502, failure)
             return
         if conn is not None and conn.served:  # a kept-alive connection it had just closed: a new one may do, last
@@ -549,6 +582,16 @@ class Exchange:
         t = self.client.transport
         if t is not None and not t.is_closing():
             t.resume_reading()
+
+    def _count(self, failure: str | None) -> None:
+        """Count this request on its pod's counter, once: answered, or failed this way."""
+        counter, self.counter = self.counter, None
+        if counter is not None:
+            seconds = self.listener.loop.time() - self.t0
+            if failure is None:
+                counter.answered(self.status, seconds)
+            else:
+                counter.failed(failure, seconds)
 
     # -- answers of the proxy's own
 

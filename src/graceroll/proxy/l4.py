@@ -7,6 +7,10 @@ pod until one end closes it, so a keep-alive client moves only when the app clos
 (the demo app answers with ``Connection: close`` once it got SIGTERM); an app that simply exits
 breaks such connections, which is why HTTP ports are better served in ``http`` or ``auto`` mode.
 
+With a traffic split the pool's weighted choice picks the group per connection (no headers here:
+header routes do not apply). Each connection counts as one request on its pod's counter once
+connected; one that reached no pod counts as a failure (refused or timeout) of the last one tried.
+
 Draining: a pod is reached from the moment it is chosen until its connection is established;
 ``drained(ip)`` waits for those, and established connections are left to the app.
 """
@@ -18,7 +22,7 @@ import logging
 
 from graceroll.proxy import relay
 from graceroll.proxy.pool import Pool
-from graceroll.proxy.routes import Mode
+from graceroll.proxy.routes import Address, Mode
 from graceroll.proxy.server import Server
 
 log = logging.getLogger("graceroll.proxy")
@@ -62,6 +66,7 @@ class ClientEnd(relay.End):
     async def _connect(self) -> None:
         loop = asyncio.get_running_loop()
         failures: list[str] = []
+        failed: tuple[Address, str] | None = None
         for host, port in await self.pool.wait_for_candidates(NO_BACKEND_WAIT):
             if self.lost:
                 return
@@ -72,8 +77,21 @@ class ClientEnd(relay.End):
                     _, backend = await asyncio.wait_for(loop.create_connection(relay.End, host, port), CONNECT_TIMEOUT)
                 except (OSError, TimeoutError) as e:
                     failures.append(f"{host}:{port}: {e or type(e).__name__}")
+                    failed = ((host, port), "timeout" if isinstance(e, TimeoutError) else "refused")
                     continue
+            self._count((host, port), None)
             relay.link(self, backend)
             return
+        if failed is not None:
+            self._count(*failed)
         log.debug("service %s: connection closed, %s", self.listener.service, "; ".join(failures) or "no ready endpoint")
         self.close()
+
+    def _count(self, backend: Address, failure: str | None) -> None:
+        counter = self.pool.counters.get(backend)
+        if counter is None:
+            return
+        if failure is None:
+            counter.requests += 1
+        else:
+            counter.failed(failure)

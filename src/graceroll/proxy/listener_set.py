@@ -9,6 +9,9 @@ address is marked draining at once, for every listener, before its EndpointSlice
 HTTP connections to it are retired; and the call returns when no attempt to reach it is still in
 progress, so from then on no new connection or request reaches the pod.
 
+Traffic counters (``proxy.counters``) are kept per (namespace, Service, revision) for as long as
+the process lives; each apply hands every pool the counter of each of its backends.
+
 It runs in the engine's process (tests of the proxy alone) or in a process of its own
 (``graceroll.proxy.daemon``); either way one apply runs at a time.
 """
@@ -19,7 +22,9 @@ import asyncio
 import contextlib
 import logging
 
-from graceroll.proxy import routes
+from graceroll.metrics.traffic import TrafficSample
+from graceroll.proxy import counters, routes
+from graceroll.proxy.counters import Counter, Counters
 from graceroll.proxy.draining import Draining
 from graceroll.proxy.listeners import Listener, make_listener
 from graceroll.proxy.pool import Pool
@@ -36,6 +41,7 @@ class ListenerSet:
     def __init__(self) -> None:
         self.draining = Draining()
         self.upstreams = Upstreams()
+        self.counters = Counters()
         self.listeners: dict[Address, Listener] = {}
         self.table = Table()
         self._modes: dict[Address, Mode] = {}
@@ -56,13 +62,22 @@ class ListenerSet:
             for address in plan.close:
                 await self._close(address)
             for address in plan.update:
-                self.listeners[address].pool.update(wanted[address].backends)
+                route = wanted[address]
+                self.listeners[address].pool.update(route.backends, route.split, self._counters_of(route))
             for address in plan.open:
                 await self._open(address, wanted[address])
             await self.upstreams.retire_except(routes.http_backends(wanted))
 
     async def start(self) -> None:
         """Nothing to start: listeners open on the first ``apply``."""
+
+    def _counters_of(self, route: Route) -> dict[Address, Counter]:
+        namespace, name = route.namespace_name
+        return {b: self.counters.get((namespace, name, route.revision(b))) for b in route.backends}
+
+    async def traffic(self) -> list[TrafficSample]:
+        """The counters as samples (what the daemon's ``GET /traffic`` serves, decoded)."""
+        return counters.samples(Counters.from_json(self.counters.to_json()))
 
     def forget_draining(self) -> None:
         """A new engine took over: it drains again whatever it stops (see ``dataplane.supervisor``)."""
@@ -91,7 +106,7 @@ class ListenerSet:
         await self.upstreams.close()
 
     async def _open(self, address: Address, route: Route) -> None:
-        pool = Pool(self.draining, route.backends)
+        pool = Pool(self.draining, route.backends, route.split, self._counters_of(route))
         listener = make_listener(route, pool, self.upstreams)
         try:
             await listener.start(address)

@@ -85,9 +85,9 @@ async def test_a_client_waiting_for_a_backend_gets_the_one_that_becomes_ready(
     waiting = asyncio.Event()
     wait_for_candidates = pool.wait_for_candidates
 
-    async def spy(timeout: float) -> list[tuple[str, int]]:
+    async def spy(timeout: float, pinned: bool = False) -> list[tuple[str, int]]:
         waiting.set()
-        return await wait_for_candidates(timeout)
+        return await wait_for_candidates(timeout, pinned)
 
     monkeypatch.setattr(pool, "wait_for_candidates", spy)
     await world.add_backend(backend_ip(1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graceroll.dataplane.haproxy import config, runtime, servers
+from graceroll.dataplane.haproxy import config, names, runtime, servers
 from graceroll.dataplane.haproxy.runtime import ServerState
 from graceroll.proxy.routes import Route
 
@@ -37,14 +37,18 @@ def test_servers_of_draining_pods_are_rendered_disabled() -> None:
     assert "server s_127.10.0.2_8080 127.10.0.2:8080 disabled\n" in cfg
 
 
-def state(name: str, admin: int = 0, backend: str = "be") -> ServerState:
-    ip, port = name[2:].rsplit("_", 1)
-    return ServerState(backend, name, ip, int(port), admin)
+def state(name: str, admin: int = 0, backend: str = "be", weight: int = 1) -> ServerState:
+    _, ip, port, *_ = name.split("_", 3)
+    return ServerState(backend, name, ip, int(port), admin, weight)
+
+
+def servers_at(*addresses: tuple[str, int]) -> tuple[config.Server, ...]:
+    return tuple(config.Server(names.server_name(a), a) for a in addresses)
 
 
 def test_the_plan_adds_enables_drains_readies_and_deletes() -> None:
     actual = [state("s_127.10.0.1_80"), state("s_127.10.0.2_80"), state("s_127.10.0.3_80", admin=1), state("s_127.10.0.9_80", admin=1)]
-    wanted = {"be": (("127.10.0.1", 80), ("127.10.0.2", 80), ("127.10.0.3", 80), ("127.10.0.4", 80), ("127.10.0.5", 80))}
+    wanted = {"be": servers_at(("127.10.0.1", 80), ("127.10.0.2", 80), ("127.10.0.3", 80), ("127.10.0.4", 80), ("127.10.0.5", 80))}
     assert servers.plan(actual, wanted, draining={"127.10.0.2", "127.10.0.5"}) == [
         "set server be/s_127.10.0.2_80 state maint",  # being drained
         "set server be/s_127.10.0.3_80 state ready",  # drained before, ready again
@@ -54,7 +58,7 @@ def test_the_plan_adds_enables_drains_readies_and_deletes() -> None:
         "del server be/s_127.10.0.9_80",  # gone from the table, already in maintenance
     ]
     assert servers.plan([state("s_127.10.0.1_80")], {}, set()) == ["set server be/s_127.10.0.1_80 state maint", "del server be/s_127.10.0.1_80"]
-    assert servers.plan(actual[:2], {"be": (("127.10.0.1", 80), ("127.10.0.2", 80))}, set()) == []
+    assert servers.plan(actual[:2], {"be": servers_at(("127.10.0.1", 80), ("127.10.0.2", 80))}, set()) == []
 
 
 SERVERS_STATE = """1
@@ -78,7 +82,7 @@ SHOW_PROC = """#<PID>          <type>          <reloads>       <uptime>        <
 
 def test_the_runtime_answers_are_parsed() -> None:
     s1, s2 = runtime.parse_servers_state(SERVERS_STATE)
-    assert (s1.backend, s1.name, s1.addr, s1.port, s1.in_maint) == ("b1_http", "s1", "127.10.0.1", 8000, False)
+    assert (s1.backend, s1.name, s1.addr, s1.port, s1.in_maint, s1.weight) == ("b1_http", "s1", "127.10.0.1", 8000, False, 1)
     assert s2.in_maint
     assert runtime.parse_sessions(SHOW_STAT) == {("be", "s_127.10.0.1_80"): 2}
     assert runtime.master_reloads(SHOW_PROC) == (2, 1)

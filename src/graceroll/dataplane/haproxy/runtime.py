@@ -21,6 +21,7 @@ class ServerState:
     addr: str
     port: int
     admin: int
+    weight: int = 1  # srv_uweight: the weight set by the config or ``set server … weight``
 
     @property
     def in_maint(self) -> bool:
@@ -59,7 +60,7 @@ def parse_servers_state(text: str) -> list[ServerState]:
         if ln.startswith("#") or len(fields) != len(header):
             continue
         row = dict(zip(header, fields, strict=True))
-        out.append(ServerState(row["be_name"], row["srv_name"], row["srv_addr"], int(row["srv_port"]), int(row["srv_admin_state"])))
+        out.append(ServerState(row["be_name"], row["srv_name"], row["srv_addr"], int(row["srv_port"]), int(row["srv_admin_state"]), int(row.get("srv_uweight") or 1)))
     return out
 
 
