@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from graceroll.controllers.gamestatefulset import canary
-from graceroll.controllers.gamestatefulset.canary import PAUSED_BY_HOOK, PAUSED_BY_STEP, CanaryState
+from graceroll.controllers.canary import state as canary
+from graceroll.controllers.canary.state import PAUSED_BY_HOOK, PAUSED_BY_STEP, CanaryState
+from graceroll.controllers.gamestatefulset.canary import current_partition
 from graceroll.controllers.hookrun.fetch import Response
 from graceroll.verbs import rollout
 
@@ -41,11 +42,11 @@ def canary_set(steps: list[Obj] | None = None, ok: bool = True) -> GSCluster:
 
 def test_current_partition_follows_the_nearest_partition_step() -> None:
     spec = {"replicas": 5, "updateStrategy": {"canary": {"steps": STEPS}}}
-    assert [canary.current_partition(spec, {"currentStepIndex": i}) for i in range(5)] == [3, 3, 3, 0, 0]
+    assert [current_partition(spec, {"currentStepIndex": i}) for i in range(5)] == [3, 3, 3, 0, 0]
     paused_first = {"replicas": 5, "updateStrategy": {"canary": {"steps": [{"pause": {}}, {"partition": 1}]}}}
-    assert canary.current_partition(paused_first, {"currentStepIndex": 0}) == 5  # nothing is updated
+    assert current_partition(paused_first, {"currentStepIndex": 0}) == 5  # nothing is updated
     plain = {"replicas": 5, "updateStrategy": {"rollingUpdate": {"partition": "50%"}}}
-    assert canary.current_partition(plain, {}) == 2
+    assert current_partition(plain, {}) == 2
 
 
 def test_reset_first_sync_skips_the_steps() -> None:
