@@ -1,10 +1,14 @@
 """``tkex.tencent.com/v1alpha1`` HookTemplate and HookRun (bcs-hook-operator).
 
 Shape: ``kubernetes/common/bcs-hook/apis/tkex/v1alpha1/hook_types.go``; rules: the hook
-operator's ``ValidateMetrics``. Upstream checks a HookRun only when it
-runs it and then ends the run in phase ``Error``; graceroll refuses a bad manifest at admission
-too, and the HookRun controller runs the same ``metrics_errors`` for runs written straight to the
-store (the workload controllers create theirs that way).
+operator's ``ValidateMetrics``. Upstream checks a HookRun only when it runs it and then ends the
+run in phase ``Error``; graceroll refuses a bad manifest at admission too, and the HookRun
+controller runs the same ``metrics_errors`` for runs written straight to the store (the workload
+controllers create theirs that way).
+
+The ``graceroll`` provider is graceroll's own: the built-in judge (``controllers/hookrun/judge.py``).
+Its ``minRequests`` defaults to 50, ``successRate`` to ``{tolerance: 0.01}`` and ``latencyP99`` to
+``{factor: 1.5}`` when they are not given.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ ORDERED = "Ordered"
 POLICIES = [PARALLEL, ORDERED]
 FUNCTIONS = ["get", "patch"]
 DEFAULT_WEB_TIMEOUT = 10
+PROVIDERS = ("web", "prometheus", "kubernetes", "graceroll")
+DEFAULT_MIN_REQUESTS = 50  # per side and window, for the graceroll provider
+DEFAULT_TOLERANCE = 0.01  # the canary's success rate may be 1 point below the stable's
+DEFAULT_LATENCY_FACTOR = 1.5  # the canary's p99 may be 1.5 times the stable's
 
 # --- shape ---------------------------------------------------------------------------------------
 
@@ -61,10 +69,32 @@ class KubernetesMetric(Strict):
     fields: list[KubernetesField] | None = None
 
 
+class SuccessRate(Strict):
+    tolerance: float | None = None
+    minimum: float | None = None
+
+
+class LatencyP99(Strict):
+    factor: float | None = None
+    maximumSeconds: float | None = None
+
+
+class GracerollMetric(Strict):
+    """graceroll's built-in judge (``controllers/hookrun/judge.py``)."""
+
+    service: str | None = None
+    canaryRevision: str | None = None
+    stableRevision: str | None = None
+    minRequests: int | None = None
+    successRate: SuccessRate | None = None
+    latencyP99: LatencyP99 | None = None
+
+
 class Provider(Strict):
     web: WebMetric | None = None
     prometheus: PrometheusMetric | None = None
     kubernetes: KubernetesMetric | None = None
+    graceroll: GracerollMetric | None = None
 
 
 class Metric(Strict):
@@ -142,6 +172,11 @@ def _default_spec(obj: Obj) -> None:
         web = (metric.get("provider") or {}).get("web")
         if isinstance(web, dict):
             set_default(web, "timeoutSeconds", DEFAULT_WEB_TIMEOUT)
+        judge = (metric.get("provider") or {}).get("graceroll")
+        if isinstance(judge, dict):
+            set_default(judge, "minRequests", DEFAULT_MIN_REQUESTS)
+            set_default(judge, "successRate", {"tolerance": DEFAULT_TOLERANCE})
+            set_default(judge, "latencyP99", {"factor": DEFAULT_LATENCY_FACTOR})
 
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -202,13 +237,13 @@ def _metric(metric: Obj, path: str, names: set[str]) -> list[FieldError]:
     successes = metric.get("consecutiveSuccessfulLimit")
     if successes is not None and successes < 1:
         errs.append(fc.invalid(f"{path}.consecutiveSuccessfulLimit", successes, "must be >= 1"))
-    return errs + _provider(metric.get("provider") or {}, f"{path}.provider")
+    return errs + _provider(metric.get("provider") or {}, f"{path}.provider", metric)
 
 
-def _provider(provider: Obj, path: str) -> list[FieldError]:
-    given = [k for k in ("web", "prometheus", "kubernetes") if provider.get(k) is not None]
+def _provider(provider: Obj, path: str, metric: Obj | None = None) -> list[FieldError]:
+    given = [k for k in PROVIDERS if provider.get(k) is not None]
     if len(given) != 1:
-        return [fc.invalid(path, sorted(given), "exactly one of web, prometheus, kubernetes is required")]
+        return [fc.invalid(path, sorted(given), f"exactly one of {', '.join(PROVIDERS)} is required")]
     body: Obj = provider[given[0]]
     p = f"{path}.{given[0]}"
     errs: list[FieldError] = []
@@ -217,6 +252,8 @@ def _provider(provider: Obj, path: str) -> list[FieldError]:
         errs += fc.non_negative(f"{p}.timeoutSeconds", body.get("timeoutSeconds"))
     elif given == ["prometheus"]:
         errs += [fc.required(f"{p}.{k}") for k in ("address", "query") if not body.get(k)]
+    elif given == ["graceroll"]:
+        errs += _judge(body, p, metric or {}, path.rsplit(".", 1)[0])
     else:
         if body.get("function") not in FUNCTIONS:
             errs.append(fc.not_supported(f"{p}.function", body.get("function") or "", FUNCTIONS))
@@ -226,6 +263,30 @@ def _provider(provider: Obj, path: str) -> list[FieldError]:
         for i, f in enumerate(fields):
             if isinstance(f, dict) and not str(f.get("path") or "").startswith("metadata.annotations."):
                 errs.append(fc.invalid(f"{p}.fields[{i}].path", f.get("path") or "", "only metadata.annotations.<key> is supported"))
+    return errs
+
+
+def _judge(body: Obj, path: str, metric: Obj, metric_path: str) -> list[FieldError]:
+    """The built-in judge decides with its own thresholds, so conditions would only mislead."""
+    errs = [
+        fc.forbidden(f"{metric_path}.{k}", "the graceroll provider decides with its successRate and latencyP99 thresholds")
+        for k in ("successCondition", "failureCondition")
+        if metric.get(k)
+    ]
+    service = body.get("service")
+    if service and "{{" not in service:
+        errs += fc.name_errors(f"{path}.service", service, fc.is_dns1123_label)
+    requests = body.get("minRequests")
+    if requests is not None and requests < 1:
+        errs.append(fc.invalid(f"{path}.minRequests", requests, "must be at least 1"))
+    rate = body.get("successRate") or {}
+    for key in ("tolerance", "minimum"):
+        if rate.get(key) is not None and not 0 <= rate[key] <= 1:
+            errs.append(fc.invalid(f"{path}.successRate.{key}", rate[key], "must be between 0 and 1, inclusive"))
+    latency = body.get("latencyP99") or {}
+    for key in ("factor", "maximumSeconds"):
+        if latency.get(key) is not None and latency[key] <= 0:
+            errs.append(fc.invalid(f"{path}.latencyP99.{key}", latency[key], "must be greater than 0"))
     return errs
 
 
