@@ -82,12 +82,6 @@ def step_kind(step: Obj) -> str:
     return next((k for k in STEP_KINDS if step.get(k) is not None), "")
 
 
-def in_progress(spec: Obj, status: Obj) -> bool:
-    """Whether a canary is walking its steps (not done, not skipped)."""
-    steps = steps_of(spec)
-    return bool(steps) and "currentStepIndex" in status and int(status.get("currentStepIndex") or 0) < len(steps)
-
-
 def current_partition(spec: Obj, status: Obj, fallback: int, partition_of: PartitionOf) -> int:
     """``GetCurrentPartition``: ``fallback`` (the kind's own partition) without steps; 0 once every
     step is done; else the nearest partition step at or before the current one, or ``replicas``
