@@ -237,10 +237,12 @@ def _metric(metric: Obj, path: str, names: set[str]) -> list[FieldError]:
     successes = metric.get("consecutiveSuccessfulLimit")
     if successes is not None and successes < 1:
         errs.append(fc.invalid(f"{path}.consecutiveSuccessfulLimit", successes, "must be >= 1"))
-    return errs + _provider(metric.get("provider") or {}, f"{path}.provider", metric)
+    return errs + _provider(metric, path)
 
 
-def _provider(provider: Obj, path: str, metric: Obj | None = None) -> list[FieldError]:
+def _provider(metric: Obj, metric_path: str) -> list[FieldError]:
+    provider: Obj = metric.get("provider") or {}
+    path = f"{metric_path}.provider"
     given = [k for k in PROVIDERS if provider.get(k) is not None]
     if len(given) != 1:
         return [fc.invalid(path, sorted(given), f"exactly one of {', '.join(PROVIDERS)} is required")]
@@ -253,7 +255,7 @@ def _provider(provider: Obj, path: str, metric: Obj | None = None) -> list[Field
     elif given == ["prometheus"]:
         errs += [fc.required(f"{p}.{k}") for k in ("address", "query") if not body.get(k)]
     elif given == ["graceroll"]:
-        errs += _judge(body, p, metric or {}, path.rsplit(".", 1)[0])
+        errs += _judge(body, p, metric, metric_path)
     else:
         if body.get("function") not in FUNCTIONS:
             errs.append(fc.not_supported(f"{p}.function", body.get("function") or "", FUNCTIONS))

@@ -26,6 +26,7 @@ b is updated back, then no ``trafficRouting`` at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from graceroll.api.canary_steps import TRAFFIC_HEADER_ROUTE, TRAFFIC_WEIGHT
@@ -68,14 +69,14 @@ def abandoned(revision: str) -> Obj:
     return {"canaryRevision": revision, "weight": 0}
 
 
-def routing(steps: list[Obj], index: int, canary_revision: str, previous: Obj | None, previous_pods: int) -> Obj | None:
-    """This pass's ``status.trafficRouting``. ``previous``: the stored one; ``previous_pods``: how
-    many live pods still run its canary revision."""
+def routing(steps: list[Obj], index: int, canary_revision: str, previous: Obj | None, pod_revisions: Iterable[str]) -> Obj | None:
+    """This pass's ``status.trafficRouting``. ``previous``: the stored one; ``pod_revisions``: the
+    revision of each live pod (a left canary keeps weight 0 while one of them has its revision)."""
     plan = planned(steps, index, canary_revision)
     if plan is not None:
         return plan
     left = str((previous or {}).get("canaryRevision") or "")
-    if left and left != canary_revision and previous_pods > 0:
+    if left and left != canary_revision and left in set(pod_revisions):
         return abandoned(left)
     return None
 

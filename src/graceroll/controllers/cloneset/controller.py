@@ -4,6 +4,11 @@ Upstream ``cloneset_controller.go`` ``doReconcile``/``syncCloneSet`` (reference 
 is read synchronously, so upstream's expectations are unnecessary; what they guarantee is kept:
 a reconcile acts in one phase only, and the writes it makes bring it back (pod events) to take
 the next one. Every write goes through a helper that records the upstream Event.
+
+With canary steps (graceroll's extension, ``cloneset/canary.py``) the pass also keeps the step:
+a reset of the steps ends the pass after its status write, the step's HookRun is kept before
+scaling, the step advances after the update, and an abort writes the stable template back and ends
+the pass. The status write (``_write_status``) carries the canary fields and ``trafficRouting``.
 """
 
 from __future__ import annotations
@@ -134,7 +139,7 @@ class CloneSetController:
         if state is not None:
             new.update(state.to_status())
             if routing is None:
-                routing = self._routing(old, steps, state, updated, pods)
+                routing = traffic.routing(steps, state.step_index, updated, old.get(traffic.STATUS_KEY), map(podfacts.revision, pods))
             if routing is not None:
                 new[traffic.STATUS_KEY] = routing
         if status.needs_write(old, new):
@@ -150,13 +155,6 @@ class CloneSetController:
             new_cs["spec"].setdefault("updateStrategy", {})["paused"] = paused
             cs = self.store.update(new_cs)
         return cs, plan.requeue_after
-
-    @staticmethod
-    def _routing(old: Obj, steps: list[Obj], state: canary.CanaryState, updated: str, pods: list[Obj]) -> Obj | None:
-        previous = old.get(traffic.STATUS_KEY)
-        left = str((previous or {}).get("canaryRevision") or "")
-        remaining = sum(1 for p in pods if left and podfacts.revision(p) == left)
-        return traffic.routing(steps, state.step_index, updated, previous, remaining)
 
     # ---- revisions ---------------------------------------------------------------------------
     def _sync_revisions(self, cs: Obj) -> tuple[Obj, list[Obj], str, str] | None:

@@ -3,8 +3,10 @@
 Upstream ``game_stateful_set_control.go`` ``UpdateGameStatefulSet``. The
 store is read synchronously, so there are no expectations; the walk (``plan``) is computed from
 one read and its actions are written in order, each through a helper that records the Event.
-A canary reset or a ``retry`` ends the pass after its write; the next pass (brought by that write)
-does the rest. Time comes only from the injected clock; waits are returned as requeue delays.
+A canary reset, a ``retry`` or an abort (a failed hook step with ``onFailure: Abort``) ends the
+pass after its write; the next pass (brought by that write) does the rest. The canary steps are
+the shared ``controllers/canary``; the status write carries ``trafficRouting`` and records its
+changes. Time comes only from the injected clock; waits are returned as requeue delays.
 """
 
 from __future__ import annotations
@@ -168,10 +170,8 @@ class GameStatefulSetController:
 
     # ---- canary ------------------------------------------------------------------------------
     def _routing(self, gs: Obj, steps: list[Obj], state: canary.CanaryState, update: str) -> Obj | None:
-        previous = (gs.get("status") or {}).get(traffic.STATUS_KEY)
-        left = str((previous or {}).get("canaryRevision") or "")
-        pods = sum(1 for p in self._pods(gs) if left and podfacts.revision(p) == left and not podfacts.is_terminating(p))
-        return traffic.routing(steps, state.step_index, update, previous, pods)
+        live = (podfacts.revision(p) for p in self._pods(gs) if not podfacts.is_terminating(p))
+        return traffic.routing(steps, state.step_index, update, (gs.get("status") or {}).get(traffic.STATUS_KEY), live)
 
     def _set_paused(self, gs: Obj, paused: bool) -> None:
         """The operator owns ``spec.updateStrategy.paused``: it mirrors "a pause condition exists"."""

@@ -5,7 +5,9 @@ most one measurement per metric (the ones due at ``now``) and asks to come back 
 is due, so the simulator runs hooks on virtual time and the engine on real time. A completed run
 is left alone. A run whose spec is invalid ends in ``Error`` with the field errors as its message.
 A measurement whose answer is still in flight (``FetchPending``, the engine's background fetcher)
-is taken on a later reconcile: the fetcher wakes this controller when the answer is in.
+is taken on a later reconcile: the fetcher wakes this controller when the answer is in. The
+graceroll provider (the built-in judge) reads the data plane's counters through ``traffic`` and
+the metric's previous measurement (``providers.Context``).
 """
 
 from __future__ import annotations

@@ -45,19 +45,20 @@ def test_planned_folds_the_steps_up_to_the_current_one(index: int, want: Obj | N
 
 
 @pytest.mark.parametrize(
-    ("index", "revision", "previous", "left", "want"),
+    ("index", "revision", "previous", "pods", "want"),
     [
-        pytest.param(2, "b", {"canaryRevision": "b", "weight": 10}, 1, {"canaryRevision": "b", "weight": 10}, id="the steps decide while they run"),
-        pytest.param(10, "a", {"canaryRevision": "b", "weight": 10}, 1, {"canaryRevision": "b", "weight": 0}, id="cancelled or aborted: the left canary gets weight 0"),
-        pytest.param(10, "a", {"canaryRevision": "b", "weight": 0}, 0, None, id="cleared once the left canary's pods are gone"),
-        pytest.param(0, "c", {"canaryRevision": "b", "weight": 10, "headerRoutes": [{"name": "beta", "match": BETA}]}, 2, {"canaryRevision": "b", "weight": 0}, id="a new revision mid-canary: the old canary gets weight 0, no routes"),
-        pytest.param(1, "c", {"canaryRevision": "b", "weight": 0}, 2, {"canaryRevision": "c", "weight": 10}, id="until the new revision's own traffic step"),
-        pytest.param(10, "b", {"canaryRevision": "b", "weight": 50}, 10, None, id="completed: the canary is the only revision"),
-        pytest.param(0, "a", None, 0, None, id="no canary, nothing to route"),
+        pytest.param(2, "b", {"canaryRevision": "b", "weight": 10}, "aaab", {"canaryRevision": "b", "weight": 10}, id="the steps decide while they run"),
+        pytest.param(10, "a", {"canaryRevision": "b", "weight": 10}, "aaab", {"canaryRevision": "b", "weight": 0}, id="cancelled or aborted: the left canary gets weight 0"),
+        pytest.param(10, "a", {"canaryRevision": "b", "weight": 0}, "aaaa", None, id="cleared once the left canary's pods are gone"),
+        pytest.param(0, "c", {"canaryRevision": "b", "weight": 10, "headerRoutes": [{"name": "beta", "match": BETA}]}, "aabb", {"canaryRevision": "b", "weight": 0}, id="a new revision mid-canary: the old canary gets weight 0, no routes"),
+        pytest.param(1, "c", {"canaryRevision": "b", "weight": 0}, "acbb", {"canaryRevision": "c", "weight": 10}, id="until the new revision's own traffic step"),
+        pytest.param(10, "b", {"canaryRevision": "b", "weight": 50}, "bbbb", None, id="completed: the canary is the only revision"),
+        pytest.param(0, "a", None, "aaaa", None, id="no canary, nothing to route"),
     ],
 )
-def test_routing_turns_a_left_canary_to_weight_0(index: int, revision: str, previous: Obj | None, left: int, want: Obj | None) -> None:
-    assert traffic.routing(STEPS, index, revision, previous, left) == want
+def test_routing_turns_a_left_canary_to_weight_0(index: int, revision: str, previous: Obj | None, pods: str, want: Obj | None) -> None:
+    """``pods``: one letter per live pod, its revision."""
+    assert traffic.routing(STEPS, index, revision, previous, pods) == want
 
 
 @pytest.mark.parametrize(
