@@ -76,6 +76,11 @@ def format_time(t: float) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def format_micro_time(t: float) -> str:
+    """``metav1.MicroTime`` as the API writes it: always six fractional digits (``eventTime``)."""
+    return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def parse_time(s: str) -> float:
     """Inverse of :func:`format_time`; accepts any RFC 3339 timestamp."""
     return datetime.fromisoformat(s).timestamp()  # Python 3.11 reads the "Z" suffix itself

@@ -6,7 +6,8 @@
     ├── StoreError                 a store operation was refused
     │   ├── NotFound               the object does not exist: create it, or stop
     │   ├── AlreadyExists          the name is taken: update instead, or pick another name
-    │   └── Conflict               stale resourceVersion: re-read the object and retry
+    │   ├── Conflict               stale resourceVersion: re-read the object and retry
+    │   └── Forbidden              a rule of the server refuses the request (HTTP 403): do not retry
     ├── StorageError               the store's files cannot be used (locked, corrupt, newer schema, I/O
     │                              failure): fix the data dir, or stop the process that holds it
     ├── Invalid                    the object breaks a validation rule; ``causes`` lists each field error
@@ -50,6 +51,14 @@ class Conflict(StoreError):
             f"{detail or 'the object has been modified; please apply your changes to the latest version and try again'}"
         )
         super().__init__(kind, name, msg)
+
+
+class Forbidden(StoreError):
+    """Upstream's ``NewForbidden``: ``<resource> "<name>" is forbidden: <reason>``."""
+
+    def __init__(self, kind: str, name: str, reason: str) -> None:
+        super().__init__(kind, name, f'{kind} "{name}" is forbidden: {reason}')
+        self.reason = reason
 
 
 class StorageError(GracerollError):

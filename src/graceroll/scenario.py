@@ -31,7 +31,7 @@ from ruamel.yaml.error import YAMLError
 
 from graceroll.controllers.hookrun.fetch import FakeFetcher, Response
 from graceroll.engine.config import NodeSpec
-from graceroll.errors import FieldError, ManifestError
+from graceroll.errors import FieldError, ManifestError, UsageError
 from graceroll.node.sim import Behaviour, Behaviours
 
 
@@ -149,6 +149,8 @@ def from_files(files: list[str], until: float = 3600.0) -> Scenario:
     steps: list[Step] = []
     for f in files:
         steps += [Step(apply=str(Path(f).resolve())), Step(wait="complete")]
+    if not until > 0:
+        raise UsageError(f"--until must be a positive number of virtual seconds (got {until:g})")
     return Scenario(steps=steps, until=until)
 
 
@@ -156,9 +158,11 @@ def load(path: str) -> Scenario:
     """Read and check a scenario file; every problem is reported with its field path."""
     source = Path(path)
     try:
-        text = source.read_text()
+        text = source.read_text(encoding="utf-8-sig")
     except OSError as e:
         raise ManifestError([FieldError("scenario", "Invalid value", e.strerror or str(e), source=path)]) from e
+    except UnicodeDecodeError as e:
+        raise ManifestError([FieldError("scenario", "Invalid value", f"not a YAML text file (not UTF-8: {e.reason} at byte {e.start})", source=path)]) from e
     try:
         data = YAML(typ="safe").load(text)
     except YAMLError as e:

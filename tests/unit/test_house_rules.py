@@ -15,7 +15,7 @@ def test_only_the_clock_module_reads_the_wall_clock() -> None:
     offenders = [
         f"{p.relative_to(SRC)}:{i}"
         for p in SRC.rglob("*.py")
-        if p.name != "clock.py"
+        if p.name not in ("clock.py", "logshim.py")  # logshim: a process of its own, see its docstring
         for i, line in enumerate(p.read_text().splitlines(), 1)
         if WALL_CLOCK.search(line)
     ]

@@ -10,7 +10,8 @@ from graceroll.errors import FieldError, Invalid
 def admit(obj: Obj, old: Obj | None = None) -> Obj:
     """A defaulted copy of ``obj``; raises ``Invalid`` listing every field error at once.
 
-    ``old`` is the stored object on an update, for rules such as an immutable selector.
+    ``old`` is the stored object on an update, for rules such as an immutable selector, and for
+    the kind's ``prepare_update`` (values the server allocated, which an update may leave out).
     """
     kind_name = obj.get("kind")
     if not isinstance(kind_name, str) or not kind_name:
@@ -21,6 +22,8 @@ def admit(obj: Obj, old: Obj | None = None) -> Obj:
         raise Invalid(kind_name, name, [FieldError("kind", "Unsupported value", f"no kind {kind_name!r} is registered", kind_name, True)])
     new = clone(obj)
     new.setdefault("apiVersion", info.api_version)
+    if old is not None and info.prepare_update is not None:
+        info.prepare_update(new, old)
     if info.default is not None:
         info.default(new)
     errors = info.validate(new) if info.validate is not None else []

@@ -39,45 +39,72 @@ POD_REPLACEMENT_POLICIES = ["TerminationStarted", "TerminationComplete"]
 
 
 class RollingUpdateDeployment(Strict):
+    """How fast a rolling update goes."""
     maxUnavailable: IntOrString | None = None
+    """The most pods that may be unavailable during the update, as a number or a percentage of replicas (rounded down). Defaults to 25%. Cannot be 0 when maxSurge is 0."""
     maxSurge: IntOrString | None = None
+    """The most pods that may exist above replicas during the update, as a number or a percentage (rounded up). Defaults to 25%. Cannot be 0 when maxUnavailable is 0."""
 
 
 class DeploymentStrategy(Strict):
+    """DeploymentStrategy describes how to replace existing pods with new ones."""
     type: str | None = None
+    """Type of deployment: "Recreate" (stop every old pod, then start the new ones) or "RollingUpdate" (the default: replace them gradually)."""
     rollingUpdate: RollingUpdateDeployment | None = None
+    """Parameters of a rolling update; only with type RollingUpdate."""
 
 
 class DeploymentSpec(Strict):
+    """DeploymentSpec is the desired state of a Deployment."""
     replicas: int | None = None
+    """Number of desired pods. Defaults to 1."""
     selector: LabelSelector | None = None
+    """Label selector of the pods the Deployment manages; must match the template's labels. Cannot be changed."""
     template: PodTemplateSpec | None = None
+    """The pods to run. A change of it starts a rollout (a new ReplicaSet); other changes do not."""
     strategy: DeploymentStrategy | None = None
+    """The deployment strategy to use to replace existing pods with new ones."""
     minReadySeconds: int | None = None
+    """Seconds a new pod must be ready, without a container crashing, to count as available. Defaults to 0."""
     revisionHistoryLimit: int | None = None
+    """How many old ReplicaSets to keep for rollbacks. Defaults to 10."""
     paused: bool | None = None
+    """Whether the Deployment is paused: a paused Deployment does not roll out template changes, not even the rollout in progress, but still scales."""
     progressDeadlineSeconds: int | None = None
+    """Seconds a rollout may go without progress before its Progressing condition turns False (ProgressDeadlineExceeded). Defaults to 600."""
     podReplacementPolicy: str | None = None
 
 
 class DeploymentModel(TypedObject):
+    """Deployment runs a number of identical pods and rolls a new pod template out by scaling a new ReplicaSet up and the old ones down, within maxSurge and maxUnavailable."""
     spec: DeploymentSpec | None = None
+    """The desired state of the Deployment."""
 
 
 class ReplicaSetSpec(Strict):
+    """ReplicaSetSpec is the desired state of a ReplicaSet."""
     replicas: int | None = None
+    """Number of desired pods. Defaults to 1."""
     minReadySeconds: int | None = None
+    """Seconds a new pod must be ready to count as available."""
     selector: LabelSelector | None = None
+    """Label selector of the pods; must match the template's labels."""
     template: PodTemplateSpec | None = None
+    """The pods to create."""
 
 
 class ReplicaSetModel(TypedObject):
+    """ReplicaSet keeps a number of pods made from its template running. Deployments own and scale them."""
     spec: ReplicaSetSpec | None = None
+    """The desired state of the ReplicaSet."""
 
 
 class ControllerRevisionModel(TypedObject):
+    """ControllerRevision records one revision of a workload's pod template (CloneSet, GameStatefulSet history)."""
     data: Any = None
+    """The recorded state."""
     revision: int | None = None
+    """The revision number."""
 
 
 # --- defaults ------------------------------------------------------------------------------------

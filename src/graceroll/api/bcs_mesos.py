@@ -13,7 +13,10 @@ An ``Application`` is one version of the deployment: ``spec.instance`` taskgroup
 pod ``<application>-<index>`` (bcs-scheduler application semantics). A
 ``v4`` ``application`` document becomes one on its own, which a deployment without a template
 binds through ``spec.selector`` (bcs-scheduler ``CreateDeployment``).
-Namespaces keep their BCS names (``defaultGroup``): the Kubernetes DNS-label rule is not applied.
+Namespaces keep their BCS names (``defaultGroup``; graceroll's namespace rule accepts upper-case
+letters, see ``field_checks.is_namespace_name``), and applying a deployment or application
+creates its namespace when it does not exist yet (``Kind.implicit_namespace``): BCS namespaces
+are implicit.
 """
 
 from __future__ import annotations
@@ -112,6 +115,11 @@ def _meta(obj: Obj) -> list[FieldError]:
         errs.append(fc.invalid("metadata.name", name, "expected string"))
     else:
         errs += fc.messages("metadata.name", name, fc.is_dns1123_label(name))
+    namespace = md.get("namespace")
+    if not isinstance(namespace, str):
+        errs.append(fc.invalid("metadata.namespace", namespace, "expected string"))
+    else:
+        errs += fc.messages("metadata.namespace", namespace, fc.is_namespace_name(namespace))
     return errs
 
 
@@ -247,6 +255,7 @@ MESOS_DEPLOYMENT = register(
         "mesosdeployments",
         ("mdeploy", "mesosdeploy"),
         scale_field="instance",
+        implicit_namespace=True,
         default=default_deployment,
         validate=validate_deployment,
         validate_update=validate_deployment_update,
@@ -254,5 +263,15 @@ MESOS_DEPLOYMENT = register(
     )
 )
 APPLICATION = register(
-    Kind(GROUP, "v4", "Application", "applications", ("app",), default=default_application, validate=validate_application, prune=unknown_in_application)
+    Kind(
+        GROUP,
+        "v4",
+        "Application",
+        "applications",
+        ("app",),
+        implicit_namespace=True,
+        default=default_application,
+        validate=validate_application,
+        prune=unknown_in_application,
+    )
 )

@@ -48,49 +48,77 @@ PartitionCheck = Callable[[str, object, int], list[FieldError]]  # (path, value,
 
 
 class HookArg(Strict):
+    """An argument of a hook's HookRun."""
     name: str | None = None
+    """The argument's name, as the template declares it."""
     value: str | None = None
+    """Its value."""
 
 
 class HookStep(Strict):
+    """A hook: a HookRun made from a HookTemplate."""
     templateName: str | None = None
+    """The HookTemplate, in the workload's namespace."""
     args: list[HookArg] | None = None
+    """Values for the template's args."""
 
 
 class CanaryHookStep(HookStep):
+    """A canary step's hook: its HookRun must succeed for the canary to go on."""
     onFailure: str | None = None
+    """Pause (the default, BCS's: the canary pauses until rollout resume) or Abort (back to the stable revision, as rollout cancel) when the run fails or errs."""
 
 
 class Pause(Strict):
+    """A pause of the canary."""
     duration: int | None = None
+    """Seconds to wait; without it, wait for rollout resume."""
 
 
 class HeaderValue(Strict):
+    """How a header's value is compared: exactly one of exact, prefix, regex."""
     exact: str | None = None
+    """The whole value."""
     prefix: str | None = None
+    """The value's beginning."""
     regex: str | None = None
+    """A regular expression the value matches."""
 
 
 class HeaderMatch(Strict):
+    """One condition on a request header."""
     headerName: str | None = None
+    """The header, e.g. X-Canary."""
     headerValue: HeaderValue | None = None
+    """How its value is compared."""
 
 
 class HeaderRoute(Strict):
+    """A header route: requests satisfying every match go to the canary only."""
     name: str | None = None
+    """The route's name; a later step with the same name replaces it."""
     match: list[HeaderMatch] | None = None
+    """The conditions, all of which a request must meet; without any, the route is removed."""
 
 
 class CanaryStep(Strict):
+    """One canary step: exactly one of partition, pause, hook, trafficWeight, trafficHeaderRoute."""
     partition: IntOrString | None = None
+    """Update until only this many pods (or this percentage) keep the old revision."""
     pause: Pause | None = None
+    """Wait (for a duration, or until rollout resume)."""
     hook: CanaryHookStep | None = None
+    """Run a hook (a HookRun) and go on when it succeeds."""
     trafficWeight: int | None = None
+    """graceroll's: send this percentage (0-100) of the Service's requests to the canary pods, whatever their count (Argo Rollouts' setWeight)."""
     trafficHeaderRoute: HeaderRoute | None = None
+    """graceroll's: send the HTTP requests matching a route to the canary pods only (Argo Rollouts' setHeaderRoute)."""
 
 
 class Canary(Strict):
+    """An automated canary: the steps run in order."""
     steps: list[CanaryStep] | None = None
+    """The steps."""
 
 
 # --- rules ---------------------------------------------------------------------------------------

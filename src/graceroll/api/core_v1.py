@@ -2,8 +2,8 @@
 
 Defaults: ``kubernetes/kubernetes:pkg/apis/core/v1/defaults.go`` (SetDefaults_Pod, _Service);
 rules: ``pkg/apis/core/validation/validation.go`` (ValidatePod, ValidateService, ValidateEvent).
-Pods are only checked as a whole here; the upstream restrictions on what a pod update may change
-are not enforced (graceroll's own controllers and node agent are the only pod writers).
+What a pod update may change is ``api.pod_update``'s rule; a new pod's status and
+ServiceAccount are ``api.pod_status``'s (the store applies them to every pod it creates).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import ipaddress
 from typing import Any
 
 from graceroll.api import field_checks as fc
-from graceroll.api import pod_template
+from graceroll.api import pod_status, pod_template, pod_update
 from graceroll.api.kinds import Kind, register
 from graceroll.api.meta import Obj
 from graceroll.api.structure import (
@@ -47,7 +47,9 @@ def default_object_meta(obj: Obj) -> None:
 
 
 class PodModel(TypedObject):
+    """Pod is a group of containers run together on a node, sharing an IP address and volumes. On the engine its containers are processes."""
     spec: PodSpec | None = None
+    """The desired state of the pod."""
 
 
 def default_pod(obj: Obj) -> None:
@@ -93,23 +95,37 @@ def _pod_rules(obj: Obj) -> list[FieldError]:
 
 
 class ServicePort(Strict):
+    """One port of a Service."""
     name: str | None = None
+    """A name for the port; required when there are several."""
     protocol: str | None = None
+    """TCP (default), UDP or SCTP."""
     appProtocol: str | None = None
+    """The application protocol; http makes the engine's proxy balance every request and drain keep-alive connections."""
     port: int | None = None
+    """The port the Service listens on."""
     targetPort: IntOrString | None = None
+    """The port of the pods, by number or by the name of a containerPort. Defaults to port."""
     nodePort: int | None = None
+    """A port on the node (127.0.0.1 on the engine) for NodePort and LoadBalancer Services."""
 
 
 class ServiceSpec(Strict):
+    """ServiceSpec is the desired state of a Service."""
     ports: list[ServicePort] | None = None
+    """The ports the Service exposes."""
     selector: dict[str, str] | None = None
+    """Labels of the pods the Service routes to."""
     type: str | None = None
+    """ClusterIP (default), NodePort, LoadBalancer or ExternalName."""
     clusterIP: str | None = None
+    """The address of the Service (from 127.1.0.0/16 on the engine), allocated when not given; "None" makes a headless Service."""
     clusterIPs: list[str] | None = None
     externalIPs: list[str] | None = None
     externalName: str | None = None
+    """The DNS name an ExternalName Service stands for."""
     sessionAffinity: str | None = None
+    """None (default) or ClientIP."""
     sessionAffinityConfig: FreeMap | None = None
     loadBalancerIP: str | None = None
     loadBalancerSourceRanges: list[str] | None = None
@@ -118,6 +134,7 @@ class ServiceSpec(Strict):
     internalTrafficPolicy: str | None = None
     healthCheckNodePort: int | None = None
     publishNotReadyAddresses: bool | None = None
+    """Whether pods that are not ready are still endpoints."""
     ipFamilies: list[str] | None = None
     ipFamilyPolicy: str | None = None
     allocateLoadBalancerNodePorts: bool | None = None
@@ -125,7 +142,9 @@ class ServiceSpec(Strict):
 
 
 class ServiceModel(TypedObject):
+    """Service gives a set of pods (chosen by a label selector) one address; the engine's proxy balances connections to the ready ones and drains pods before they stop."""
     spec: ServiceSpec | None = None
+    """The desired state of the Service."""
 
 
 def default_service(obj: Obj) -> None:
@@ -169,6 +188,9 @@ def _service_rules(obj: Obj) -> list[FieldError]:
     ip = spec.get("clusterIP")
     if ip and ip != "None" and not _is_ip(ip):
         errs.append(fc.invalid("spec.clusterIP", ip, "must be empty, 'None', or a valid IP address"))
+    ips = spec.get("clusterIPs") or []
+    if ips and ips[0] != ip:
+        errs.append(fc.invalid("spec.clusterIPs", ips, "first value must match `clusterIP`"))
     if kind == "ExternalName":
         name = spec.get("externalName") or ""
         if not name:
@@ -179,6 +201,50 @@ def _service_rules(obj: Obj) -> list[FieldError]:
         if spec.get(key) is not None and spec[key] not in TRAFFIC_POLICIES:
             errs.append(fc.not_supported(f"spec.{key}", spec[key], TRAFFIC_POLICIES))
     return errs
+
+
+def _needs_cluster_ip(spec: Obj) -> bool:
+    return (spec.get("type") or "ClusterIP") != "ExternalName"
+
+
+def prepare_service_update(new: Obj, old: Obj) -> None:
+    """Upstream's ``patchAllocatedValues`` then ``normalizeClusterIPs``: an update that leaves out
+    the cluster IP or a node port the server allocated keeps it (``kubectl replace`` of the
+    original manifest); a changed ``clusterIP`` alone moves ``clusterIPs`` with it, so that
+    validation reports the change."""
+    spec, before = new.get("spec"), old.get("spec") or {}
+    if not isinstance(spec, dict):
+        return
+    if _needs_cluster_ip(spec) and _needs_cluster_ip(before):
+        if not spec.get("clusterIP") and before.get("clusterIP"):
+            spec["clusterIP"] = before["clusterIP"]
+        if not spec.get("clusterIPs") and before.get("clusterIPs"):
+            spec["clusterIPs"] = list(before["clusterIPs"])
+    if isinstance(spec.get("ports"), list) and spec.get("type") in ("NodePort", "LoadBalancer"):
+        by_name = {p.get("name"): p.get("nodePort") for p in before.get("ports") or () if isinstance(p, dict) and p.get("nodePort")}
+        used = {p.get("nodePort") for p in spec["ports"] if isinstance(p, dict) and p.get("nodePort")}
+        for port in spec["ports"]:
+            if isinstance(port, dict) and not port.get("nodePort") and by_name.get(port.get("name")) not in (None, *used):
+                port["nodePort"] = by_name[port.get("name")]
+    ip, old_ip, ips, old_ips = spec.get("clusterIP"), before.get("clusterIP"), spec.get("clusterIPs"), before.get("clusterIPs")
+    if ip != old_ip and ips == old_ips:
+        if old_ip and not ip:
+            spec.pop("clusterIPs", None)
+        elif ip:
+            spec["clusterIPs"] = [ip]
+
+
+def validate_service_update(new: Obj, old: Obj) -> list[FieldError]:
+    """``validateUpgradeDowngradeClusterIPs``: the primary cluster IP is immutable once set."""
+    spec, before = new.get("spec") or {}, old.get("spec") or {}
+    if not _needs_cluster_ip(spec) or not _needs_cluster_ip(before):
+        return []
+    ips, old_ips = list(spec.get("clusterIPs") or []), list(before.get("clusterIPs") or [])
+    if old_ips and not ips:
+        return [fc.invalid("spec.clusterIPs[0]", ips, "primary clusterIP can not be unset")]
+    if old_ips and ips[0] != old_ips[0]:
+        return [fc.invalid("spec.clusterIPs[0]", ips, "may not change once set")]
+    return []
 
 
 def _service_ports(ports: list[Any], kind: str | None, path: str) -> list[FieldError]:
@@ -251,14 +317,20 @@ class EventSeries(Strict):
 
 
 class EventModel(TypedObject):
+    """Event is a report of something that happened to an object, such as a pod being scaled up or killed."""
     involvedObject: ObjectReference | None = None
+    """The object the event is about."""
     reason: str | None = None
+    """A short CamelCase reason, such as ScalingReplicaSet."""
     message: str | None = None
+    """A human-readable description."""
     source: EventSource | None = None
     firstTimestamp: str | None = None
     lastTimestamp: str | None = None
     count: int | None = None
+    """How many times the event occurred."""
     type: str | None = None
+    """Normal or Warning."""
     eventTime: str | None = None
     series: EventSeries | None = None
     action: str | None = None
@@ -286,9 +358,34 @@ validate_pod = validator(PodModel, _pod_rules)
 validate_service = validator(ServiceModel, _service_rules)
 validate_event = validator(EventModel, _event_rules)
 
-POD = register(Kind("", "v1", "Pod", "pods", ("po",), default=default_pod, validate=validate_pod))
+POD = register(
+    Kind(
+        "",
+        "v1",
+        "Pod",
+        "pods",
+        ("po",),
+        graceful_deletion=True,
+        returns_deleted_object=True,
+        default=default_pod,
+        validate=validate_pod,
+        validate_update=lambda new, old: pod_update.validate_pod_update(new, old, default_pod),
+        on_create=pod_status.prepare_for_create,
+    )
+)
 SERVICE = register(
-    Kind("", "v1", "Service", "services", ("svc",), default=default_service, validate=validate_service)
+    Kind(
+        "",
+        "v1",
+        "Service",
+        "services",
+        ("svc",),
+        returns_deleted_object=True,
+        default=default_service,
+        validate=validate_service,
+        validate_update=validate_service_update,
+        prepare_update=prepare_service_update,
+    )
 )
 EVENT = register(
     Kind(

@@ -16,7 +16,9 @@ from graceroll.errors import FieldError
 
 
 class PersistentVolumeClaimModel(TypedObject):
+    """PersistentVolumeClaim is a request for storage; on the engine a directory that outlives the pods mounting it."""
     spec: FreeMap | None = None
+    """The desired characteristics of the storage."""
 
 
 def _rules(obj: Obj) -> list[FieldError]:
@@ -30,6 +32,7 @@ PERSISTENT_VOLUME_CLAIM = register(
         "PersistentVolumeClaim",
         "persistentvolumeclaims",
         ("pvc",),
+        returns_deleted_object=True,
         default=default_object_meta,
         validate=validator(PersistentVolumeClaimModel, _rules),
     )

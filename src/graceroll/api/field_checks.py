@@ -91,6 +91,7 @@ def max_len_error(n: int) -> str:
 _DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_SUBDOMAIN_FMT = _DNS1123_LABEL_FMT + "(\\." + _DNS1123_LABEL_FMT + ")*"
 _DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
+_NAMESPACE_FMT = "[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?"
 _QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _LABEL_VALUE_FMT = "(" + _QUALIFIED_NAME_FMT + ")?"
 _PERCENT_FMT = "[0-9]+%"
@@ -98,10 +99,13 @@ _PERCENT_FMT = "[0-9]+%"
 _DNS1123_LABEL = re.compile(f"^{_DNS1123_LABEL_FMT}$")
 _DNS1123_SUBDOMAIN = re.compile(f"^{_DNS1123_SUBDOMAIN_FMT}$")
 _DNS1035_LABEL = re.compile(f"^{_DNS1035_LABEL_FMT}$")
+_NAMESPACE = re.compile(f"^{_NAMESPACE_FMT}$")
 _QUALIFIED_NAME = re.compile(f"^{_QUALIFIED_NAME_FMT}$")
 _LABEL_VALUE = re.compile(f"^{_LABEL_VALUE_FMT}$")
 _PERCENT = re.compile(f"^{_PERCENT_FMT}$")
 _PORT_NAME_CHARS = re.compile(r"^[-a-z0-9]+$")
+_CONFIG_MAP_KEY_FMT = "[-._a-zA-Z0-9]+"
+_CONFIG_MAP_KEY = re.compile(f"^{_CONFIG_MAP_KEY_FMT}$")
 _HTTP_HEADER_NAME = re.compile(r"^[-A-Za-z0-9]+$")
 
 _QUALIFIED_NAME_MSG = (
@@ -139,6 +143,47 @@ def is_dns1123_subdomain(value: str) -> list[str]:
                 "example.com",
             )
         )
+    return errs
+
+
+def is_namespace_name(value: str) -> list[str]:
+    """graceroll's one rule for namespace names: an RFC 1123 label that may also hold upper-case
+    letters. Upstream wants a lower-case label; BCS Mesos namespaces are free-form and
+    case-sensitive (``defaultGroup``), and they must hold Services and every other kind too.
+    Names stay case-sensitive: ``defaultGroup`` and ``defaultgroup`` are two namespaces."""
+    errs = [max_len_error(63)] if len(value) > 63 else []
+    if not _NAMESPACE.match(value):
+        errs.append(
+            regex_error(
+                "a namespace name must consist of alphanumeric characters or '-', "
+                "and must start and end with an alphanumeric character",
+                _NAMESPACE_FMT,
+                "my-name",
+                "defaultGroup",
+            )
+        )
+    return errs
+
+
+def is_config_map_key(value: str) -> list[str]:
+    """``IsConfigMapKey``: a ConfigMap or Secret key, which becomes a file name in a volume."""
+    errs = [max_len_error(253)] if len(value) > 253 else []
+    if not _CONFIG_MAP_KEY.match(value):
+        errs.append(
+            regex_error(
+                "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+                _CONFIG_MAP_KEY_FMT,
+                "key.name",
+                "KEY_NAME",
+                "key-name",
+            )
+        )
+    if value == ".":
+        errs.append("must not be '.'")
+    elif value == "..":
+        errs.append("must not be '..'")
+    elif value.startswith(".."):
+        errs.append("must not start with '..'")
     return errs
 
 
@@ -391,9 +436,9 @@ STANDARD_FINALIZERS = ("kubernetes", "orphan", "foregroundDeletion")
 
 
 def object_meta(
-    meta: Mapping[str, Any] | None, name_check: NameCheck, path: str = "metadata"
+    meta: Mapping[str, Any] | None, name_check: NameCheck, path: str = "metadata", *, namespaced: bool = True
 ) -> list[FieldError]:
-    """``ValidateObjectMeta`` for a namespaced kind.
+    """``ValidateObjectMeta``; a namespaced kind needs a namespace (``namespaced=False``: none is checked).
 
     A missing name is fine when ``generateName`` is set: the store generates the name after
     admission (the API server does it before validation, so this is the same rule in another order).
@@ -409,10 +454,12 @@ def object_meta(
     elif not gen:
         errs.append(required(f"{path}.name", "name or generateName is required"))
     ns = meta.get("namespace") or ""
-    if not ns:
+    if not namespaced:
+        pass
+    elif not ns:
         errs.append(required(f"{path}.namespace"))
     else:
-        errs += messages(f"{path}.namespace", ns, is_dns1123_label(ns))
+        errs += messages(f"{path}.namespace", ns, is_namespace_name(ns))
     errs += non_negative(f"{path}.generation", meta.get("generation"))
     errs += label_map(f"{path}.labels", meta.get("labels"))
     errs += annotation_map(f"{path}.annotations", meta.get("annotations"))

@@ -19,6 +19,8 @@ Defaulter = Callable[[Obj], None]
 Validator = Callable[[Obj], list[FieldError]]
 UpdateValidator = Callable[[Obj, Obj], list[FieldError]]
 Pruner = Callable[[Obj], tuple[Obj, list[UnknownField]]]  # the object without the fields its kind lacks, and those
+UpdatePreparer = Callable[[Obj, Obj], None]  # (new, old): carry over what an update may not drop
+Predicate = Callable[[Obj], bool]
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,18 @@ class Kind:
     generation_tracks_annotations: bool = False  # Deployment: annotations are copied to ReplicaSets
     scalable: bool = False  # has the scale subresource (spec.replicas)
     scale_field: str = ""  # the spec field `scale` sets when it is not replicas (BCS Mesos: instance)
+    # Deletion, as the kind's registry strategy decides it upstream:
+    graceful_deletion: bool = False  # grace periods apply (only Pods upstream); other kinds go at once
+    returns_deleted_object: bool = False  # DELETE answers with the object, not a Status (ReturnDeletedObject)
+    implicit_namespace: bool = False  # creating one creates its namespace when missing (BCS Mesos kinds)
     default: Defaulter | None = field(default=None, compare=False)
     validate: Validator | None = field(default=None, compare=False)
     validate_update: UpdateValidator | None = field(default=None, compare=False)
     prune: Pruner | None = field(default=None, compare=False)  # unknown fields, warned about and dropped
+    prepare_update: UpdatePreparer | None = field(default=None, compare=False)  # before defaulting an update
+    on_create: Defaulter | None = field(default=None, compare=False)  # the store's PrepareForCreate (initial status)
+    holds_deletion: Predicate | None = field(default=None, compare=False)  # besides metadata.finalizers
+    on_deleting: Defaulter | None = field(default=None, compare=False)  # what else changes when deletion begins
 
     @property
     def api_version(self) -> str:

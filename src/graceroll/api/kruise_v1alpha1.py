@@ -77,9 +77,13 @@ class Lifecycle(Strict):
 
 
 class ScaleStrategy(Strict):
+    """How a CloneSet scales."""
     podsToDelete: list[str] | None = None
+    """Names of pods to delete first when scaling down (and to replace otherwise)."""
     maxUnavailable: IntOrString | None = None
+    """The most pods that may be unavailable while scaling up."""
     disablePVCReuse: bool | None = None
+    """When true, the claims of a deleted pod are not reused by its replacement."""
 
 
 class WeightTerm(Strict):
@@ -102,19 +106,31 @@ class ScatterTerm(Strict):
 
 
 class InPlaceUpdateStrategy(Strict):
+    """Parameters of an in-place update."""
     gracePeriodSeconds: int | None = None
+    """Seconds between a pod leaving its Services (InPlaceUpdateReady False) and its containers restarting with the new image."""
 
 
 class UpdateStrategy(Strict):
+    """UpdateStrategy says how a CloneSet moves its pods to a new revision."""
     type: str | None = None
+    """ReCreate (default: delete and create pods), InPlaceIfPossible (update images in place, else recreate) or InPlaceOnly (refuse changes that cannot be made in place)."""
     partition: IntOrString | None = None
+    """How many pods (a number, or a percentage of replicas) keep the old revision: 5 replicas with partition 3 update 2 pods."""
     maxUnavailable: IntOrString | None = None
+    """The most pods that may be unavailable during the update (number or percentage). Defaults to 20%."""
     maxSurge: IntOrString | None = None
+    """The most pods above replicas during the update (number or percentage). Defaults to 0."""
     paused: bool | None = None
+    """When true no pod is updated; scaling goes on."""
     priorityStrategy: PriorityStrategy | None = None
+    """The order in which pods are updated (by label weights or an ordered key)."""
     scatterStrategy: list[ScatterTerm] | None = None
+    """Label key/value pairs whose pods are spread out over the update order."""
     inPlaceUpdateStrategy: InPlaceUpdateStrategy | None = None
-    canary: Canary | None = None  # graceroll's extension (api/canary_steps.py)
+    """Parameters of in-place updates."""
+    canary: Canary | None = None
+    """graceroll's extension: canary steps (partition, pause, hook, trafficWeight, trafficHeaderRoute), run in order; while set they decide the partition."""
 
 
 class ClaimTemplate(Strict):
@@ -126,20 +142,32 @@ class ClaimTemplate(Strict):
 
 
 class CloneSetSpec(Strict):
+    """CloneSetSpec is the desired state of a CloneSet."""
     replicas: int | None = None
+    """Number of desired pods. Defaults to 1."""
     selector: LabelSelector | None = None
+    """Label selector of the pods; must match the template's labels."""
     template: PodTemplateSpec | None = None
+    """The pods to run; a change starts an update (in place when updateStrategy allows)."""
     volumeClaimTemplates: list[ClaimTemplate] | None = None
+    """Claims made for each pod, kept for a pod created again with its name."""
     scaleStrategy: ScaleStrategy | None = None
+    """How the CloneSet scales."""
     updateStrategy: UpdateStrategy | None = None
+    """How the CloneSet updates pods to a new revision."""
     revisionHistoryLimit: int | None = None
+    """How many old revisions to keep. Defaults to 10."""
     minReadySeconds: int | None = None
+    """Seconds a new or updated pod must be ready to count as available."""
     lifecycle: Lifecycle | None = None
+    """Hooks (labels, finalizers) that hold a pod before it is deleted or updated in place."""
     progressDeadlineSeconds: int | None = None
 
 
 class CloneSetModel(TypedObject):
+    """CloneSet (OpenKruise) manages a set of identical pods like a Deployment, but can update pods in place (only the changed containers restart, same pod, IP and volumes) and keeps old-revision pods by partition."""
     spec: CloneSetSpec | None = None
+    """The desired state of the CloneSet."""
 
 
 # --- defaults ------------------------------------------------------------------------------------

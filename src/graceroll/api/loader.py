@@ -43,11 +43,23 @@ DOCUMENT = "manifest"  # the field path of problems that concern a whole documen
 _DOC_START = re.compile(r"^---(\s|$)")
 
 
-class _PlainTimestamps(RoundTripConstructor):
-    """Timestamps stay the strings they were written as (creationTimestamp etc. are strings in the API)."""
+_YAML11_OCTAL = re.compile(r"^[-+]?0[0-7]+$")
 
 
-_PlainTimestamps.add_constructor("tag:yaml.org,2002:timestamp", _PlainTimestamps.construct_yaml_str)
+class ManifestConstructor(RoundTripConstructor):
+    """Scalars as Kubernetes reads them (``sigs.k8s.io/yaml``, YAML 1.1 integers): timestamps stay
+    the strings they were written as (creationTimestamp etc. are strings in the API), and ``0644``
+    is octal 420 as in every ``defaultMode: 0644`` users write (YAML 1.2 would read 644)."""
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        text = str(node.value).replace("_", "")
+        if _YAML11_OCTAL.match(text):
+            return int(text, 8)
+        return super().construct_yaml_int(node)
+
+
+ManifestConstructor.add_constructor("tag:yaml.org,2002:timestamp", ManifestConstructor.construct_yaml_str)
+ManifestConstructor.add_constructor("tag:yaml.org,2002:int", ManifestConstructor.construct_yaml_int)
 
 
 @dataclass
@@ -137,7 +149,7 @@ def _internal(e: Exception, source: str, line: int) -> FieldError:
 
 def _yaml() -> YAML:
     y = YAML(typ="rt")
-    y.Constructor = _PlainTimestamps
+    y.Constructor = ManifestConstructor
     return y
 
 

@@ -94,6 +94,8 @@ def parse(text: str) -> Selector:
             reqs.append(Requirement(part, "Exists"))
         else:
             raise UsageError(f"unable to parse requirement: {part!r}")
+        if not reqs[-1].key:
+            raise UsageError(f"unable to parse requirement: {part!r}: the key is empty")
     return Selector(tuple(reqs))
 
 

@@ -18,7 +18,7 @@ in that kind's module, next to its defaults and rules.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -44,66 +44,104 @@ FreeList = list[dict[str, Any]]
 
 
 class Strict(BaseModel):
-    """Unknown keys and wrongly typed values are errors, as with ``kubectl apply --validate=strict``."""
+    """Unknown keys and wrongly typed values are errors, as with ``kubectl apply --validate=strict``.
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    Class and attribute docstrings of the models are the descriptions the OpenAPI documents
+    publish (``kubectl explain``): they are written for users.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
 
 
 # --- metadata ------------------------------------------------------------------------------------
 
 
 class OwnerReference(Strict):
+    """OwnerReference names an object this one depends on."""
     apiVersion: str | None = None
+    """API version of the owner."""
     kind: str | None = None
+    """Kind of the owner."""
     name: str | None = None
+    """Name of the owner."""
     uid: str | None = None
+    """UID of the owner."""
     controller: bool | None = None
+    """True for the one owner that manages this object."""
     blockOwnerDeletion: bool | None = None
+    """When true, a foreground deletion of the owner waits for this object to be gone."""
 
 
 class ObjectMeta(Strict):
+    """ObjectMeta is the metadata every stored object has."""
     name: str | None = None
+    """Name of the object, unique within its namespace and kind. Cannot be updated."""
     generateName: str | None = None
+    """A prefix from which the server makes a unique name when name is not given."""
     namespace: str | None = None
+    """The namespace the object lives in; "default" when not given."""
     labels: dict[str, str] | None = None
+    """Key/value pairs that selectors (of Services, Deployments, ...) match on."""
     annotations: dict[str, str] | None = None
+    """Key/value pairs for tools and controllers; not used to select objects."""
     ownerReferences: list[OwnerReference] | None = None
+    """The objects this one depends on; when every owner is gone the object is garbage-collected."""
     finalizers: list[str] | None = None
+    """Names that must be removed before the object is deleted from storage."""
     uid: str | None = None
+    """A unique identifier the server gives the object when it is created. Read-only."""
     resourceVersion: str | None = None
+    """The version of the object the server holds, used for optimistic concurrency and for watches. Read-only."""
     generation: int | None = None
+    """A sequence number of changes to the desired state (spec). Read-only."""
     creationTimestamp: str | None = None
+    """When the object was created (RFC 3339). Read-only."""
     deletionTimestamp: str | None = None
+    """When the object will be removed; set by a graceful delete. Read-only."""
     deletionGracePeriodSeconds: int | None = None
+    """The seconds the object is given to terminate once deletionTimestamp is set. Read-only."""
     selfLink: str | None = None
     managedFields: Any = None  # ignored
 
 
 class LabelSelectorRequirement(Strict):
+    """A requirement on one label key."""
     key: str | None = None
+    """The label key the requirement applies to."""
     operator: str | None = None
+    """In, NotIn, Exists or DoesNotExist."""
     values: list[str] | None = None
+    """The values for In and NotIn; must be empty for Exists and DoesNotExist."""
 
 
 class LabelSelector(Strict):
+    """A label query: the requirements of matchLabels and matchExpressions are ANDed; an empty selector matches everything."""
     matchLabels: dict[str, str] | None = None
+    """Labels an object must carry, each key with exactly this value."""
     matchExpressions: list[LabelSelectorRequirement] | None = None
+    """Requirements with operators In, NotIn, Exists and DoesNotExist."""
 
 
 class TypedObject(Strict):
     """What every top-level object has. ``status`` is accepted and not checked: the store owns it."""
 
     apiVersion: str | None = None
+    """The versioned schema of this representation of an object, such as apps/v1."""
     kind: str | None = None
+    """The kind of object this is, such as Deployment. In CamelCase."""
     metadata: ObjectMeta | None = None
+    """Standard object metadata: name, namespace, labels, annotations and what the server records (uid, resourceVersion, generation, timestamps)."""
     status: Any = None
+    """The most recently observed state of the object. Written by the system (controllers and the node agent), read-only for users."""
 
 
 # --- the pod template ----------------------------------------------------------------------------
 
 
 class ExecAction(Strict):
+    """A command run in the container's environment."""
     command: list[str] | None = None
+    """The command and its arguments; not run in a shell."""
 
 
 class HTTPHeader(Strict):
@@ -112,16 +150,25 @@ class HTTPHeader(Strict):
 
 
 class HTTPGetAction(Strict):
+    """An HTTP GET request to the container."""
     path: str | None = None
+    """The path to request."""
     port: IntOrString | None = None
+    """The port, by number or by the name of a containerPort."""
     host: str | None = None
+    """The host to connect to; defaults to the pod IP."""
     scheme: str | None = None
+    """HTTP (default) or HTTPS."""
     httpHeaders: list[HTTPHeader] | None = None
+    """Headers to send."""
 
 
 class TCPSocketAction(Strict):
+    """A TCP connection to the container."""
     port: IntOrString | None = None
+    """The port, by number or name."""
     host: str | None = None
+    """The host; defaults to the pod IP."""
 
 
 class GRPCAction(Strict):
@@ -134,15 +181,24 @@ class SleepAction(Strict):
 
 
 class Probe(Strict):
+    """A periodic check of a container: an exec command, an HTTP GET, a TCP connection or a gRPC health check."""
     exec: ExecAction | None = None
+    """Run a command in the container; exit code 0 is success."""
     httpGet: HTTPGetAction | None = None
+    """Send an HTTP GET; a status from 200 to 399 is success."""
     tcpSocket: TCPSocketAction | None = None
+    """Open a TCP connection; success when it opens."""
     grpc: GRPCAction | None = None
     initialDelaySeconds: int | None = None
+    """Seconds after the container starts before the first probe."""
     timeoutSeconds: int | None = None
+    """Seconds after which a probe times out. Defaults to 1."""
     periodSeconds: int | None = None
+    """Seconds between probes. Defaults to 10."""
     successThreshold: int | None = None
+    """Consecutive successes after a failure needed to count as passing. Defaults to 1."""
     failureThreshold: int | None = None
+    """Consecutive failures needed to count as failing. Defaults to 3."""
     terminationGracePeriodSeconds: int | None = None
 
 
@@ -154,17 +210,25 @@ class LifecycleHandler(Strict):
 
 
 class Lifecycle(Strict):
+    """Actions run at container lifecycle events."""
     postStart: LifecycleHandler | None = None
+    """Run right after the container starts; a failure restarts the container."""
     preStop: LifecycleHandler | None = None
+    """Run before the container is stopped (after the pod has left its Services' endpoints); the grace period counts from its start."""
     stopSignal: str | None = None
 
 
 class ContainerPort(Strict):
+    """A network port of a container."""
     name: str | None = None
+    """A name Services and probes can use instead of the number (an IANA service name)."""
     containerPort: int | None = None
+    """The port number, listened on at the pod IP."""
     hostPort: int | None = None
+    """A port of the node to expose (accepted, not used)."""
     hostIP: str | None = None
     protocol: str | None = None
+    """TCP (default), UDP or SCTP."""
 
 
 class EnvVarSource(Strict):
@@ -176,37 +240,59 @@ class EnvVarSource(Strict):
 
 
 class EnvVar(Strict):
+    """An environment variable of a container."""
     name: str | None = None
+    """The variable name."""
     value: str | None = None
+    """Its value; $(VAR) references to earlier variables are expanded."""
     valueFrom: EnvVarSource | None = None
+    """Where the value comes from, instead of value: a field of the pod, a ConfigMap or Secret key."""
 
 
 class Container(Strict):
+    """A process the pod runs: its image (what to run), command, environment, ports, probes and hooks."""
     name: str | None = None
+    """Name of the container, unique within the pod (a DNS label)."""
     image: str | None = None
+    """The image reference. On the engine, <data dir>/images/<name>/<tag>/run is its entrypoint if it exists, else the built-in demo server."""
     command: list[str] | None = None
+    """The entrypoint, replacing the image's. $(VAR) references are expanded from the container's environment."""
     args: list[str] | None = None
+    """Arguments to the entrypoint, replacing the image's."""
     workingDir: str | None = None
+    """The working directory; defaults to the image's or the pod directory."""
     ports: list[ContainerPort] | None = None
+    """Ports the container listens on, at $POD_IP. Named ports can be referred to by Services and probes."""
     envFrom: FreeList | None = None
+    """Sources (ConfigMaps, Secrets) of environment variables."""
     env: list[EnvVar] | None = None
+    """Environment variables to set in the container."""
     resources: FreeMap | None = None
+    """Compute resource requests and limits (accepted, not enforced on the engine)."""
     resizePolicy: FreeList | None = None
     restartPolicy: str | None = None
     restartPolicyRules: FreeList | None = None
     volumeMounts: FreeList | None = None
+    """Volumes of the pod to mount; a relative mountPath is a link in the pod directory."""
     volumeDevices: FreeList | None = None
     livenessProbe: Probe | None = None
+    """A probe whose failures restart the container."""
     readinessProbe: Probe | None = None
+    """A probe whose failures take the pod out of its Services' endpoints."""
     startupProbe: Probe | None = None
+    """A probe that must succeed before the others run; its failures restart the container."""
     lifecycle: Lifecycle | None = None
+    """Hooks run after the container starts (postStart) and before it is stopped (preStop)."""
     terminationMessagePath: str | None = None
     terminationMessagePolicy: str | None = None
     imagePullPolicy: str | None = None
+    """Always, IfNotPresent or Never (accepted; images are local)."""
     securityContext: FreeMap | None = None
     stdin: bool | None = None
+    """Whether the container keeps a stdin open (for kubectl attach -i)."""
     stdinOnce: bool | None = None
     tty: bool | None = None
+    """Whether the container is given a terminal."""
 
 
 class ReadinessGate(Strict):
@@ -214,18 +300,28 @@ class ReadinessGate(Strict):
 
 
 class PodSpec(Strict):
+    """PodSpec describes the containers of a pod and how they run. On the engine each pod gets its own loopback IP and runs its containers as processes."""
     containers: list[Container] | None = None
+    """The containers of the pod; at least one. Cannot be added or removed after creation."""
     initContainers: FreeList | None = None
+    """Containers run one after another, to completion, before the others start."""
     ephemeralContainers: FreeList | None = None
     volumes: FreeList | None = None
+    """Volumes the containers can mount: emptyDir, hostPath and persistentVolumeClaim on the engine."""
     restartPolicy: str | None = None
+    """Always (default), OnFailure or Never: whether exited containers are restarted."""
     terminationGracePeriodSeconds: int | None = None
+    """Seconds between the stop signal (after the preStop hook) and SIGKILL when the pod is deleted. Defaults to 30."""
     activeDeadlineSeconds: int | None = None
+    """Seconds after its start a pod may run before it is marked failed."""
     dnsPolicy: str | None = None
     dnsConfig: FreeMap | None = None
     nodeSelector: dict[str, str] | None = None
+    """Node labels the pod's node must carry."""
     nodeName: str | None = None
+    """The node to run on; empty means the engine's own node."""
     serviceAccountName: str | None = None
+    """The ServiceAccount the pod runs as."""
     serviceAccount: str | None = None
     automountServiceAccountToken: bool | None = None
     hostNetwork: bool | None = None
@@ -236,12 +332,15 @@ class PodSpec(Strict):
     securityContext: FreeMap | None = None
     imagePullSecrets: FreeList | None = None
     hostname: str | None = None
+    """The pod's hostname; defaults to its name."""
     hostnameOverride: str | None = None
     subdomain: str | None = None
     setHostnameAsFQDN: bool | None = None
     hostAliases: FreeList | None = None
     affinity: FreeMap | None = None
+    """Scheduling constraints (accepted; the engine has one node)."""
     tolerations: FreeList | None = None
+    """Taints the pod tolerates (accepted; the engine has one node)."""
     topologySpreadConstraints: FreeList | None = None
     schedulerName: str | None = None
     schedulingGates: FreeList | None = None
@@ -250,6 +349,7 @@ class PodSpec(Strict):
     preemptionPolicy: str | None = None
     runtimeClassName: str | None = None
     readinessGates: list[ReadinessGate] | None = None
+    """Extra conditions that must be True, besides ready containers, for the pod to be Ready (CloneSet's InPlaceUpdateReady)."""
     enableServiceLinks: bool | None = None
     overhead: FreeMap | None = None
     os: FreeMap | None = None
@@ -258,8 +358,11 @@ class PodSpec(Strict):
 
 
 class PodTemplateSpec(Strict):
+    """The pods a workload creates: their metadata (labels the selector matches) and spec."""
     metadata: ObjectMeta | None = None
+    """Labels and annotations every pod made from the template carries."""
     spec: PodSpec | None = None
+    """The pod specification."""
 
 
 # --- running a check -----------------------------------------------------------------------------
@@ -296,14 +399,54 @@ def check(model: type[BaseModel], obj: Obj) -> Checked:
     return Checked([], obj)
 
 
-def validator(model: type[BaseModel], semantic: Semantic) -> Semantic:
-    """A kind's ``validate`` hook: structural errors first, then the semantic ones not already covered."""
+@dataclass(frozen=True)
+class ModelValidator:
+    """A kind's ``validate`` hook: structural errors first, then the semantic ones not already covered.
 
-    def validate(obj: Obj) -> list[FieldError]:
-        checked = check(model, obj)
-        return checked.errors + [e for e in semantic(checked.obj) if not checked.covers(e.path)]
+    It keeps its model, so the API server can publish the kind's schema (OpenAPI) and find the
+    unknown fields of a request (``fieldValidation``) from the same definition that validates it.
+    """
 
-    return validate
+    model: type[BaseModel]
+    semantic: Semantic
+
+    def __call__(self, obj: Obj) -> list[FieldError]:
+        checked = check(self.model, obj)
+        return checked.errors + [e for e in self.semantic(checked.obj) if not checked.covers(e.path)]
+
+
+def validator(model: type[BaseModel], semantic: Semantic) -> ModelValidator:
+    return ModelValidator(model, semantic)
+
+
+def unknown_fields(model: type[BaseModel], obj: Obj) -> list[tuple[str, tuple[Any, ...]]]:
+    """Every key of ``obj`` its model does not declare: (field path, location), in document order."""
+    try:
+        model.model_validate(obj)
+    except ValidationError as e:
+        locs = [tuple(err["loc"]) for err in e.errors() if err["type"] == "extra_forbidden"]
+        order = {loc: i for i, loc in enumerate(_locations(obj, ()))}
+        return [(format_loc(model, loc), loc) for loc in sorted(locs, key=lambda loc: order.get(loc, len(order)))]
+    return []
+
+
+def _locations(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    """Every location in ``value``, in document order."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield (*loc, k)
+            yield from _locations(v, (*loc, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _locations(v, (*loc, i))
+
+
+def without(obj: Obj, locations: list[tuple[Any, ...]]) -> Obj:
+    """A copy of ``obj`` without the values at ``locations`` (dropped unknown fields)."""
+    pruned = clone(obj)
+    for loc in locations:
+        _cut(pruned, loc)
+    return pruned
 
 
 _EXPECTED = {

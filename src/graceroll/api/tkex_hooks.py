@@ -70,46 +70,70 @@ class KubernetesMetric(Strict):
 
 
 class SuccessRate(Strict):
+    """The canary's share of requests without a failure (refused, reset, timeout, 5xx)."""
     tolerance: float | None = None
+    """The canary passes at or above the stable revision's rate minus this (0.01: one point below). Defaults to 0.01."""
     minimum: float | None = None
+    """The canary passes at or above this rate (0.99), whatever the stable revision's."""
 
 
 class LatencyP99(Strict):
+    """The canary's 99th percentile latency, from the data plane's histogram."""
     factor: float | None = None
+    """The canary passes at or below the stable revision's p99 times this. Defaults to 1.5."""
     maximumSeconds: float | None = None
+    """The canary passes at or below this p99, in seconds."""
 
 
 class GracerollMetric(Strict):
-    """graceroll's built-in judge (``controllers/hookrun/judge.py``)."""
-
+    """graceroll's built-in judge (``controllers/hookrun/judge.py``): the canary revision against the stable one, over the requests since the previous measurement."""
     service: str | None = None
+    """The Service whose traffic is judged (may use {{ args.NAME }}). Defaults to every Service selecting the pods of the run's workload."""
     canaryRevision: str | None = None
+    """The canary pods' revision label value. Defaults to the arg CanaryRevision, which canary steps and a Deployment's judge supply."""
     stableRevision: str | None = None
+    """The stable pods' revision label value. Defaults to every revision other than the canary."""
     minRequests: int | None = None
+    """Fewer requests than this on a side in the window make the measurement Inconclusive. Defaults to 50."""
     successRate: SuccessRate | None = None
+    """The success-rate check."""
     latencyP99: LatencyP99 | None = None
+    """The p99-latency check."""
 
 
 class Provider(Strict):
+    """Where a measurement comes from: exactly one of web, prometheus, kubernetes or graceroll."""
     web: WebMetric | None = None
+    """An HTTP request whose JSON answer is read with jsonPath."""
     prometheus: PrometheusMetric | None = None
+    """A Prometheus query."""
     kubernetes: KubernetesMetric | None = None
+    """A field of a Kubernetes object."""
     graceroll: GracerollMetric | None = None
+    """graceroll's built-in judge: the canary revision against the stable one, from the data plane's own counters."""
 
 
 class Metric(Strict):
+    """One measurement of a hook and its success condition."""
     name: str | None = None
+    """Name of the metric."""
     interval: str | None = None
+    """How long to wait between measurements."""
     initialDelay: str | None = None
     count: int | None = None
+    """How many measurements to take."""
     successCondition: str | None = None
+    """An expression over the result that means success."""
     failureCondition: str | None = None
+    """An expression that means failure."""
     failureLimit: int | None = None
+    """How many failed measurements are tolerated."""
     successfulLimit: int | None = None
     inconclusiveLimit: int | None = None
     consecutiveErrorLimit: int | None = None
     consecutiveSuccessfulLimit: int | None = None
     provider: Provider | None = None
+    """Where the measurement comes from."""
 
 
 class HookTemplateSpec(Strict):
@@ -126,11 +150,15 @@ class HookRunSpec(Strict):
 
 
 class HookTemplateModel(TypedObject):
+    """HookTemplate (BCS) describes a check (web request, Prometheus query, Kubernetes field) that gates a GameStatefulSet update step."""
     spec: HookTemplateSpec | None = None
+    """The metrics and their success conditions."""
 
 
 class HookRunModel(TypedObject):
+    """HookRun is one run of a HookTemplate, made by a GameStatefulSet; its status records each measurement."""
     spec: HookRunSpec | None = None
+    """The metrics, as copied from the template, with arguments filled in."""
     status: FreeMap | None = None
 
 

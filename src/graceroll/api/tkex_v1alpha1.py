@@ -63,39 +63,65 @@ class HookStrategy(Strict):
 
 
 class RollingUpdate(Strict):
+    """Partition and pace of a GameStatefulSet update."""
     partition: IntOrString | None = None
+    """Ordinals at or above the partition are updated: partition 3 of 5 updates pods 3 and 4."""
     maxUnavailable: IntOrString | None = None
+    """The most pods that may be unavailable during the update."""
     maxSurge: IntOrString | None = None
+    """The most pods above replicas during the update."""
 
 
 class InPlaceUpdateStrategy(Strict):
+    """Parameters of an in-place update."""
     gracePeriodSeconds: int | None = None
+    """Seconds between a pod turning NotReady (leaving its Services) and its containers restarting."""
 
 
 class UpdateStrategy(Strict):
+    """UpdateStrategy says how a GameStatefulSet moves its pods to a new revision."""
     type: str | None = None
+    """RollingUpdate (default: delete and recreate pods, highest ordinal first), OnDelete (only pods you delete), InplaceUpdate (restart only changed containers) or HotPatchUpdate (tell the running process about the new image)."""
     rollingUpdate: RollingUpdate | None = None
+    """Partition and pace of the update."""
     inPlaceUpdateStrategy: InPlaceUpdateStrategy | None = None
+    """Parameters of in-place updates."""
     canary: Canary | None = None
+    """Steps of an automated canary: partitions, pauses and hooks."""
     paused: bool | None = None
+    """When true the update does not progress."""
 
 
 class GameStatefulSetSpec(Strict):
+    """GameStatefulSetSpec is the desired state of a GameStatefulSet."""
     replicas: int | None = None
+    """Number of desired pods (ordinals 0 to replicas-1). Defaults to 1."""
     selector: LabelSelector | None = None
+    """Label selector of the pods; must match the template's labels."""
     template: PodTemplateSpec | None = None
+    """The pods to run; a change starts an update."""
     volumeClaimTemplates: list[ClaimTemplate] | None = None
+    """Claims made for each ordinal; an ordinal created again finds its data."""
     serviceName: str | None = None
+    """The headless Service that governs the pods' network identity."""
     podManagementPolicy: str | None = None
+    """OrderedReady (default: one ordinal at a time, in order) or Parallel."""
     updateStrategy: UpdateStrategy | None = None
+    """How pods are moved to a new revision."""
     preDeleteUpdateStrategy: HookStrategy | None = None
+    """A hook (HookTemplate) that must pass before a pod is deleted."""
     preInplaceUpdateStrategy: HookStrategy | None = None
+    """A hook that must pass before a pod is updated in place."""
     postInplaceUpdateStrategy: HookStrategy | None = None
+    """A hook run after a pod was updated in place."""
     revisionHistoryLimit: int | None = None
+    """How many old revisions to keep."""
 
 
 class GameStatefulSetModel(TypedObject):
+    """GameStatefulSet (BCS) runs pods with stable names <name>-<ordinal>, updated by ordinal, in place or hot-patched, gated by hooks and canary steps."""
     spec: GameStatefulSetSpec | None = None
+    """The desired state of the GameStatefulSet."""
 
 
 # --- defaults ------------------------------------------------------------------------------------

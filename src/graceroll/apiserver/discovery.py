@@ -1,10 +1,14 @@
-"""Discovery documents (``/api``, ``/apis``, resource lists) built from the kind registry."""
+"""Discovery documents (``/api``, ``/apis``, resource lists) built from the kind registry.
+
+The review resources of ``kubectl auth`` (``reviews``) are listed too: they are served but stored nowhere.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from graceroll.api import kinds
+from graceroll.apiserver import reviews, views
 
 Obj = dict[str, Any]
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
@@ -20,11 +24,14 @@ def api_versions() -> Obj:
 
 def _groups() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for k in kinds.all_kinds():
-        if k.group:
-            versions = out.setdefault(k.group, [])
-            if k.version not in versions:
-                versions.append(k.version)
+    for group, version in [(k.group, k.version) for k in kinds.all_kinds()] + [(v.group, v.version) for v in views.VIEWS]:
+        if group:
+            versions = out.setdefault(group, [])
+            if version not in versions:
+                versions.append(version)
+    for group, versions in reviews.discovery_groups().items():
+        existing = out.setdefault(group, [])
+        existing += [v for v in versions if v not in existing]
     return out
 
 
@@ -46,9 +53,13 @@ def api_group(group: str) -> Obj | None:
 
 def resource_list(group: str, version: str) -> Obj | None:
     found = [k for k in kinds.all_kinds() if k.group == group and k.version == version]
-    if not found:
+    served = [v for v in views.VIEWS if v.group == group and v.version == version]
+    resources: list[Obj] = reviews.discovery_resources(group, version) + [
+        {"name": v.plural, "singularName": v.kind.lower(), "namespaced": True, "kind": v.kind, "verbs": VERBS, "shortNames": list(v.short_names)}
+        for v in served
+    ]
+    if not found and not resources:
         return None
-    resources: list[Obj] = []
     for k in found:
         resources.append(
             {

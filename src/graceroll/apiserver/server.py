@@ -5,11 +5,16 @@ Paths: ``/api/v1/...`` for the core group, ``/apis/{group}/{version}/...`` for t
 errors are ``Status`` objects with the matching HTTP code, ``?watch=true`` streams
 newline-delimited watch events, and ``Accept: ...;as=Table`` gets server-side printed tables
 (what ``kubectl get`` asks for) for a list, one object or each watch event. ``labelSelector``,
-``fieldSelector`` and ``dryRun=All`` work as upstream. Every request needs
-``Authorization: Bearer <token>``, or the credentials of an ``Extension`` (``extension.py``).
+``fieldSelector``, ``limit``/``continue`` (``pagination``), ``dryRun=All`` and ``fieldValidation``
+work as upstream. Bodies are JSON or, for the built-in kinds kubectl's typed clients send,
+Kubernetes protobuf (``protobuf``); answers are JSON. What happens beyond defaulting and
+validation lives beside this module: deletes (``deleting``), namespace lifecycle
+(``namespaces``), per-kind admission (``strategies``), logs (``logs``) and resources served in
+another version (``views``: events.k8s.io). Every request needs ``Authorization: Bearer
+<token>``, or the credentials of an ``Extension`` (``extension.py``), except ``/version`` and the
+health checks without credentials (``public``).
 
-Not served: server-side apply (``application/apply-patch+yaml`` gets 415, and kubectl says so)
-and the OpenAPI documents (404: ``kubectl apply`` then needs ``--validate=false``).
+Not served: server-side apply (``application/apply-patch+yaml`` gets 415, and kubectl says so).
 """
 
 from __future__ import annotations
@@ -19,8 +24,7 @@ import hmac
 import json
 import ssl
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
@@ -28,10 +32,26 @@ from aiohttp import web
 from graceroll.api import kinds, selectors
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
-from graceroll.api.unknown_fields import UnknownField
-from graceroll.apiserver import discovery, fields
+from graceroll.apiserver import (
+    bodies,
+    deleting,
+    discovery,
+    field_validation,
+    fields,
+    namespaces,
+    pagination,
+    public,
+    reviews,
+    strategies,
+    views,
+)
+from graceroll.apiserver import logs as pod_logs
 from graceroll.apiserver.extension import Extension
+from graceroll.apiserver.openapi.serve import OpenApi
+from graceroll.apiserver.replace_guard import RecentlyDeleted
 from graceroll.apiserver.status import from_error, status
+from graceroll.apiserver.streams.portforward import PortForward
+from graceroll.apiserver.streams.remotecommand import ContainerStreams, RemoteCommand
 from graceroll.apiserver.table import to_table
 from graceroll.apiserver.watch import WatchHub
 from graceroll.clock import Clock
@@ -39,13 +59,13 @@ from graceroll.errors import GracerollError, Invalid, NotFound, UsageError
 from graceroll.store.base import Expired, Store, WatchEvent
 
 Obj = dict[str, Any]
-LogsPath = Callable[[str, str, str], Path]
 PATCH_TYPES = {
     "application/json-patch+json": "json",
     "application/merge-patch+json": "merge",
     "application/strategic-merge-patch+json": "strategic",
 }
 DEFAULT_WATCH_TIMEOUT = 1800.0
+NAMESPACE_SUBRESOURCES = ("status", "finalize")  # /api/v1/namespaces/{name}/status is not a namespaced path
 
 
 @dataclass(frozen=True)
@@ -54,17 +74,30 @@ class Target:
     namespace: str | None
     name: str | None
     subresource: str | None
+    view: views.View | None = None  # served in another version than the stored kind's
+
+    def encode(self, obj: Obj) -> Obj:
+        """An object of the stored kind as this resource answers it (others, Status, pass)."""
+        return self.view.to_view(obj) if self.view is not None and obj.get("kind") == self.view.storage and "metadata" in obj else obj
+
+    def decode(self, body: Any) -> Any:
+        """A request body in the stored kind's version."""
+        if self.view is None or not isinstance(body, dict):
+            return body
+        if body.get("apiVersion") not in (None, self.view.api_version):
+            raise UsageError(f'the body is {body.get("apiVersion")}, the path {self.view.api_version}')
+        return self.view.from_view(body)
+
+    def decode_body(self, body: bodies.Body) -> bodies.Body:
+        return body if self.view is None else replace(body, obj=self.decode(body.obj))
+
+    @property
+    def api_version(self) -> str:
+        return self.view.api_version if self.view is not None else self.kind.api_version
 
 
 def _json(obj: Obj, code: int = 200) -> web.Response:
     return web.Response(status=code, body=json.dumps(obj).encode(), content_type="application/json")
-
-
-def _warned(response: web.Response, unknown: list[UnknownField]) -> web.Response:
-    """One ``Warning: 299 - "<text>"`` header per dropped field, as Kubernetes sends (kubectl prints ``Warning: <text>``)."""
-    for u in unknown:
-        response.headers.add("Warning", f"299 - {json.dumps(str(u))}")
-    return response
 
 
 def _error(e: Exception) -> web.Response:
@@ -75,14 +108,43 @@ def _error(e: Exception) -> web.Response:
 class ApiServer:
     """Serves one store; runs in the engine's event loop (store calls are synchronous)."""
 
-    def __init__(self, store: Store, clock: Clock, token: str, logs_path: LogsPath | None = None, extensions: tuple[Extension, ...] = ()) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        token: str,
+        logs_dir: pod_logs.LogsDir | None = None,
+        extensions: tuple[Extension, ...] = (),
+        node: ContainerStreams | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.token = token
-        self.logs_path = logs_path
+        self.logs_dir = logs_dir
         self.extensions = extensions
         self.hub = WatchHub(store)
+        self.snapshots = pagination.Snapshots()
+        self.stopping = False
+        self.deleted = RecentlyDeleted()
         self.app = web.Application(middlewares=[self._auth], client_max_size=16 * 1024 * 1024)
+        self.app.router.add_get("/version", public.version)
+        self.app.router.add_get("/version/", public.version)  # what the Python client asks for
+        health = public.Health(store, lambda: self.stopping)
+        for endpoint in public.HEALTH:
+            self.app.router.add_get(f"/{endpoint}", health.handle)
+            self.app.router.add_get(f"/{endpoint}/{{check}}", health.handle)
+        openapi = OpenApi()
+        self.app.router.add_get("/openapi/v2", openapi.v2)
+        self.app.router.add_get("/openapi/v3", openapi.v3)
+        self.app.router.add_get("/openapi/v3/{gv:.+}", openapi.v3)
+        for plural, (group, versions, _) in reviews.RESOURCES.items():
+            for version in versions:
+                self.app.router.add_post(f"/apis/{group}/{version}/{plural}", reviews.handle)
+        streams = RemoteCommand(store, node, self._sleep)
+        pod = "/api/v1/namespaces/{namespace}/pods/{name}"
+        self.app.router.add_route("*", f"{pod}/exec", streams.exec)
+        self.app.router.add_route("*", f"{pod}/attach", streams.attach)
+        self.app.router.add_route("*", f"{pod}/portforward", PortForward(store).handle)
         for ext in extensions:
             self.app.router.add_routes(ext.routes)
         self.app.router.add_route("*", "/{tail:.*}", self._dispatch)
@@ -90,7 +152,9 @@ class ApiServer:
 
     # ---- lifecycle ---------------------------------------------------------------------------
     async def start(self, host: str, port: int, ssl_context: ssl.SSLContext | None = None) -> int:
-        """Listen (HTTPS with ``ssl_context``); returns the bound port (useful with port 0)."""
+        """Create the system namespaces, then listen (HTTPS with ``ssl_context``); returns the bound
+        port (useful with port 0)."""
+        namespaces.ensure(self.store)
         self._runner = web.AppRunner(self.app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, ssl_context=ssl_context)
@@ -98,6 +162,7 @@ class ApiServer:
         return int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
+        self.stopping = True
         self.hub.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -106,6 +171,8 @@ class ApiServer:
     @web.middleware
     async def _auth(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
         header = request.headers.get("Authorization", "")
+        if not header and public.is_public([p for p in request.path.split("/") if p]):
+            return await handler(request)
         given = header[7:] if header.startswith("Bearer ") else ""
         if hmac.compare_digest(given.encode(), self.token.encode()) or any(
             request.path in ext.public or (ext.authenticate is not None and ext.authenticate(request)) for ext in self.extensions
@@ -116,31 +183,17 @@ class ApiServer:
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         parts = [p for p in request.path.split("/") if p]
         try:
-            if parts == ["version"] or (parts and parts[0] in ("api", "apis") and request.method == "GET" and self._is_discovery(parts)):
+            if parts and parts[0] in ("api", "apis") and request.method == "GET" and self._is_discovery(parts):
                 return self._discovery(parts)
-            if parts[:3] == ["api", "v1", "namespaces"] and len(parts) <= 4:
-                return self._namespaces(parts[3] if len(parts) == 4 else None)
             target = self._target(parts)
-            if request.method in ("POST", "PUT", "PATCH") and "protobuf" in request.content_type:
-                # JSON only; client-go switches to JSON for good after a 415
-                message = f"the body content type {request.content_type} is not supported: send JSON"
-                return _json(status(415, "UnsupportedMediaType", message), 415)
             return await self._handle(request, target)
         except GracerollError as e:
             return _error(e)
         except json.JSONDecodeError as e:
             return _json(status(400, "BadRequest", f"the request body is not valid JSON: {e}"), 400)
 
-    @staticmethod
-    def _namespaces(name: str | None) -> web.Response:
-        """Namespaces are implicit: every name exists and is Active."""
-
-        def ns(n: str) -> Obj:
-            return {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": n}, "spec": {}, "status": {"phase": "Active"}}
-
-        if name is not None:
-            return _json(ns(name))
-        return _json({"kind": "NamespaceList", "apiVersion": "v1", "metadata": {}, "items": [ns("default")]})
+    async def _sleep(self, seconds: float) -> None:
+        await self.clock.sleep(seconds)  # type: ignore[attr-defined]
 
     @staticmethod
     def _is_discovery(parts: list[str]) -> bool:
@@ -149,8 +202,6 @@ class ApiServer:
         return len(parts) <= 3
 
     def _discovery(self, parts: list[str]) -> web.Response:
-        if parts == ["version"]:
-            return _json({"major": "1", "minor": "33", "gitVersion": "v1.33.0-graceroll", "platform": "linux/amd64"})
         if parts == ["api"]:
             return _json(discovery.api_versions())
         if parts == ["apis"]:
@@ -170,14 +221,18 @@ class ApiServer:
         else:
             raise NotFound("resource", "/".join(parts))
         namespace = None
-        if len(rest) >= 3 and rest[0] == "namespaces":
+        if len(rest) >= 3 and rest[0] == "namespaces" and not (len(rest) == 3 and rest[2] in NAMESPACE_SUBRESOURCES):
             namespace, rest = rest[1], rest[2:]
         if not rest or len(rest) > 3:
             raise NotFound("resource", "/".join(parts))
         kind = next((k for k in kinds.all_kinds() if k.group == group and k.version == version and k.plural == rest[0]), None)
+        view = views.find(group, version, rest[0]) if kind is None else None
+        if view is not None:
+            kind = kinds.by_kind(view.storage)
         if kind is None:
             raise NotFound("resource", rest[0])
-        return Target(kind, namespace if kind.namespaced else None, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None)
+        name, sub = rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None
+        return Target(kind, namespace if kind.namespaced else None, name, sub, view)
 
     # ---- handlers ----------------------------------------------------------------------------
     async def _handle(self, request: web.Request, t: Target) -> web.StreamResponse:
@@ -189,49 +244,52 @@ class ApiServer:
                     return await self._watch(request, t)
                 return self._list(request, t)
             if m == "POST":
-                return self._create(request, t, await request.json())
+                return self._create_or_restore(request, t, t.decode_body(bodies.parse(await request.read(), request.content_type)))
             if m == "DELETE":
-                return self._delete_collection(request, t)
+                return self._delete_collection(request, t, await _optional_json(request))
             raise UsageError(f"method {m} is not allowed on a collection")
         ns = (t.namespace or "default") if t.kind.namespaced else ""
         if t.subresource == "log":
-            return await self._logs(request, ns, t.name)
+            return await pod_logs.serve(request, self.store, self.clock, self.logs_dir, ns, t.name)
         if t.subresource == "scale":
             return await self._scale(request, t, ns)
-        if t.subresource not in (None, "status"):
+        if t.subresource not in (None, "status") and not (t.subresource == "finalize" and t.kind.kind == "Namespace" and m == "PUT"):
             raise NotFound("subresource", t.subresource)
         if m == "GET":
             obj = self.store.get(t.kind.kind, ns, t.name)
             if _wants_table(request) and t.subresource is None:  # ``kubectl get deployment web``
                 return _json(to_table([obj], self.clock.now(), obj["metadata"].get("resourceVersion", ""), request.query.get("includeObject", "Metadata")))
-            return _json(obj)
+            return _json(t.encode(obj))
         if m == "PUT":
-            return self._replace(request, t, ns, await request.json())
+            return self._replace(request, t, ns, t.decode_body(bodies.parse(await request.read(), request.content_type)))
         if m == "PATCH":
             return self._patch(request, t, ns, await request.read())
         if m == "DELETE":
-            body = await request.read()
-            return self._delete(request, t, ns, json.loads(body) if body else {})
+            return self._delete(request, t, ns, await _optional_json(request))
         raise UsageError(f"method {m} is not allowed")
-
-    async def _follow(self, path: Path, offset: int, response: web.StreamResponse, ns: str, name: str) -> None:
-        """Stream what is appended to a log file until the pod is gone or the client leaves."""
-        while self.store.try_get("Pod", ns, name) is not None:
-            if path.exists() and path.stat().st_size > offset:
-                with path.open("rb") as f:
-                    f.seek(offset)
-                    chunk = f.read()
-                offset += len(chunk)
-                await response.write(chunk)
-            await self.clock.sleep(FOLLOW_POLL)  # type: ignore[attr-defined]
 
     def _list(self, request: web.Request, t: Target) -> web.Response:
         sel, fs = self._selectors(request)
         items = [o for o in self.store.list(t.kind.kind, t.namespace, sel, fs.name) if fs.matches(o)]
-        rv = str(self.store.resource_version)
+        rv = self.store.resource_version
+        q = request.query
+        try:
+            limit = int(q.get("limit") or 0)
+        except ValueError:
+            raise UsageError(f'limit: Invalid value: "{q.get("limit")}": must be an integer') from None
+        key = (t.kind.kind, t.namespace or "", q.get("labelSelector", ""), q.get("fieldSelector", ""), rv)
+        try:
+            page = self.snapshots.page(key, items, limit, self.clock.now(), q.get("continue", ""))
+        except pagination.ContinueExpired as e:
+            gone = status(410, "Expired", str(e))
+            gone["metadata"] = {"continue": e.token}
+            return _json(gone, 410)
         if _wants_table(request):
-            return _json(to_table(items, self.clock.now(), rv, request.query.get("includeObject", "Metadata")))
-        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.kind.api_version, "metadata": {"resourceVersion": rv}, "items": items})
+            table = to_table(page.items, self.clock.now(), str(page.resource_version), q.get("includeObject", "Metadata"))
+            table["metadata"] = page.metadata()
+            return _json(table)
+        items = [t.encode(o) for o in page.items]
+        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.api_version, "metadata": page.metadata(), "items": items})
 
     @staticmethod
     def _selectors(request: web.Request) -> tuple[selectors.Selector | None, fields.FieldSelector]:
@@ -247,14 +305,39 @@ class ApiServer:
                 raise UsageError(f'dryRun: Unsupported value: "{v}": supported values: "All"')
         return bool(values)
 
-    def _create(self, request: web.Request, t: Target, body: Obj) -> web.Response:
-        obj, unknown = kinds.pruned(self._checked(body, t))
+    def _create(self, request: web.Request, t: Target, body: bodies.Body) -> web.Response:
+        checked = self._fields(request, t, self._checked(body.obj, t), body.duplicates, decoding=True)
+        obj = checked.obj
         if t.namespace:
             obj.setdefault("metadata", {})["namespace"] = t.namespace
+        if t.view is not None and (errs := t.view.validate_create(t.encode(obj))):
+            raise Invalid(t.kind.kind, str(obj["metadata"].get("name") or ""), errs)
         obj = admit(obj)
-        if self._dry_run(request):
-            return _warned(_json(obj, 201), unknown)
-        return _warned(_json(self.store.create(obj), 201), unknown)
+        dry_run = self._dry_run(request)
+        strategies.before_create(self.store, t.kind, obj, dry_run)
+        if dry_run:
+            return _warned(_json(t.encode(obj), 201), checked)
+        return _warned(_json(t.encode(self.store.create(obj)), 201), checked)
+
+    def _create_or_restore(self, request: web.Request, t: Target, body: bodies.Body) -> web.Response:
+        """A create; when ``kubectl replace --force`` fails to recreate what it deleted, the deleted object comes back."""
+        try:
+            return self._create(request, t, body)
+        except (Invalid, UsageError) as e:
+            md = (body.obj.get("metadata") or {}) if isinstance(body.obj, dict) else {}
+            name = str(md.get("name") or "")
+            key = (t.kind.kind, (t.namespace or str(md.get("namespace") or "default")) if t.kind.namespaced else "", name)
+            if not name or not self.deleted.restore(self.store, request.query, key, self.clock.now()):
+                raise
+            answer = from_error(e)
+            answer["message"] += f' (the {t.kind.kind} "{name}" that kubectl replace --force deleted was created again)'
+            return _json(answer, answer["code"])
+
+    @staticmethod
+    def _fields(request: web.Request, t: Target, obj: Obj, duplicates: tuple[str, ...], decoding: bool) -> field_validation.Checked:
+        """Unknown and duplicate fields under the request's ``fieldValidation`` (dropped, warned, or refused)."""
+        directive = field_validation.directive(request.query.get("fieldValidation"))
+        return field_validation.check(directive, t.kind, obj, duplicates, decoding)
 
     def _checked(self, body: Any, t: Target) -> Obj:
         if not isinstance(body, dict):
@@ -265,8 +348,12 @@ class ApiServer:
             raise UsageError(f'the body is a {body["kind"]}, the path a {t.kind.kind}')
         return body
 
-    def _replace(self, request: web.Request, t: Target, ns: str, body: Obj) -> web.Response:
-        obj = self._checked(body, t)
+    def _replace(self, request: web.Request, t: Target, ns: str, body: bodies.Body) -> web.Response:
+        obj = self._checked(body.obj, t)
+        checked = field_validation.Checked(obj)
+        if t.subresource != "status":
+            checked = self._fields(request, t, obj, body.duplicates, decoding=True)
+            obj = checked.obj
         obj.setdefault("metadata", {})
         if obj["metadata"].get("name") not in (None, t.name):
             raise UsageError("the name in the body does not match the name in the path")
@@ -274,9 +361,14 @@ class ApiServer:
         old = self.store.get(t.kind.kind, ns, t.name or "")
         if t.subresource == "status":
             return _json(dict(old, status=obj.get("status") or {}) if self._dry_run(request) else self.store.update_status(obj))
-        obj, unknown = kinds.pruned(obj)
-        new = admit(obj, old)
-        return _warned(_json(new if self._dry_run(request) else self.store.update(new)), unknown)
+        if t.subresource == "finalize":  # a Namespace's spec.finalizers, which nothing else changes
+            new = clone(old)
+            new.setdefault("spec", {})["finalizers"] = list((obj.get("spec") or {}).get("finalizers") or [])
+            new = admit(new)
+        else:
+            new = admit(obj, old)
+            strategies.before_update(self.store, t.kind, new)
+        return _warned(_json(t.encode(new if self._dry_run(request) else self.store.update(new))), checked)
 
     def _patch(self, request: web.Request, t: Target, ns: str, raw: bytes) -> web.Response:
         from graceroll.verbs.patch import apply_patch
@@ -285,36 +377,43 @@ class ApiServer:
         if ctype not in PATCH_TYPES:
             return _json(status(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: {", ".join(PATCH_TYPES)}'), 415)
         current = self.store.get(t.kind.kind, ns, t.name or "")
-        patched = apply_patch(current, json.loads(raw or b"null"), PATCH_TYPES[ctype])
+        patch = bodies.parse(raw, "application/json")
+        patched = t.decode(apply_patch(t.encode(current), patch.obj, PATCH_TYPES[ctype]))
         if t.subresource == "status":
             return _json(patched if self._dry_run(request) else self.store.update_status(patched))
-        patched, unknown = kinds.pruned(patched)
-        obj = admit(patched, current)
+        checked = self._fields(request, t, patched, patch.duplicates, decoding=False)
+        obj = admit(checked.obj, current)
+        strategies.before_update(self.store, t.kind, obj)
         if self._dry_run(request):
-            return _warned(_json(obj), unknown)
-        return _warned(_json(self.store.update(obj)), unknown)
+            return _warned(_json(t.encode(obj)), checked)
+        return _warned(_json(t.encode(self.store.update(obj))), checked)
 
-    def _delete(self, request: web.Request, t: Target, ns: str, options: Obj) -> web.Response:
-        grace = options.get("gracePeriodSeconds", request.query.get("gracePeriodSeconds"))
-        policy = options.get("propagationPolicy") or request.query.get("propagationPolicy") or "Background"
-        if policy not in ("Background", "Foreground", "Orphan"):
-            raise Invalid("DeleteOptions", "", [])
-        uid = (options.get("preconditions") or {}).get("uid")
+    def _delete(self, request: web.Request, t: Target, ns: str, body: Any) -> web.Response:
+        opts = deleting.parse(body, request.query, request.query.getall("dryRun", []))
         current = self.store.get(t.kind.kind, ns, t.name or "")
-        if self._dry_run(request):
-            return _json(current)
-        left = self.store.delete(t.kind.kind, ns, t.name or "", None if grace is None else int(grace), orphan=policy == "Orphan", uid=uid)
-        if left is not None:
-            return _json(left)
-        return _json(status(200, "", "", {"name": t.name, "kind": t.kind.plural, "uid": current["metadata"].get("uid")}) | {"status": "Success"})
+        namespaces.admit_delete(t.kind, t.name or "")
+        if opts.dry_run:
+            left = deleting.dry_run(t.kind, current, opts, self.clock.now())
+        else:
+            self.deleted.remember(current, self.clock.now())
+            left = self.store.delete(t.kind.kind, ns, t.name or "", opts.grace_period_seconds, opts.propagation, uid=opts.uid)
+        return _json(t.encode(deleting.answer(t.kind, current, left)))
 
-    def _delete_collection(self, request: web.Request, t: Target) -> web.Response:
+    def _delete_collection(self, request: web.Request, t: Target, body: Any) -> web.Response:
+        """Every selected object, deleted with the same options; the answer lists them (upstream's
+        ``DeleteCollection`` returns the selected items)."""
+        opts = deleting.parse(body, request.query, request.query.getall("dryRun", []))
         sel, fs = self._selectors(request)
-        for obj in [o for o in self.store.list(t.kind.kind, t.namespace, sel, fs.name) if fs.matches(o)]:
-            md = obj["metadata"]
-            if self.store.try_get(t.kind.kind, md.get("namespace", ""), md["name"]) is not None:
-                self.store.delete(t.kind.kind, md.get("namespace", ""), md["name"])
-        return _json(status(200, "", "") | {"status": "Success"})
+        selected = [o for o in self.store.list(t.kind.kind, t.namespace, sel, fs.name) if fs.matches(o)]
+        for obj in selected:
+            namespaces.admit_delete(t.kind, obj["metadata"]["name"])
+        if not opts.dry_run:
+            for obj in selected:
+                md = obj["metadata"]
+                if self.store.try_get(t.kind.kind, md.get("namespace", ""), md["name"]) is not None:
+                    self.store.delete(t.kind.kind, md.get("namespace", ""), md["name"], opts.grace_period_seconds, opts.propagation)
+        rv = str(self.store.resource_version)
+        return _json({"kind": f"{t.kind.kind}List", "apiVersion": t.api_version, "metadata": {"resourceVersion": rv}, "items": [t.encode(o) for o in selected]})
 
     async def _scale(self, request: web.Request, t: Target, ns: str) -> web.Response:
         field = t.kind.replicas_field  # BCS Mesos: spec.instance
@@ -377,7 +476,7 @@ class ApiServer:
         except ValueError:
             self.hub.remove(watcher)
             raise UsageError(f'invalid resourceVersion "{rv_text}"') from None
-        line = self._event_encoder(request)
+        line = self._event_encoder(request, t)
         timeout = float(request.query.get("timeoutSeconds") or DEFAULT_WATCH_TIMEOUT)
         response = web.StreamResponse(headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
         await response.prepare(request)
@@ -407,11 +506,11 @@ class ApiServer:
             self.hub.remove(watcher)
         return response
 
-    def _event_encoder(self, request: web.Request) -> Callable[[WatchEvent], bytes]:
+    def _event_encoder(self, request: web.Request, t: Target) -> Callable[[WatchEvent], bytes]:
         """Watch events as they are, or each object as a one-row Table when tables were asked for
         (``kubectl get -w`` prints the rows of its first listing and of every event alike)."""
         if not _wants_table(request):
-            return _event_line
+            return lambda e: json.dumps({"type": e.type, "object": t.encode(e.object)}).encode() + b"\n"
         include = request.query.get("includeObject", "Metadata")
 
         def as_table(e: WatchEvent) -> bytes:
@@ -419,34 +518,6 @@ class ApiServer:
             return json.dumps({"type": e.type, "object": table}).encode() + b"\n"
 
         return as_table
-
-    async def _logs(self, request: web.Request, ns: str, name: str) -> web.StreamResponse:
-        pod = self.store.get("Pod", ns, name)
-        containers = [c["name"] for c in pod["spec"].get("containers") or []]
-        container = request.query.get("container") or (containers[0] if len(containers) == 1 else "")
-        if container not in containers:
-            raise UsageError(
-                f'a container name must be specified for pod {name}, choose one of: [{" ".join(containers)}]'
-                if not container
-                else f'container {container} is not valid for pod {name}'
-            )
-        if self.logs_path is None:
-            raise NotFound("log", name)
-        path = self.logs_path(ns, name, container)
-        response = web.StreamResponse(headers={"Content-Type": "text/plain"})
-        await response.prepare(request)
-        tail = request.query.get("tailLines")
-        data = path.read_bytes() if path.exists() else b""
-        if tail is not None:
-            lines = data.splitlines(keepends=True)
-            data = b"".join(lines[-int(tail):]) if int(tail) > 0 else b""
-        await response.write(data)
-        if request.query.get("follow") in ("1", "true"):
-            await self._follow(path, len(data) if tail is None else (path.stat().st_size if path.exists() else 0), response, ns, name)
-        return response
-
-
-FOLLOW_POLL = 0.25  # seconds between looks at a followed log file
 
 
 def _initial_events_end(kind: kinds.Kind, resource_version: int) -> Obj:
@@ -458,10 +529,20 @@ def _initial_events_end(kind: kinds.Kind, resource_version: int) -> Obj:
     }
 
 
+def _warned(response: web.Response, checked: field_validation.Checked) -> web.Response:
+    for text in checked.warnings:
+        response.headers.add("Warning", field_validation.warning_header(text))
+    return response
+
+
 def _wants_table(request: web.Request) -> bool:
     """``Accept: application/json;as=Table;v=v1;g=meta.k8s.io`` (what ``kubectl get`` sends)."""
     return "as=Table" in request.headers.get("Accept", "")
 
 
-def _event_line(e: WatchEvent) -> bytes:
-    return json.dumps({"type": e.type, "object": e.object}).encode() + b"\n"
+async def _optional_json(request: web.Request) -> Any:
+    """A DELETE's body: its JSON, or None when there is none."""
+    raw = await request.read()
+    return json.loads(raw) if raw.strip() else None
+
+

@@ -8,6 +8,7 @@ from graceroll.api import kinds
 from graceroll.errors import (
     AlreadyExists,
     Conflict,
+    Forbidden,
     GracerollError,
     Invalid,
     NotFound,
@@ -47,6 +48,8 @@ def from_error(e: Exception) -> Obj:
         return status(404, "NotFound", str(e), {"name": e.name, "kind": e.kind})
     if isinstance(e, AlreadyExists):
         return status(409, "AlreadyExists", str(e), {"name": e.name, "kind": e.kind})
+    if isinstance(e, Forbidden):
+        return status(403, "Forbidden", str(e), {"name": e.name, "kind": e.kind})
     if isinstance(e, Conflict):
         return status(409, "Conflict", str(e), {"name": e.name, "kind": e.kind})
     if isinstance(e, Invalid):

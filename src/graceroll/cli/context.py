@@ -29,7 +29,7 @@ class CliContext:
         """An ``HttpStore`` for the engine: ``--server``/``GRACEROLL_SERVER`` and
         ``--token``/``GRACEROLL_TOKEN`` if given, else the engine running on the data dir."""
         if self._store is None:
-            from graceroll.client.http_store import HttpStore, trusting
+            from graceroll.client.http_store import HttpStore, check_server_url, trusting
 
             server = self.server or os.environ.get("GRACEROLL_SERVER")
             token = self.token or os.environ.get("GRACEROLL_TOKEN")
@@ -38,6 +38,7 @@ class CliContext:
                 if not dd.address.exists():
                     raise GracerollError(f"no engine is running on {dd.root} (start one with: graceroll up --detach)")
                 server = dd.address.read_text().strip()
+            check_server_url(server)
             if not token:
                 if not dd.token.exists():
                     raise GracerollError(f"no token in {dd.root}: pass --token or set GRACEROLL_TOKEN")

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from graceroll import __version__
-from graceroll.cli.argv import kubectl_argv
+from graceroll.cli.argv import hoist_global_options, kubectl_argv
 from graceroll.errors import GracerollError
 
 app = typer.Typer(
@@ -96,7 +96,8 @@ _register()
 def main() -> None:
     """Run the CLI; graceroll errors become ``error: …`` on stderr and exit code 1, never a traceback."""
     try:
-        app(args=kubectl_argv(sys.argv[1:]), standalone_mode=False)
+        argv = hoist_global_options(kubectl_argv(sys.argv[1:]), typer.main.get_command(app))
+        app(args=argv, standalone_mode=False)
     except GracerollError as e:
         typer.echo(f"error: {e}", err=True)
         sys.exit(1)
@@ -114,6 +115,9 @@ def main() -> None:
         else:
             typer.echo(f"error: {e}", err=True)
         sys.exit(int(getattr(e, "exit_code", 2)))
+    except Exception as e:  # noqa: BLE001  a bug: still one line and exit code 1, never a traceback
+        typer.echo(f"error: internal error: {type(e).__name__}: {e}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

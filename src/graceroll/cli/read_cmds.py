@@ -24,6 +24,7 @@ from graceroll.cli.waiting import (
 from graceroll.errors import NotFound, UsageError
 from graceroll.printers.describe import describe as describe_text
 from graceroll.printers.tables import render
+from graceroll.store.deletion import PROPAGATIONS
 
 Obj = dict[str, Any]
 ALL = ("Deployment", "ReplicaSet", "Pod", "Service")
@@ -74,7 +75,16 @@ def get(
         for o in objs:
             if o["kind"] not in kinds_seen:
                 kinds_seen.append(o["kind"])
-        blocks = [render([o for o in objs if o["kind"] == k], now, wide=fmt == "wide", with_kind=len(refs) > 1 and resource == "all") for k in kinds_seen]
+        blocks = [
+            render(
+                [o for o in objs if o["kind"] == k],
+                now,
+                wide=fmt == "wide",
+                with_kind=len(refs) > 1 and resource == "all",
+                with_namespace=all_namespaces and kinds.by_kind(k).namespaced,
+            )
+            for k in kinds_seen
+        ]
         if blocks:
             typer.echo("\n\n".join(blocks))
         elif not watch:
@@ -89,7 +99,8 @@ def get(
             if sel is not None and not sel.matches(ev.object["metadata"].get("labels") or {}):
                 continue
             if fmt in ("table", "wide"):
-                typer.echo(render([ev.object], c.clock.now(), wide=fmt == "wide").splitlines()[1])
+                row = render([ev.object], c.clock.now(), wide=fmt == "wide", with_namespace=all_namespaces and kind.namespaced)
+                typer.echo(row.splitlines()[1])
             else:
                 typer.echo(dump([ev.object], fmt, True))
 
@@ -135,13 +146,34 @@ def logs(
     ctx: typer.Context,
     pod: str = typer.Argument(..., help="POD or pod/POD."),
     container: str | None = typer.Option(None, "-c", "--container", help="The container (default: the pod's only or first one)."),
-    follow: bool = typer.Option(False, "-f", "--follow", help="Keep printing new lines until the pod is gone."),
-    tail: int | None = typer.Option(None, "--tail", help="Only the last N lines."),
+    follow: bool = typer.Option(False, "-f", "--follow", help="Keep printing new lines until the container's run ends."),
+    tail: int | None = typer.Option(None, "--tail", help="Only the last N lines (-1: all)."),
+    previous: bool = typer.Option(False, "-p", "--previous", help="The previous run of the container (before its last restart)."),
+    since: str | None = typer.Option(None, "--since", help="Only lines newer than this duration (5s, 2m, 1h)."),
+    since_time: str | None = typer.Option(None, "--since-time", help="Only lines at or after this RFC 3339 time."),
+    timestamps: bool = typer.Option(False, "--timestamps", help="Put each line's time (RFC 3339) in front of it."),
+    limit_bytes: int | None = typer.Option(None, "--limit-bytes", help="Print at most this many bytes."),
 ) -> None:
-    """Print a container's log."""
+    """Print a container's log (the options of kubectl logs)."""
     c: CliContext = ctx.obj
     name = pod.split("/", 1)[1] if pod.startswith(("pod/", "pods/", "po/")) else pod
-    for chunk in c.store.logs(c.namespace, name, container, tail, follow):
+    options: dict[str, str] = {}
+    if previous:
+        options["previous"] = "true"
+    if since is not None and since_time is not None:
+        raise UsageError("at most one of --since-time and --since may be given")
+    if since is not None:
+        seconds = parse_duration(since, "--since")
+        if seconds <= 0:
+            raise UsageError(f'--since must be a positive duration (got "{since}")')
+        options["sinceSeconds"] = str(max(1, int(seconds)))
+    if since_time is not None:
+        options["sinceTime"] = since_time
+    if timestamps:
+        options["timestamps"] = "true"
+    if limit_bytes is not None:
+        options["limitBytes"] = str(limit_bytes)
+    for chunk in c.store.logs(c.namespace, name, container, None if tail is None or tail < 0 else tail, follow, options):
         sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
 
@@ -152,7 +184,7 @@ def delete(
     names: list[str] = typer.Argument(None, help="Object names."),
     filename: list[str] = typer.Option([], "-f", "--filename", help="Delete the objects in these manifests."),
     grace_period: int | None = typer.Option(None, "--grace-period", help="Seconds for pods to stop (default: their own)."),
-    cascade: str = typer.Option("background", "--cascade", help="background or orphan (keep dependents)."),
+    cascade: str = typer.Option("background", "--cascade", help="background, foreground (the owner goes after what it owns) or orphan (keep dependents)."),
     wait: str = typer.Option("true", "--wait", metavar="BOOL", help="Return only once the objects are gone (--wait=false: once deletion is requested)."),
     timeout: str = typer.Option("0s", "--timeout", help="With --wait: give up after this long (30s, 2m, 1h, or seconds; 0: no limit)."),
 ) -> None:
@@ -162,7 +194,8 @@ def delete(
     they are still terminating.
     """
     c: CliContext = ctx.obj
-    if cascade not in ("background", "orphan", "foreground"):
+    propagation = next((p for p in PROPAGATIONS if p.lower() == cascade), None)
+    if propagation is None:
         raise UsageError(f'--cascade must be background, foreground or orphan (got "{cascade}")')
     waiting = parse_bool(wait, "--wait")
     limit = parse_duration(timeout)
@@ -183,7 +216,7 @@ def delete(
         raise UsageError("you must provide one or more resources by argument or filename")
     terminating: list[Target] = []
     for k, n in targets:
-        left = c.store.delete(k.kind, c.namespace, n, grace_period, orphan=cascade == "orphan")
+        left = c.store.delete(k.kind, c.namespace, n, grace_period, propagation)
         typer.echo(f'{k.qualified} "{n}" deleted')
         if left is not None:  # marked for deletion (grace period, finalizers), not yet gone
             terminating.append(Target(k, c.namespace, n, left))

@@ -21,12 +21,14 @@ from graceroll.errors import (
     AlreadyExists,
     Conflict,
     FieldError,
+    Forbidden,
     GracerollError,
     Invalid,
     NotFound,
     UsageError,
 )
 from graceroll.store.base import Expired, WatchEvent
+from graceroll.store.deletion import Propagation, gone_after_delete
 
 Obj = dict[str, Any]
 _CAUSE_TYPES = {
@@ -44,7 +46,36 @@ class EngineUnreachable(GracerollError):
 
 def trusting(ca_file: Path) -> ssl.SSLContext:
     """A client context that trusts the engine's self-signed certificate."""
-    return ssl.create_default_context(cafile=str(ca_file))
+    try:
+        return ssl.create_default_context(cafile=str(ca_file))
+    except FileNotFoundError:
+        raise UsageError(f"certificate authority file {ca_file} does not exist") from None
+    except (ssl.SSLError, OSError) as e:
+        raise UsageError(f"certificate authority file {ca_file} holds no PEM certificate ({getattr(e, 'reason', None) or e})") from None
+
+
+def check_server_url(server: str) -> str:
+    """``--server`` must be an http(s) URL with a host."""
+    parsed = httpx.URL(server) if "://" in server else None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise UsageError(f'--server must be an https:// URL such as https://127.0.0.1:7443 (got "{server}")')
+    return server
+
+
+def transport_error(e: httpx.HTTPError, server: str) -> GracerollError:
+    """What went wrong on the way to the engine, in one line that says what to do."""
+    text = str(e) or type(e).__name__
+    if isinstance(e, httpx.ConnectError) and "CERTIFICATE_VERIFY_FAILED" in text:
+        return GracerollError(f"the certificate of {server} is not trusted ({text.split('] ')[-1]}): pass the engine's tls.crt with --certificate-authority")
+    if isinstance(e, httpx.ConnectError):
+        return EngineUnreachable(f"no engine answers at {server} (start one with: graceroll up)")
+    if isinstance(e, httpx.TimeoutException):
+        return GracerollError(f"the engine at {server} did not answer in time")
+    if isinstance(e, httpx.UnsupportedProtocol):
+        return UsageError(f'--server must be an https:// URL such as https://127.0.0.1:7443 (got "{server}")')
+    if isinstance(e, (httpx.RemoteProtocolError, httpx.ProtocolError)) and server.startswith("http://"):
+        return GracerollError(f"{server} did not answer over plain HTTP: the engine speaks HTTPS (use https://)")
+    return GracerollError(f"the request to {server} failed: {text}")
 
 
 class HttpStore:
@@ -85,10 +116,8 @@ class HttpStore:
     def request(self, method: str, path: str, **kw: Any) -> Any:
         try:
             r = self._http.request(method, path, **kw)
-        except httpx.ConnectError as e:
-            raise EngineUnreachable(f"no engine answers at {self.server} (start one with: graceroll up)") from e
-        except httpx.TimeoutException as e:
-            raise GracerollError(f"the engine at {self.server} did not answer in time") from e
+        except httpx.HTTPError as e:
+            raise transport_error(e, self.server) from e
         body = r.json() if r.headers.get("content-type", "").startswith("application/json") and r.content else r.text
         if r.status_code >= 400:
             raise _error(body, r.status_code)
@@ -150,17 +179,36 @@ class HttpStore:
         out: Obj = self.request("PATCH", self.path(kind, namespace, name), content=json.dumps(patch), headers={"Content-Type": ctype})
         return out
 
-    def delete(self, kind: str, namespace: str, name: str, grace_period_seconds: int | None = None, orphan: bool = False, uid: str | None = None) -> Obj | None:
-        options: Obj = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Orphan" if orphan else "Background"}
+    def delete(
+        self,
+        kind: str,
+        namespace: str,
+        name: str,
+        grace_period_seconds: int | None = None,
+        propagation: Propagation = "Background",
+        uid: str | None = None,
+    ) -> Obj | None:
+        """The object while it is marked for deletion; None once it is gone (a Status, or the
+        last state of an object the server returns on delete)."""
+        options: Obj = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation}
         if grace_period_seconds is not None:
             options["gracePeriodSeconds"] = grace_period_seconds
         if uid is not None:
             options["preconditions"] = {"uid": uid}
         out = self.request("DELETE", self.path(kind, namespace, name), json=options)
-        return None if out.get("kind") == "Status" else out
+        return None if gone_after_delete(out) else out
 
-    def logs(self, namespace: str, pod: str, container: str | None = None, tail: int | None = None, follow: bool = False) -> Iterator[bytes]:
-        params: dict[str, str] = {}
+    def logs(
+        self,
+        namespace: str,
+        pod: str,
+        container: str | None = None,
+        tail: int | None = None,
+        follow: bool = False,
+        options: dict[str, str] | None = None,
+    ) -> Iterator[bytes]:
+        """The log stream; ``options`` are further PodLogOptions (previous, sinceSeconds, ...)."""
+        params: dict[str, str] = dict(options or {})
         if container:
             params["container"] = container
         if tail is not None:
@@ -173,8 +221,8 @@ class HttpStore:
                     r.read()
                     raise _error(r.json(), r.status_code)
                 yield from r.iter_bytes()
-        except httpx.ConnectError as e:
-            raise EngineUnreachable(f"no engine answers at {self.server} (start one with: graceroll up)") from e
+        except httpx.HTTPError as e:
+            raise transport_error(e, self.server) from e
 
     def watch(
         self,
@@ -207,7 +255,7 @@ class HttpStore:
                     obj = ev["object"]
                     yield WatchEvent(ev["type"], obj, int(obj["metadata"].get("resourceVersion") or 0))
         except httpx.ConnectError as e:
-            raise EngineUnreachable(f"no engine answers at {self.server} (start one with: graceroll up)") from e
+            raise transport_error(e, self.server) from e
 
 
 def _error(body: Any, code: int) -> GracerollError:
@@ -229,6 +277,10 @@ def _error(body: Any, code: int) -> GracerollError:
         return err
     if code == 410 or reason == "Expired":  # the watch cannot resume from that version: list again
         return Expired(message)
+    if reason == "Forbidden":
+        forbidden = Forbidden(kind, name, message)
+        forbidden.args = (message,)
+        return forbidden
     if reason == "Conflict":
         return Conflict(kind, name, message.split(": ", 1)[-1])
     if reason == "Invalid":

@@ -3,12 +3,16 @@
 Controllers record each occurrence as its own Event (the simulator lists every one). The kubelet's
 recorder correlates as client-go does (``correlation``): a repeated event updates one Event's
 ``count`` and ``lastTimestamp``, similar ones are combined, and a chatty pod is rate-limited.
+
+Each carries the legacy fields (``source``, ``firstTimestamp``, ``count``) and the ones of the
+events.k8s.io/v1 API (``eventTime``, ``reportingComponent``/``reportingController``,
+``reportingInstance``), so both APIs, and clients that require ``eventTime``, read it whole.
 """
 
 from __future__ import annotations
 
 from graceroll.api.meta import Obj, clone
-from graceroll.clock import Clock, format_time
+from graceroll.clock import Clock, format_micro_time, format_time
 from graceroll.controllers.correlation import Correlator, Occurrence
 from graceroll.errors import NotFound
 from graceroll.store.base import Store
@@ -60,6 +64,9 @@ class EventRecorder:
                 "firstTimestamp": format_time(first),
                 "lastTimestamp": format_time(now),
                 "source": {"component": self._component},
+                "eventTime": format_micro_time(first),
+                "reportingComponent": self._component,
+                "reportingInstance": self._component,
             }
         )
 

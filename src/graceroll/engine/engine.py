@@ -32,8 +32,10 @@ from graceroll.controllers.hookrun.controller import HookRunController
 from graceroll.controllers.hookrun.fetch import BackgroundFetcher
 from graceroll.controllers.mesos.application import ApplicationController
 from graceroll.controllers.mesos.deployment import MesosDeploymentController
+from graceroll.controllers.namespace.controller import NamespaceController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Manager
+from graceroll.controllers.serviceaccount.controller import ServiceAccountsController
 from graceroll.dataplane.choice import choose, find_haproxy
 from graceroll.dataplane.supervisor import supervised
 from graceroll.engine import observability
@@ -87,6 +89,8 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
             store,
             clock,
             [
+                NamespaceController(store, clock),
+                ServiceAccountsController(store, clock),
                 DeploymentController(store, clock),
                 CloneSetController(store, clock),
                 GameStatefulSetController(store, clock),
@@ -102,7 +106,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         routes = RouteWatcher(store, plane)
         node = ProcessNode(store, clock, dd.node, ImageResolver(dd.root), plane)
         web = observability.attach(store, clock, manager, token)  # /metrics and the dashboard
-        api = ApiServer(store, clock, token, node.logs_path, web.extensions)
+        api = ApiServer(store, clock, token, node.logs_dir, web.extensions, node)
         controllers = ControllerLoop(manager, clock)
 
         def fetched() -> None:

@@ -23,6 +23,11 @@ in-place update is complete when the new container exists, not when its image wa
 The pod keeps its name and start time.
 A pod annotated ``io.kubernetes.hotpatch.container: "true"`` (BCS HotPatchUpdate) gets the new
 image under the running container instead: no restart, the container's start time is kept.
+
+A pod that reads a ConfigMap or Secret that does not exist (not ``optional``: an env reference or
+a volume) does not start: its containers wait with the kubelet's reason and message
+(``CreateContainerConfigError``, or ``ContainerCreating`` for a volume) until the object
+appears; its timeline then starts at that instant.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from typing import Any
 from graceroll.api.meta import Obj
 from graceroll.clock import Clock, format_time, parse_time
 from graceroll.controllers.runtime import Key, Result
+from graceroll.node.process import config_refs
 from graceroll.node.sim_probes import Health, Readiness, readiness
 from graceroll.store.base import Store, WatchEvent
 
@@ -113,9 +119,15 @@ class SimNode:
         return [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in self.store.list("Pod")]
 
     def keys_for(self, event: WatchEvent) -> Iterable[Key]:
-        if event.object["kind"] == "Pod" and event.type != "DELETED":
-            md = event.object["metadata"]
+        kind, md = event.object["kind"], event.object["metadata"]
+        if kind == "Pod" and event.type != "DELETED":
             return ((md["namespace"], md["name"]),)
+        if kind in config_refs.ENV_FROM_REFS.values():  # a pod waiting for it may start now
+            return [
+                (md["namespace"], p["metadata"]["name"])
+                for p in self.store.list("Pod", md["namespace"])
+                if not (p.get("status") or {}).get("startTime") and config_refs.references(p, kind, md["name"])
+            ]
         return ()
 
     def reconcile(self, key: Key) -> Result:
@@ -135,6 +147,12 @@ class SimNode:
             return Result(gone_at - now)
         status = pod.get("status") or {}
         if not status.get("startTime"):
+            blocked = config_refs.unresolved(pod, self.store.try_get)
+            if blocked is not None:  # as the kubelet: the containers wait until the object exists
+                waiting = _waiting(pod, status, *blocked)
+                if waiting != status:
+                    self.store.update_status(dict(pod, status=waiting))
+                return Result()
             self.store.update_status(dict(pod, status=with_gates(pod, status, self._status(pod, b, now, now))))
             return Result(b.start_seconds)
         t0 = parse_time(status["startTime"])
@@ -296,6 +314,16 @@ def _readiness(probe: Obj | None, b: Behaviour, running_at: float, now: float) -
     if probe is None:
         return Readiness(True, running_at, None)  # nothing checks the app
     return readiness(probe, b.health, running_at, now)
+
+
+def _waiting(pod: Obj, status: dict[str, Any], reason: str, message: str) -> dict[str, Any]:
+    """A pod whose containers cannot start yet (a ConfigMap or Secret it needs does not exist)."""
+    state = {"waiting": {"reason": reason, "message": message}}
+    containers = [
+        {"name": c.get("name", ""), "image": c.get("image", ""), "imageID": "", "ready": False, "started": False, "restartCount": 0, "state": state}
+        for c in pod["spec"].get("containers") or ()
+    ]
+    return dict(status, phase="Pending", containerStatuses=containers)
 
 
 def restarted_in_place(pod: Obj, status: dict[str, Any]) -> bool:

@@ -64,12 +64,15 @@ def load(kubeconfig: Path | None = None, context: str | None = None, in_cluster:
             config.load_incluster_config(client_configuration=cfg)
         else:
             path = kubeconfig_path(kubeconfig)
+            _check_shape(path)
             if context is not None:
                 _check_context(path, context)
             config.load_kube_config(config_file=str(path), context=context, client_configuration=cfg)
     except ConfigException as e:
         where = "in-cluster configuration" if in_cluster else "kubeconfig"
         raise GracerollError(f"cannot use the {where}: {e}") from None
+    except (TypeError, AttributeError, KeyError, ValueError) as e:  # a kubeconfig of the wrong shape deep inside
+        raise GracerollError(f"cannot use the kubeconfig: {type(e).__name__}: {e}") from None
     return from_configuration(cfg)
 
 
@@ -86,6 +89,20 @@ def kubeconfig_path(given: Path | None) -> Path:
             return p
     shown = ", ".join(str(p) for p in candidates)
     raise GracerollError(f"no kubeconfig at {shown}: give --kubeconfig PATH, set KUBECONFIG, or use --in-cluster inside a pod")
+
+
+def _check_shape(path: Path) -> None:
+    """A kubeconfig is a YAML mapping (clusters, contexts, users); say so instead of failing inside the client."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, YAMLError) as e:
+        raise GracerollError(f"cannot read the kubeconfig {path}: {e}") from None
+    if not isinstance(data, dict):
+        got = "a list" if isinstance(data, list) else "nothing" if data is None else f"a {type(data).__name__}"
+        raise GracerollError(f"{path} is not a kubeconfig: expected a mapping with clusters, contexts and users, got {got}")
 
 
 def _check_context(path: Path, context: str) -> None:

@@ -47,11 +47,37 @@ def _pod_ready(o: Obj, now: float) -> str:
     return f"{sum(1 for c in cs if c.get('ready'))}/{total}"
 
 
+def _init_status(o: Obj) -> str | None:
+    """kubectl's ``printPod`` for init containers: ``Init:1/3``, ``Init:Error``,
+    ``Init:CrashLoopBackOff``, ``Init:ExitCode:2``; None once they are done."""
+    spec, st = o.get("spec") or {}, o.get("status") or {}
+    total = len(spec.get("initContainers") or [])
+    sidecars = {c.get("name") for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"}
+    for i, c in enumerate(st.get("initContainerStatuses") or []):
+        state = c.get("state") or {}
+        term = state.get("terminated")
+        waiting = (state.get("waiting") or {}).get("reason")
+        if term is not None and term.get("exitCode") == 0:
+            continue
+        if c.get("name") in sidecars and c.get("started"):
+            continue
+        if term is not None:
+            return f"Init:{term['reason']}" if term.get("reason") else f"Init:ExitCode:{term.get('exitCode')}"
+        if waiting and waiting != "PodInitializing":
+            return f"Init:{waiting}"
+        return f"Init:{i}/{total}"
+    return None
+
+
 def pod_status(o: Obj, now: float) -> str:
-    """kubectl's STATUS column: Terminating, a waiting/terminated reason, else the phase."""
+    """kubectl's STATUS column: Terminating, init progress, a waiting/terminated reason, else the phase."""
     if o["metadata"].get("deletionTimestamp"):
         return "Terminating"
     st = o.get("status") or {}
+    initializing = _init_status(o)
+    initialized = any(c.get("type") == "Initialized" and c.get("status") == "True" for c in st.get("conditions") or [])
+    if initializing is not None and not initialized:
+        return initializing
     for c in st.get("containerStatuses") or []:
         state = c.get("state") or {}
         if "waiting" in state and state["waiting"].get("reason") not in (None, "ContainerCreating"):
@@ -64,7 +90,8 @@ def pod_status(o: Obj, now: float) -> str:
 
 
 def _restarts(o: Obj, now: float) -> str:
-    cs = (o.get("status") or {}).get("containerStatuses") or []
+    st = o.get("status") or {}
+    cs = [*(st.get("initContainerStatuses") or []), *(st.get("containerStatuses") or [])]
     return str(sum(int(c.get("restartCount") or 0) for c in cs))
 
 
@@ -159,3 +186,13 @@ def _controller(o: Obj) -> str:
         if r.get("controller"):
             return f"{r['kind'].lower()}.{r['apiVersion'].split('/')[0]}/{r['name']}"
     return "<none>"
+
+
+def _data_count(o: Obj, now: float) -> str:
+    return str(len(o.get("data") or {}) + len(o.get("binaryData") or {}))
+
+
+register("Namespace", Table((("NAME", name), ("STATUS", field("status", "phase", default="")), ("AGE", age))))
+register("ConfigMap", Table((("NAME", name), ("DATA", _data_count), ("AGE", age))))
+register("Secret", Table((("NAME", name), ("TYPE", field("type", default="")), ("DATA", _data_count), ("AGE", age))))
+register("ServiceAccount", Table((("NAME", name), ("SECRETS", lambda o, n: str(len(o.get("secrets") or []))), ("AGE", age))))

@@ -53,17 +53,20 @@ def columns_for(kind: str) -> tuple[tuple[tuple[str, Cell], ...], tuple[tuple[st
     return table.columns, table.wide
 
 
-def render(objs: list[Obj], now: float, wide: bool = False, kind: str | None = None, with_kind: bool = False) -> str:
-    """A kubectl-style table: columns padded by three spaces, headers upper-case."""
+def render(objs: list[Obj], now: float, wide: bool = False, kind: str | None = None, with_kind: bool = False, with_namespace: bool = False) -> str:
+    """A kubectl-style table: columns padded by three spaces, headers upper-case; ``with_namespace``
+    puts a NAMESPACE column first (``get -A``)."""
     if not objs:
         return ""
     normal, extra = columns_for(kind or objs[0]["kind"])
     cols = list(normal) + (list(extra) if wide else [])
+    if with_namespace:
+        cols.insert(0, ("NAMESPACE", lambda o, n: str(o["metadata"].get("namespace") or "")))
     rows = [[h for h, _ in cols]]
     for o in objs:
         row = [fn(o, now) for _, fn in cols]
         if with_kind:
-            row[0] = f"{o['kind'].lower()}/{row[0]}"
+            row[int(with_namespace)] = f"{o['kind'].lower()}/{row[int(with_namespace)]}"
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
     return "\n".join("   ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)

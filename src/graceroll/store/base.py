@@ -4,17 +4,20 @@ The semantics follow the Kubernetes API server:
 
 * ``create`` assigns uid, resourceVersion (one global, monotonic counter), generation 1 and
   creationTimestamp; ``generateName`` gets a random 5-character suffix; a namespaced object
-  without a namespace lands in ``default``; status is dropped for kinds with a status subresource.
+  without a namespace lands in ``default``; status is dropped for kinds with a status subresource
+  and the kind's ``on_create`` sets the initial one (a Pod is ``Pending`` from the start).
 * ``update`` checks ``metadata.resourceVersion`` when the caller sends one (stale → ``Conflict``;
   none → last write wins), keeps the stored status for kinds with a status subresource, and bumps
   ``generation`` only when ``spec`` changed (for Deployments also when annotations changed). An
   update that changes nothing returns the stored object and uses no resourceVersion.
 * ``update_status`` writes only ``status`` and ``metadata.annotations`` (the apps/v1 status strategy).
-* ``delete`` with a grace period or finalizers only marks the object (deletionTimestamp =
-  now + grace); a later, shorter grace period brings the deadline closer, a longer one is ignored. The object
-  goes once the finalizers are gone and it is deleted with grace 0. Removing an object removes
-  its dependents (ownerReferences; background propagation) once no owner of theirs is left;
-  ``orphan`` strips the owner's reference from the dependents instead.
+* ``delete`` (``store.deletion``): grace periods apply to Pods only; with a grace period or
+  finalizers the object is only marked (deletionTimestamp = now + grace); a later, shorter grace
+  period brings the deadline closer, a longer one is ignored. The object goes once the
+  finalizers are gone and it is deleted with grace 0. Removing an object removes its dependents
+  (ownerReferences; ``Background`` propagation) once no owner of theirs is left; ``Orphan``
+  strips the owner's reference from the dependents instead; ``Foreground`` keeps the owner
+  (``foregroundDeletion`` finalizer) until the dependents that block it are gone.
 * ``events_since(rv)`` replays the changes after a resourceVersion, like a watch; a version
   older than the retained window raises ``Expired`` (HTTP 410), and the watcher relists.
 * Objects handed out are shared and read-only (``api.meta.clone`` before changing one).
@@ -29,6 +32,7 @@ from typing import Any, Literal, Protocol
 
 from graceroll.api.selectors import Selector
 from graceroll.errors import GracerollError
+from graceroll.store.deletion import Propagation
 
 Obj = dict[str, Any]
 EventType = Literal["ADDED", "MODIFIED", "DELETED"]
@@ -78,7 +82,7 @@ class Store(Protocol):
         namespace: str,
         name: str,
         grace_period_seconds: int | None = None,
-        orphan: bool = False,
+        propagation: Propagation = "Background",
         uid: str | None = None,
     ) -> Obj | None: ...
 

@@ -32,6 +32,7 @@ from graceroll.clock import Clock
 from graceroll.controllers.events import WARNING, EventRecorder
 from graceroll.errors import AlreadyExists, Conflict, GracerollError, Invalid, NotFound
 from graceroll.store.base import Expired, Listener, Obj, WatchEvent
+from graceroll.store.deletion import Propagation, gone_after_delete
 from graceroll.store.informer import Deliver, Informer, ListWatch
 from graceroll.store.kube_cache import Cache, rv_of
 
@@ -61,7 +62,7 @@ class Rest(ListWatch, Protocol):
 
     def update_status(self, obj: Obj) -> Obj: ...
 
-    def delete(self, kind: str, namespace: str, name: str, grace_period_seconds: int | None = None, orphan: bool = False, uid: str | None = None) -> Obj | None: ...
+    def delete(self, kind: str, namespace: str, name: str, grace_period_seconds: int | None = None, propagation: Propagation = "Background", uid: str | None = None) -> Obj | None: ...
 
 
 def admitted(obj: Obj) -> tuple[Obj, Invalid | None]:
@@ -72,16 +73,6 @@ def admitted(obj: Obj) -> tuple[Obj, Invalid | None]:
         return admit(obj), None
     except Invalid as e:
         return obj, e
-
-
-def gone_after_delete(answer: Obj | None) -> bool:
-    """Whether a DELETE's answer means the object no longer exists (rather than is terminating)."""
-    if answer is None:
-        return True
-    md = answer.get("metadata") or {}
-    if not md.get("deletionTimestamp"):
-        return True
-    return not md.get("finalizers") and md.get("deletionGracePeriodSeconds") == 0
 
 
 def same_but_status(a: Obj, b: Obj) -> bool:
@@ -208,12 +199,12 @@ class KubeStore:
         namespace: str,
         name: str,
         grace_period_seconds: int | None = None,
-        orphan: bool = False,
+        propagation: Propagation = "Background",
         uid: str | None = None,
     ) -> Obj | None:
         """``uid`` becomes a precondition of the DELETE: a newer object of that name is left alone."""
         try:
-            answer = self._rest.delete(kind, namespace, name, grace_period_seconds, orphan, uid)
+            answer = self._rest.delete(kind, namespace, name, grace_period_seconds, propagation, uid)
         except (Conflict, NotFound):
             self._refresh(kind, namespace, name)
             raise

@@ -24,9 +24,11 @@ from typing import Protocol
 from graceroll.api import kinds
 from graceroll.api.meta import clone
 from graceroll.api.selectors import Selector
-from graceroll.clock import Clock, format_time, parse_time
+from graceroll.clock import Clock, format_time
 from graceroll.errors import AlreadyExists, Conflict, FieldError, Invalid, NotFound, StorageError
+from graceroll.store import deletion
 from graceroll.store.base import EventType, Expired, Listener, Obj, WatchEvent
+from graceroll.store.deletion import Propagation
 from graceroll.store.index import Key, ObjectIndex, key_of
 
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery util/rand: no vowels, no confusables
@@ -146,6 +148,8 @@ class MemoryStore:
             md.pop(transient, None)
         if info.has_status:
             new.pop("status", None)
+        if info.on_create is not None:
+            info.on_create(new)
         new["apiVersion"] = new.get("apiVersion") or info.api_version
         return self._commit("ADDED", new)
 
@@ -194,8 +198,8 @@ class MemoryStore:
             return stored
         if (
             smd.get("deletionTimestamp")
-            and not md.get("finalizers")
-            and not smd.get("deletionGracePeriodSeconds")
+            and not deletion.held(info, new)
+            and not (info.graceful_deletion and smd.get("deletionGracePeriodSeconds"))
         ):
             return self._remove(stored, final=new)
         return self._commit("MODIFIED", new)
@@ -227,17 +231,16 @@ class MemoryStore:
         namespace: str,
         name: str,
         grace_period_seconds: int | None = None,
-        orphan: bool = False,
+        propagation: Propagation = "Background",
         uid: str | None = None,
     ) -> Obj | None:
         """Delete or mark for deletion; returns the marked object, or ``None`` once it is gone.
 
-        Follows the apiserver's ``rest.BeforeDelete``: a grace period defaults to
-        ``spec.terminationGracePeriodSeconds`` (0 when absent); a negative one means 1 second; a
-        pending graceful deletion changes only when a *shorter* grace period is asked for, and the
-        new deadline counts from the first request. ``orphan`` strips this owner from its
-        dependents' ownerReferences right away (what the garbage collector does for the ``orphan``
-        finalizer), so they survive however the owner goes.
+        ``store.deletion.plan`` decides (grace periods for Pods only, finalizers, a pending
+        deletion shortened but never lengthened). ``Orphan`` strips this owner from its dependents'
+        ownerReferences right away (what the garbage collector does for the ``orphan`` finalizer),
+        so they survive however the owner goes; ``Foreground`` keeps the owner, with the
+        ``foregroundDeletion`` finalizer, until its blocking dependents are gone.
         """
         self._check_open()
         stored = self.get(kind, namespace, name)
@@ -248,29 +251,18 @@ class MemoryStore:
                 name,
                 f"Precondition failed: UID in precondition: {uid}, UID in object meta: {smd.get('uid')}",
             )
-        requested = grace_period_seconds
-        if requested is not None and requested < 0:
-            requested = 1
-        deleting = bool(smd.get("deletionTimestamp"))
-        current = int(smd.get("deletionGracePeriodSeconds") or 0)
-        if deleting and current > 0 and (requested is None or requested >= current):
-            return stored  # a graceful deletion is pending; only a shorter grace period changes it
-        if orphan:
+        info = kinds.by_kind(kind)
+        decided = deletion.plan(info, stored, grace_period_seconds, propagation, self._clock.now())
+        if propagation == "Orphan":
             self._orphan_dependents(smd.get("uid", ""))
-        has_finalizers = bool(smd.get("finalizers"))
-        if deleting and current > 0 and requested is not None:  # requested < current, see above
-            return self._shorten_grace(stored, current, requested, has_finalizers)
-        if deleting:
-            # Marked with grace 0 while finalizers were pending: it goes once they are gone.
-            if has_finalizers:
-                return stored
+        if decided.remove:
             self._remove(stored)
             return None
-        grace = requested if requested is not None else _default_grace(stored)
-        if grace > 0 or has_finalizers:
-            return self._mark_deleting(stored, self._clock.now() + grace, grace)
-        self._remove(stored)
-        return None
+        assert decided.marked is not None
+        marked = stored if decided.marked is stored else self._commit("MODIFIED", decided.marked)
+        if deletion.FOREGROUND_DELETION in (marked["metadata"].get("finalizers") or ()):
+            return self._delete_dependents_first(marked)
+        return marked
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener`` with every later event, in resourceVersion order.
@@ -294,17 +286,27 @@ class MemoryStore:
 
     def collect_garbage(self) -> int:
         """Finish what a crash interrupted: delete objects whose every owner is gone and drop references
-        to vanished owners from objects that still have a live one. Returns how many objects changed."""
+        to vanished owners from objects that still have a live one; go on with foreground deletions;
+        remove marked objects nothing holds any more (a kind without graceful deletion marked with
+        a grace period by an older graceroll). Returns how many objects changed."""
         changed = 0
         for obj in self.all_objects():
             key = key_of(obj)
             if self.try_get(*key) is not obj:
                 continue  # already changed by a cascade during this pass
+            before = self._rv
+            md = obj["metadata"]
+            if deletion.FOREGROUND_DELETION in (md.get("finalizers") or ()) and md.get("deletionTimestamp"):
+                self._delete_dependents_first(obj)
+            elif md.get("deletionTimestamp") and not getattr(kinds.find(obj["kind"]), "graceful_deletion", True):
+                self.delete(*key)
+            if self._rv != before:
+                changed += 1
+                continue
             refs = obj["metadata"].get("ownerReferences") or []
             live = [r for r in refs if self._uid_exists(r.get("uid", ""))]
             if len(live) == len(refs):
                 continue
-            before = self._rv
             if live:
                 self._drop_owner_refs(
                     obj, {r.get("uid", "") for r in refs} - {r.get("uid", "") for r in live}
@@ -346,32 +348,6 @@ class MemoryStore:
             )
         return stored
 
-    def _shorten_grace(self, stored: Obj, current: int, requested: int, has_finalizers: bool) -> Obj | None:
-        """A shorter grace period for a pending deletion, counted from when deletion began.
-
-        Marked at t=100 with 30s (deadline 130); at t=110 a 15s request gives deadline 115, a 5s
-        request would give 105, which has passed: the deadline becomes now (110) and the grace 1s,
-        so whoever stops the pod still gets to see it terminating. A 0s request removes it at once.
-        """
-        now = self._clock.now()
-        deadline = parse_time(stored["metadata"]["deletionTimestamp"]) - current + requested
-        grace = requested
-        if deadline < now:
-            deadline = now
-            if grace > 0:
-                grace = 1
-        if grace == 0 and not has_finalizers:
-            self._remove(stored)
-            return None
-        return self._mark_deleting(stored, deadline, grace)
-
-    def _mark_deleting(self, stored: Obj, deadline: float, grace: int) -> Obj:
-        new = dict(stored)
-        new["metadata"] = md = dict(stored["metadata"])
-        md["deletionTimestamp"] = format_time(deadline)
-        md["deletionGracePeriodSeconds"] = grace
-        return self._commit("MODIFIED", new)
-
     def _commit(self, type_: EventType, new: Obj) -> Obj:
         rv = self._rv + 1
         new["metadata"]["resourceVersion"] = str(rv)
@@ -396,7 +372,64 @@ class MemoryStore:
         gone["metadata"] = dict(gone["metadata"], resourceVersion=str(rv))
         self._emit("DELETED", gone)
         self._collect_dependents(stored["metadata"].get("uid", ""))
+        self._release_waiting_owners(stored)
         return gone
+
+    def _delete_dependents_first(self, owner: Obj) -> Obj | None:
+        """Foreground propagation, as the garbage collector does it for an owner with the
+        ``foregroundDeletion`` finalizer: every dependent that no other live owner keeps is deleted
+        (in the foreground itself when it has dependents of its own, so a Deployment waits for
+        its ReplicaSets and they for their pods); a dependent that another owner keeps only loses
+        its reference. The owner is released at once if no blocking dependent is left, else when
+        the last one goes (``_release_waiting_owners``). Returns the owner, or None once gone."""
+        owner_uid = owner["metadata"].get("uid", "")
+        for key in self._objects.dependents(owner_uid):
+            dep = self.try_get(*key)
+            if dep is None or dep["metadata"].get("deletionTimestamp"):
+                continue
+            others = {
+                r.get("uid", "") for r in dep["metadata"].get("ownerReferences") or () if r.get("uid", "") != owner_uid
+            }
+            if any(self._alive(u) for u in others):
+                self._drop_owner_refs(dep, {owner_uid})
+                continue
+            nested = bool(self._objects.dependents(dep["metadata"].get("uid", "")))
+            self.delete(*key, propagation="Foreground" if nested else "Background")
+        current = self.try_get(*key_of(owner))
+        if current is None or current["metadata"].get("uid") != owner_uid:
+            return None
+        return self._release_if_unblocked(current)
+
+    def _release_waiting_owners(self, gone: Obj) -> None:
+        """A dependent went: an owner waiting for it in the foreground may go too."""
+        for ref in gone["metadata"].get("ownerReferences") or ():
+            key = self._uids.get(ref.get("uid", ""))
+            owner = self.try_get(*key) if key is not None else None
+            if owner is not None and deletion.FOREGROUND_DELETION in (owner["metadata"].get("finalizers") or ()):
+                self._release_if_unblocked(owner)
+
+    def _release_if_unblocked(self, owner: Obj) -> Obj | None:
+        """Drop ``foregroundDeletion`` once no dependent with ``blockOwnerDeletion`` refers to the owner."""
+        owner_uid = owner["metadata"].get("uid", "")
+        for key in self._objects.dependents(owner_uid):
+            dep = self.try_get(*key)
+            refs = dep["metadata"].get("ownerReferences") or () if dep is not None else ()
+            if any(r.get("uid") == owner_uid and r.get("blockOwnerDeletion") for r in refs):
+                return owner
+        new = clone(owner)
+        finalizers = [f for f in new["metadata"].get("finalizers") or () if f != deletion.FOREGROUND_DELETION]
+        if finalizers:
+            new["metadata"]["finalizers"] = finalizers
+        else:
+            new["metadata"].pop("finalizers", None)
+        left = self.update(new)
+        return left if self.try_get(*key_of(owner)) is left else None
+
+    def _alive(self, uid: str) -> bool:
+        """An owner that exists and is not being deleted itself."""
+        key = self._uids.get(uid) if uid else None
+        owner = self.try_get(*key) if key is not None else None
+        return owner is not None and not owner["metadata"].get("deletionTimestamp")
 
     def _collect_dependents(self, owner_uid: str) -> None:
         """Background propagation, as the garbage collector's ``attemptToDeleteItem`` does it: a
@@ -482,6 +515,3 @@ def _generation_changes(info: kinds.Kind, new: Obj, stored: Obj) -> bool:
     return False
 
 
-def _default_grace(obj: Obj) -> int:
-    grace = int((obj.get("spec") or {}).get("terminationGracePeriodSeconds") or 0)
-    return 1 if grace < 0 else grace

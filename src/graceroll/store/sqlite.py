@@ -5,7 +5,7 @@ Why this shape: every rule lives in ``store.memory``; this module only records. 
 counter resumes where it stopped (deletes included) and never hands out a version twice. WAL mode
 with ``synchronous=FULL`` makes a returned write durable; reads are served from memory.
 
-One process owns the file. SQLite alone would let a second engine open it and the two would
+The file and its journal are mode 0600 (it holds Secrets). One process owns the file. SQLite alone would let a second engine open it and the two would
 silently overwrite each other's state, so ``SqlitePersistence`` takes an exclusive ``flock`` on
 ``<path>.lock`` and a second opener fails with a ``StorageError`` naming the holder's pid. The
 kernel drops the lock when the holder dies, even by SIGKILL, so a restart after a crash just works.
@@ -65,6 +65,7 @@ class SqlitePersistence:
             raise
 
     def _connect(self) -> sqlite3.Connection:
+        _private(self.path)
         try:
             # Autocommit mode: every transaction below is an explicit BEGIN IMMEDIATE ... COMMIT.
             conn = sqlite3.connect(self.path, isolation_level=None)
@@ -206,6 +207,18 @@ def open_store(path: str | Path, clock: Clock, seed: int | None = None) -> Memor
     except BaseException:
         persistence.close()
         raise
+
+
+def _private(path: Path) -> None:
+    """The store holds Secrets: only its owner may read it. The file is created 0600 (SQLite gives
+    its -wal and -shm files the database file's mode) and an existing one is made 0600."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if f.exists():
+                os.chmod(f, 0o600)
+    except OSError as e:
+        raise StorageError(f"cannot open store {path}: {e.strerror or e}") from e
 
 
 def _acquire_lock(lock_path: Path, db_path: Path) -> int:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 
 from graceroll.api import kinds, loader
@@ -47,13 +46,15 @@ def apply(
     """Create or configure each object; one line per object (``created``/``configured``/``unchanged``).
 
     Objects without a namespace go to ``namespace``. ``change_cause`` (``--record``) is written to
-    each object that is created or changed. Nothing to apply (an empty file or directory) is an
-    error, as kubectl's ``no objects passed to apply``.
+    each object that is created or changed. Namespaces are applied first, then what workloads
+    read (ServiceAccounts, Secrets, ConfigMaps, claims), then the rest in the order given, so a
+    bundle applies in any document order (``in_apply_order``). Nothing to apply (an empty file or
+    directory) is an error, as kubectl's ``no objects passed to apply``.
     """
     objs = list(objs)
     if not objs:
         raise UsageError("no objects passed to apply")
-    plans = _plan(store, objs, change_cause, namespace)
+    plans = _plan(store, in_apply_order(objs), change_cause, namespace)
     written: dict[Key, Obj] = {}
     out = []
     for key, verb, obj, display in plans:
@@ -65,6 +66,19 @@ def apply(
             written[key] = store.update(obj)
         out.append(f"{display} {verb}")
     return out
+
+
+FIRST_KINDS = ("Namespace", "ServiceAccount", "Secret", "ConfigMap", "PersistentVolumeClaim")
+
+
+def in_apply_order(objs: Iterable[Obj]) -> list[Obj]:
+    """Namespaces, then the objects pods read, then everything else; the given order within each
+    (a stable sort, like Helm's install order but shorter)."""
+    def rank(o: Obj) -> int:
+        kind = o.get("kind")
+        return FIRST_KINDS.index(kind) if kind in FIRST_KINDS else len(FIRST_KINDS)
+
+    return sorted(objs, key=rank)
 
 
 def _plan(store: Store, objs: Iterable[Obj], change_cause: str | None, namespace: str) -> list[tuple[Key, str, Obj, str]]:
@@ -149,12 +163,6 @@ def _cause(e: Invalid, c: FieldError) -> FieldError:
 
 
 # ---- reading manifests as written ----------------------------------------------------------------
-class _TextTimestamps(RoundTripConstructor):
-    """Timestamps stay the text they were written as, as the loader keeps them."""
-
-
-_TextTimestamps.add_constructor("tag:yaml.org,2002:timestamp", _TextTimestamps.construct_yaml_str)
-
 
 def read_manifests(path: str, base: Path | None = None, warn: loader.Warn | None = None) -> list[Obj]:
     """The objects in a file, a directory (its .yaml/.yml/.json files, sorted) or ``-`` (stdin), as written.
@@ -213,7 +221,7 @@ def _documents(text: str) -> list[Obj]:
             values = []
     if not values:
         y = YAML(typ="rt")
-        y.Constructor = _TextTimestamps
+        y.Constructor = loader.ManifestConstructor
         try:
             values = [loader.plain(d) for d in y.load_all(text) if d is not None]
         except YAMLError:

@@ -17,14 +17,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 import graceroll.api.builtin  # noqa: F401  (registers the built-in kinds)
 from graceroll.apiserver.server import ApiServer
+from graceroll.client.http_store import trusting
 from graceroll.clock import SystemClock
 from graceroll.controllers.deployment.controller import DeploymentController
+from graceroll.controllers.namespace.controller import NamespaceController
 from graceroll.controllers.replicaset.controller import ReplicaSetController
 from graceroll.controllers.runtime import Controller, Key, Manager
+from graceroll.controllers.serviceaccount.controller import ServiceAccountsController
 from graceroll.engine.driver import ControllerLoop
 from graceroll.engine.tls import ensure_certificate, server_context
 from graceroll.node.sim import Behaviour, Behaviours, SimNode
@@ -102,7 +106,13 @@ class _ServerThread:
         manager = Manager(
             store,
             clock,
-            [DeploymentController(store, clock), ReplicaSetController(store, clock), SimNode(store, clock, Behaviours(POD_BEHAVIOUR))],
+            [
+                NamespaceController(store, clock),
+                ServiceAccountsController(store, clock),
+                DeploymentController(store, clock),
+                ReplicaSetController(store, clock),
+                SimNode(store, clock, Behaviours(POD_BEHAVIOUR)),
+            ],
             on_error=self._on_error,
         )
         controllers = ControllerLoop(manager, clock)
@@ -134,3 +144,15 @@ def api(tls: Tls) -> Iterator[Api]:
         yield Api(f"https://127.0.0.1:{server.port}", TOKEN, tls.cert)
     finally:
         server.stop()
+
+
+@pytest.fixture
+def http(api: Api) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=api.url, headers={"Authorization": f"Bearer {api.token}"}, verify=trusting(api.ca), timeout=10) as c:
+        yield c
+
+
+@pytest.fixture
+def anonymous(api: Api) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=api.url, verify=trusting(api.ca), timeout=10) as c:
+        yield c

@@ -85,7 +85,7 @@ class Kubectl:
     def apply(self, image: str = "demo:v1", replicas: int = 3, cause: str = "first", name: str = "web.yaml") -> str:
         path = self.home / name
         path.write_text(WEB.format(image=image, replicas=replicas, cause=cause))
-        return self("apply", "--validate=false", "-f", str(path)).stdout
+        return self("apply", "-f", str(path)).stdout
 
     def rolled_out(self) -> None:
         out = self("rollout", "status", "deployment/web", f"--timeout={ROLLOUT_TIMEOUT}").stdout
@@ -209,7 +209,7 @@ def test_server_side_dry_run_changes_nothing(kubectl: Kubectl) -> None:
     kubectl.apply()
     path = kubectl.home / "web-v2.yaml"
     path.write_text(WEB.format(image="demo:v2", replicas=5, cause="v2"))
-    assert "(server dry run)" in kubectl("apply", "--validate=false", "--dry-run=server", "-f", str(path)).stdout
+    assert "(server dry run)" in kubectl("apply", "--dry-run=server", "-f", str(path)).stdout
     assert "(server dry run)" in kubectl("scale", "deployment/web", "--replicas=6", "--dry-run=server").stdout
     assert "(server dry run)" in kubectl("set", "image", "deployment/web", "app=demo:v9", "--dry-run=server").stdout
     d = kubectl.json("get", "deploy", "web")
@@ -234,12 +234,12 @@ def test_api_errors_reach_kubectl_as_status_objects(kubectl: Kubectl) -> None:
     assert missing.returncode == 1 and 'Error from server (NotFound): deployments.apps "nope" not found' in missing.stderr
 
     kubectl.apply()
-    duplicate = kubectl("create", "--validate=false", "-f", str(kubectl.home / "web.yaml"), ok=False)
+    duplicate = kubectl("create", "-f", str(kubectl.home / "web.yaml"), ok=False)
     assert duplicate.returncode == 1 and 'Error from server (AlreadyExists)' in duplicate.stderr and 'deployments.apps "web" already exists' in duplicate.stderr
 
     bad = kubectl.home / "bad.yaml"
     bad.write_text(WEB.format(image="demo:v1", replicas=-2, cause="bad").replace("name: web", "name: bad", 1).replace("app: web", "app: other", 1))
-    invalid = kubectl("apply", "--validate=false", "-f", str(bad), ok=False)
+    invalid = kubectl("apply", "-f", str(bad), ok=False)
     assert invalid.returncode == 1 and 'The Deployment "bad" is invalid' in invalid.stderr
     assert "* spec.replicas: Invalid value: -2" in invalid.stderr  # one line per field cause
 
@@ -284,7 +284,7 @@ def test_kubectl_prints_the_warning_for_an_unknown_field_of_a_mesos_deployment(k
     doc["spec"]["strategy"]["rollingUpdate"]["rollingOrdr"] = "DeleteFirst"
     path = tmp_path / "mdeploy.json"
     path.write_text(json.dumps(doc))
-    p = kubectl("create", "--validate=false", "-f", str(path))
+    p = kubectl("create", "--validate=warn", "-f", str(path))  # fieldValidation=Warn; the default, Strict, refuses it
     assert 'Warning: unknown field "spec.strategy.rollingUpdate.rollingOrdr" (did you mean "rollingOrder"?)' in p.stderr
     stored = kubectl.json("get", "mesosdeployments.mesos.bcs.tencent.com", "test", "-n", "defaultGroup")
     assert stored["spec"]["strategy"]["rollingUpdate"]["rollingOrder"] == "CreateFirst"

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from graceroll.api.loader import load_path
-from graceroll.client.http_store import trusting
 
 from .conftest import Api
 
@@ -38,18 +35,6 @@ def deployment(name: str, replicas: int = 1, labels: dict[str, str] | None = Non
             "template": {"metadata": {"labels": labels or selector}, "spec": {"containers": [{"name": "app", "image": "demo:v1"}]}},
         },
     }
-
-
-@pytest.fixture
-def http(api: Api) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=api.url, headers={"Authorization": f"Bearer {api.token}"}, verify=trusting(api.ca), timeout=10) as c:
-        yield c
-
-
-@pytest.fixture
-def anonymous(api: Api) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=api.url, verify=trusting(api.ca), timeout=10) as c:
-        yield c
 
 
 def assert_status(r: httpx.Response, code: int, reason: str) -> dict[str, Any]:

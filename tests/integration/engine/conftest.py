@@ -33,3 +33,9 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 def engine_on(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An engine on each data plane."""
     yield from running(tmp_path / "data", request.param)
+
+
+@pytest.fixture(scope="module")
+def shared_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One engine for a module whose tests each keep to their own namespace."""
+    yield from running(tmp_path_factory.mktemp("engine") / "data")

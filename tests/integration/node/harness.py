@@ -57,7 +57,13 @@ def record(event, **extra):
         with open(env["APP_EVENTS"], "a") as f:
             f.write(json.dumps({"event": event, "t": time.time(), "pid": pid, "image": env.get("GRACEROLL_IMAGE"), **extra}) + "\n")
 
-record("start", cwd=os.getcwd())
+stop = threading.Event()
+def on_term(signum, frame):
+    record("term")
+    if not env.get("APP_IGNORE_TERM"):
+        stop.set()
+signal.signal(signal.SIGTERM, on_term)
+record("start", cwd=os.getcwd())  # after the handler: a test that saw "start" may send SIGTERM
 if env.get("APP_PRINT_ENV"):
     print(json.dumps(dict(env)), flush=True)
     print("to stderr", file=sys.stderr, flush=True)
@@ -71,12 +77,6 @@ if env.get("APP_COUNT"):
 if "APP_EXIT" in env:
     sys.exit(int(env["APP_EXIT"]))
 
-stop = threading.Event()
-def on_term(signum, frame):
-    record("term")
-    if not env.get("APP_IGNORE_TERM"):
-        stop.set()
-signal.signal(signal.SIGTERM, on_term)
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):

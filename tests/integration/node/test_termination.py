@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from graceroll.clock import parse_time
+from graceroll.node.process import logs
 from graceroll.node.process.procfs import group_members
 
 from .harness import Cluster
@@ -30,8 +31,8 @@ async def test_stop_order_is_drain_then_pre_stop_then_sigterm_then_sigkill_at_th
     pid = await cluster.app_running("web")
     uid = cluster.pod("web")["metadata"]["uid"]  # type: ignore[index]
     ip = cluster.status("web")["podIP"]
-    log_file = cluster.node.logs_path("default", "web", "app")
-    assert log_file.exists()
+    log_dir = cluster.node.logs_dir("default", "web", "app")
+    assert logs.runs(log_dir)
     marked = cluster.store.delete("Pod", "default", "web")
     assert marked is not None
     deadline = parse_time(marked["metadata"]["deletionTimestamp"])
@@ -50,7 +51,7 @@ async def test_stop_order_is_drain_then_pre_stop_then_sigterm_then_sigkill_at_th
     assert not cluster.app_events("exit"), "the app ignored SIGTERM and was killed"
     assert not group_members(pid)
     assert not (cluster.state_dir / "pods" / uid).exists()
-    assert not log_file.parent.exists()
+    assert not log_dir.parent.exists()
 
     # Readiness dropped (and was written) as soon as termination began, before the drain finished.
     not_ready = [

@@ -198,16 +198,17 @@ def test_event_unknown_field() -> None:
     [
         pytest.param({"generateName": "web-"}, [], id="generateName instead of name"),
         pytest.param({}, ["metadata.name: Required value: name or generateName is required"], id="neither"),
+        pytest.param({"name": "p", "namespace": "defaultGroup"}, [], id="namespace may hold upper-case letters (BCS)"),
         pytest.param(
-            {"name": "p", "namespace": "Shop"},
+            {"name": "p", "namespace": "shop_eu"},
             [
                 (
-                    'metadata.namespace: Invalid value: "Shop": a lowercase RFC 1123 label must consist of lower case '
-                    "alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. "
-                    "'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+                    'metadata.namespace: Invalid value: "shop_eu": a namespace name must consist of alphanumeric '
+                    "characters or '-', and must start and end with an alphanumeric character (e.g. "
+                    "'my-name',  or 'defaultGroup', regex used for validation is '[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?')"
                 )
             ],
-            id="namespace is a DNS label",
+            id="namespace is a label, upper-case letters allowed",
         ),
         pytest.param(
             {"name": "p", "labels": {"app/x/y": "v"}},

@@ -389,3 +389,15 @@ def test_no_input_escapes_as_anything_but_a_manifest_error(
     except ManifestError as e:
         assert all(c.source.startswith("fuzz.json:") for c in e.causes)
         assert all(c.type != "Internal error" for c in e.causes), e
+
+
+def test_yaml_integers_with_a_leading_zero_are_octal_as_kubernetes_reads_them() -> None:
+    from graceroll.api.loader import load_text
+
+    [pod] = load_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+        "  volumes: [{name: a, secret: {secretName: x, defaultMode: 0400}}]\n"
+        "  containers: [{name: a, image: b, ports: [{containerPort: 8080}]}]\n"
+    )
+    assert pod["spec"]["volumes"][0]["secret"]["defaultMode"] == 0o400
+    assert pod["spec"]["containers"][0]["ports"][0]["containerPort"] == 8080

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from graceroll.clock import format_time
 from graceroll.node.sim import Behaviour, Behaviours, crash_restarts
 from graceroll.node.sim_probes import Health, readiness
 
@@ -64,3 +65,19 @@ def test_crashing_pod_reports_restarts_and_never_turns_ready() -> None:
     assert cs["restartCount"] == 3  # at once, then after 10 s and 20 s
     assert cs["state"] == {"waiting": {"reason": "CrashLoopBackOff"}}
     assert not cs["ready"]
+
+
+def test_a_pod_waits_for_its_config_map_then_starts_when_it_appears() -> None:
+    from ..controllers.harness import Cluster, deployment
+
+    c = Cluster(Behaviour(start_seconds=1))
+    d = deployment(replicas=1)
+    d["spec"]["template"]["spec"]["containers"][0]["env"] = [{"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "app", "key": "mode"}}}]
+    c.store.create(d)
+    assert c.run_until(lambda: bool(c.store.list("Pod")) and "containerStatuses" in (c.store.list("Pod")[0].get("status") or {}))
+    waiting = c.store.list("Pod")[0]["status"]["containerStatuses"][0]["state"]["waiting"]
+    assert waiting == {"reason": "CreateContainerConfigError", "message": 'configmap "app" not found'}
+    c.store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app", "namespace": "default"}, "data": {"mode": "fast"}})
+    appeared = c.now
+    assert c.run_until(lambda: c.snapshot().complete)
+    assert c.store.list("Pod")[0]["status"]["startTime"] >= format_time(appeared)

@@ -28,6 +28,7 @@ from graceroll.node.sim import Behaviours, SimNode
 from graceroll.operator.choice import CONTROLLERS
 from graceroll.operator.run import watched_kinds
 from graceroll.store.base import Listener, WatchEvent
+from graceroll.store.deletion import Propagation
 from graceroll.store.memory import MemoryStore
 
 from ..controllers.harness import Cluster
@@ -102,11 +103,11 @@ class RecordingStore:
         namespace: str,
         name: str,
         grace_period_seconds: int | None = None,
-        orphan: bool = False,
+        propagation: Propagation = "Background",
         uid: str | None = None,
     ) -> Obj | None:
         self._log(kind, "delete")
-        return self.inner.delete(kind, namespace, name, grace_period_seconds, orphan, uid)
+        return self.inner.delete(kind, namespace, name, grace_period_seconds, propagation, uid)
 
     def subscribe(self, listener: Listener) -> None:
         self.inner.subscribe(listener)

@@ -17,7 +17,8 @@ from graceroll.api.selectors import Selector
 from graceroll.clock import VirtualClock
 from graceroll.errors import Conflict, NotFound
 from graceroll.store.base import Expired, WatchEvent
-from graceroll.store.kube import KubeStore, gone_after_delete, same_but_status
+from graceroll.store.deletion import Propagation, gone_after_delete
+from graceroll.store.kube import KubeStore, same_but_status
 from graceroll.store.kube_cache import relist_diff
 
 Obj = dict[str, Any]
@@ -99,7 +100,7 @@ class FakeRest:
         self.calls.append(("update_status", obj))
         return self._store(dict(self.objects[self._key(obj)], status=obj.get("status")))
 
-    def delete(self, kind: str, namespace: str, name: str, grace_period_seconds: int | None = None, orphan: bool = False, uid: str | None = None) -> Obj | None:
+    def delete(self, kind: str, namespace: str, name: str, grace_period_seconds: int | None = None, propagation: Propagation = "Background", uid: str | None = None) -> Obj | None:
         self.calls.append(("delete", {"name": name, "uid": uid}))
         self.objects.pop((kind, namespace, name), None)
         return None

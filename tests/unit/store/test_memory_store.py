@@ -119,7 +119,7 @@ def test_create_ignores_status_and_server_owned_metadata(store: MemoryStore) -> 
     )
     created = store.create(obj)
     md = created["metadata"]
-    assert "status" not in created
+    assert created["status"] == {"phase": "Pending", "qosClass": "BestEffort"}  # the kind's own, not the client's
     assert "deletionTimestamp" not in md and "deletionGracePeriodSeconds" not in md
     assert (md["generation"], md["resourceVersion"]) == (1, "1")
     assert md["uid"] != "mine"
@@ -612,7 +612,7 @@ def test_an_owner_held_by_finalizers_keeps_its_dependents_until_it_goes(store: M
 
 def test_orphan_deletion_keeps_dependents_and_strips_the_owner_reference(store: MemoryStore) -> None:
     d, rs = _deployment_tree(store)
-    assert store.delete("Deployment", "default", "web", orphan=True) is None
+    assert store.delete("Deployment", "default", "web", propagation="Orphan") is None
     kept = store.get("ReplicaSet", "default", "web-1")
     assert "ownerReferences" not in kept["metadata"]
     assert kept["metadata"]["generation"] == 1
@@ -626,7 +626,7 @@ def test_orphan_deletion_keeps_dependents_and_strips_the_owner_reference(store: 
 def test_orphan_deletion_of_an_owner_held_by_finalizers_orphans_at_once(store: MemoryStore) -> None:
     d = store.create(deployment("web", finalizers=["example.com/a"]))
     store.create(replicaset("web-1", owners=(d,)))
-    marked = store.delete("Deployment", "default", "web", orphan=True)
+    marked = store.delete("Deployment", "default", "web", propagation="Orphan")
     assert marked is not None
     assert "ownerReferences" not in store.get("ReplicaSet", "default", "web-1")["metadata"]
     store.update(with_changes(marked, metadata={"finalizers": []}))
@@ -653,6 +653,60 @@ def test_a_dependent_that_dropped_its_owner_reference_survives_the_owner(store: 
     store.update(released)
     store.delete("ReplicaSet", "default", "rs")
     assert store.try_get("Pod", "default", "web") is not None
+
+
+def test_a_grace_period_is_ignored_for_kinds_without_graceful_deletion(store: MemoryStore) -> None:
+    # kubectl delete deployment web --grace-period=30 (or --now): only Pods wait upstream
+    store.create(deployment("web"))
+    assert store.delete("Deployment", "default", "web", grace_period_seconds=30) is None
+    assert store.try_get("Deployment", "default", "web") is None
+
+
+def test_a_grace_period_on_a_held_kind_marks_it_with_grace_zero(store: MemoryStore) -> None:
+    store.create(deployment("web", finalizers=["example.com/a"]))
+    marked = store.delete("Deployment", "default", "web", grace_period_seconds=30)
+    assert marked is not None and marked["metadata"]["deletionGracePeriodSeconds"] == 0
+    store.update(with_changes(marked, metadata={"finalizers": []}))
+    assert store.try_get("Deployment", "default", "web") is None
+
+
+def test_foreground_deletion_keeps_the_owner_until_its_dependents_are_gone(store: MemoryStore) -> None:
+    _deployment_tree(store)
+    marked = store.delete("Deployment", "default", "web", propagation="Foreground")
+    assert marked is not None and marked["metadata"]["finalizers"] == ["foregroundDeletion"]
+    assert marked["metadata"]["deletionGracePeriodSeconds"] == 0
+    rs = store.get("ReplicaSet", "default", "web-1")  # it has pods of its own: foreground too
+    assert rs["metadata"]["finalizers"] == ["foregroundDeletion"] and rs["metadata"]["deletionTimestamp"]
+    assert store.try_get("Pod", "default", "p-now") is None  # no grace period: gone at once
+    assert store.get("Pod", "default", "p-graceful")["metadata"]["deletionGracePeriodSeconds"] == 30
+    assert store.try_get("Deployment", "default", "web") is not None
+    store.delete("Pod", "default", "p-graceful", grace_period_seconds=0)  # the node agent's final delete
+    assert store.try_get("ReplicaSet", "default", "web-1") is None
+    assert store.try_get("Deployment", "default", "web") is None
+
+
+def test_foreground_deletion_of_an_owner_without_dependents_removes_it_at_once(store: MemoryStore) -> None:
+    store.create(deployment("web"))
+    assert store.delete("Deployment", "default", "web", propagation="Foreground") is None
+    assert store.try_get("Deployment", "default", "web") is None
+
+
+def test_foreground_deletion_spares_a_dependent_that_another_owner_keeps(store: MemoryStore) -> None:
+    rs1 = store.create(replicaset("rs1"))
+    rs2 = store.create(replicaset("rs2"))
+    store.create(pod("shared", owners=(rs1, rs2)))
+    assert store.delete("ReplicaSet", "default", "rs1", propagation="Foreground") is None
+    kept = store.get("Pod", "default", "shared")
+    assert [r["uid"] for r in kept["metadata"]["ownerReferences"]] == [rs2["metadata"]["uid"]]
+
+
+def test_a_dependent_that_does_not_block_its_owner_lets_it_go_first(store: MemoryStore) -> None:
+    rs = store.create(replicaset("web-1"))
+    loose = pod("p", grace=30, owners=(rs,))
+    loose["metadata"]["ownerReferences"][0]["blockOwnerDeletion"] = False
+    store.create(loose)
+    assert store.delete("ReplicaSet", "default", "web-1", propagation="Foreground") is None
+    assert store.get("Pod", "default", "p")["metadata"]["deletionTimestamp"]  # deleted, still terminating
 
 
 # ---- watch -------------------------------------------------------------------------------------

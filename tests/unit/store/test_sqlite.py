@@ -289,3 +289,44 @@ def test_writes_after_close_fail_clearly(tmp_path: Path) -> None:
     disk.close()
     with pytest.raises(StorageError, match="is closed"):
         disk.put(pod("a"), 1)
+
+
+def test_reopening_finishes_a_foreground_deletion_and_an_old_grace_mark(tmp_path: Path, clock: VirtualClock) -> None:
+    """As a crash (or an older graceroll, which marked Deployments with a grace period) left them."""
+    path = tmp_path / "state.db"
+    disk = SqlitePersistence(path)
+    owner = deployment("web")
+    owner["metadata"].update(namespace="default", uid="d-1", resourceVersion="1", finalizers=["foregroundDeletion"],
+                             deletionTimestamp="2024-01-01T00:00:00Z", deletionGracePeriodSeconds=0)
+    rs = replicaset("web-1")
+    rs["metadata"].update(namespace="default", uid="rs-1", resourceVersion="2", ownerReferences=[
+        {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "d-1", "controller": True, "blockOwnerDeletion": True}])
+    stale = deployment("stale")
+    stale["metadata"].update(namespace="default", uid="d-2", resourceVersion="3", deletionTimestamp="2024-01-01T00:00:30Z", deletionGracePeriodSeconds=30)
+    for i, obj in enumerate((owner, rs, stale), start=1):
+        disk.put(obj, i)
+    disk.close()
+
+    store = open_store(path, clock)
+    try:
+        assert store.try_get("ReplicaSet", "default", "web-1") is None
+        assert store.try_get("Deployment", "default", "web") is None
+        assert store.try_get("Deployment", "default", "stale") is None
+    finally:
+        store.close()
+
+
+def test_the_store_file_and_its_journal_are_private(tmp_path: Path, clock: VirtualClock) -> None:
+    path = tmp_path / "state.db"
+    path.touch(mode=0o644)  # an older store, readable by everyone
+    os.chmod(path, 0o644)
+    store = open_store(path, clock)
+    try:
+        store.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"}, "data": {"k": "dg=="}})
+        for f in (path, tmp_path / "state.db-wal", tmp_path / "state.db-shm"):
+            assert f.stat().st_mode & 0o777 == 0o600, f
+    finally:
+        store.close()
+    fresh = tmp_path / "fresh.db"
+    open_store(fresh, clock).close()
+    assert fresh.stat().st_mode & 0o777 == 0o600

@@ -191,3 +191,10 @@ def test_an_empty_manifest_is_refused_as_kubectl_does(store: MemoryStore, tmp_pa
 def test_an_empty_directory_is_refused_too(store: MemoryStore, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no objects passed to apply"):
         apply(store, read_manifests(str(tmp_path)))
+
+
+def test_namespaces_then_what_pods_read_then_the_rest_in_the_order_written() -> None:
+    from graceroll.verbs.apply import in_apply_order
+
+    docs = [{"kind": k, "metadata": {"name": str(i)}} for i, k in enumerate(["Deployment", "Service", "ConfigMap", "Namespace", "Secret", "Pod", "ServiceAccount"])]
+    assert [d["kind"] for d in in_apply_order(docs)] == ["Namespace", "ServiceAccount", "Secret", "ConfigMap", "Deployment", "Service", "Pod"]

@@ -23,6 +23,10 @@ removed when the claim is deleted from the store, even while a pod still mounts 
 in-use protection. It survives engine restarts; at start, directories of claims that are neither
 in the store nor mounted by a pod of the store are removed (deleted while no engine ran).
 
+**ConfigMaps and Secrets.** A change of one (added, modified, deleted) reaches the pods of its
+namespace that read it: their volumes of it are rewritten, and containers waiting for it try
+again at once (``PodWorker.config_changed``).
+
 ``stop()`` runs the full termination sequence of every pod at once (see ``pod``) and returns
 when all processes are gone; the pods stay in the store for the next start.
 """
@@ -40,9 +44,12 @@ from graceroll.api.meta import Obj
 from graceroll.clock import SystemClock
 from graceroll.controllers.events import EventRecorder
 from graceroll.node.drain import DrainGate
+from graceroll.node.process import exec as exec_
 from graceroll.node.process import logs
 from graceroll.node.process.addresses import AddressPool
 from graceroll.node.process.adoption import Found, plan_leftovers
+from graceroll.node.process.container import ContainerRunner
+from graceroll.node.process.exec import NotRunning
 from graceroll.node.process.images import ImageResolver
 from graceroll.node.process.launch import claim_dir
 from graceroll.node.process.ledger import FILE, Ledger
@@ -57,6 +64,7 @@ log = logging.getLogger("graceroll.node")
 STALE_POLL = 0.05  # seconds between checks that killed leftover processes are gone
 CLAIM = "PersistentVolumeClaim"
 Taken = dict[str, tuple[Ledger, dict[str, Found]]]  # pod uid -> its ledger, and its containers found by name
+CONFIG_KINDS = ("ConfigMap", "Secret")
 
 
 def claims_kept(claims: list[Obj], pods: list[Obj]) -> set[tuple[str, str]]:
@@ -110,11 +118,29 @@ class ProcessNode:
         self._parts: NodeParts | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def logs_path(self, namespace: str, pod: str, container: str) -> Path:
-        """The log file of the pod of that name now in the store (a path that does not exist if none)."""
+    def logs_dir(self, namespace: str, pod: str, container: str) -> Path:
+        """The log directory of a container of the pod of that name now in the store (one that does
+        not exist if there is none): one file per run (``logs``)."""
         found = self.store.try_get("Pod", namespace, pod)
         uid = str(found["metadata"].get("uid") or "none") if found is not None else "none"
-        return logs.log_path(self.state_dir, namespace, pod, uid, container)
+        return logs.container_log_dir(self.state_dir, namespace, pod, uid, container)
+
+    def runner(self, namespace: str, pod: str, container: str) -> ContainerRunner:
+        """The container of a pod this node runs now, for exec and attach; ``NotRunning`` otherwise."""
+        found = self.store.try_get("Pod", namespace, pod)
+        worker = self._workers.get(str(found["metadata"].get("uid") or "")) if found is not None else None
+        if worker is None:
+            raise NotRunning(f'pod "{pod}" is not running on this node')
+        for r in worker.runners:
+            if r.name == container:
+                return r
+        raise NotRunning(f'container not found ("{container}")')
+
+    def exec(self, namespace: str, pod: str, container: str, argv: list[str], stdin: bool, stdout: bool, stderr: bool, tty: bool) -> exec_.Session:
+        return exec_.start(self.runner(namespace, pod, container), argv, stdin, stdout, stderr, tty)
+
+    def attach(self, namespace: str, pod: str, container: str, stdin: bool) -> exec_.Attachment:
+        return exec_.attach(self.runner(namespace, pod, container), stdin)
 
     @property
     def runtime(self) -> ProcessRuntime | None:
@@ -195,6 +221,14 @@ class ProcessNode:
             self._loop.call_soon(self._dispatch, event.type, event.object)
         elif kind == CLAIM and event.type == "DELETED":
             self._loop.call_soon(self._claim_deleted, event.object)
+        elif kind in CONFIG_KINDS:
+            md = event.object["metadata"]
+            self._loop.call_soon(self._config_changed, str(kind), str(md.get("namespace") or "default"), str(md["name"]))
+
+    def _config_changed(self, kind: str, namespace: str, name: str) -> None:
+        for worker in list(self._workers.values()):
+            if worker.namespace == namespace:
+                worker.config_changed(kind, name)
 
     def _claim_deleted(self, claim: Obj) -> None:
         md = claim["metadata"]

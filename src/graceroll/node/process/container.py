@@ -48,25 +48,26 @@ honest way: 137, ``ContainerStatusUnknown``, and a message saying the code could
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import os
 import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from graceroll.api.meta import Obj
 from graceroll.clock import SystemClock, format_time
-from graceroll.node.process import hotpatch, lifecycle, procfs
+from graceroll.node.process import hotpatch, lifecycle, logs, logshim, procfs
 from graceroll.node.process.actions import Outcome, Target, run_action
 from graceroll.node.process.adoption import Found
 from graceroll.node.process.backoff import Backoff
 from graceroll.node.process.launch import CONFIG_ERROR, Launch, LaunchError, PodPlace, named_ports
 from graceroll.node.process.ledger import ContainerRun, Ledger, Stopping
-from graceroll.node.process.logs import open_for_append
 from graceroll.node.process.probes import ProbeKind, ProbeSpec, Resume, run_probe
 from graceroll.node.process.runtime import (
     UNKNOWN_EXIT,
@@ -88,6 +89,10 @@ STATUS_UNKNOWN = "ContainerStatusUnknown"  # kubecontainer.ContainerReasonStatus
 LOST = "The container could not be located when the pod was deleted.  The container used to be Running"
 LOST_TERMINATING = "The container could not be located when the pod was terminated"
 EXIT_UNREAD = "The container was adopted from an earlier engine, so its exit code could not be read"
+LOG_FLUSH_WAIT = 5.0  # seconds the log shim gets to write a finished run's last output
+
+
+Role = Literal["app", "init", "sidecar"]
 
 
 class Why(enum.Enum):
@@ -111,7 +116,7 @@ class PodSide(Protocol):
 
     def launch(self, container: Obj) -> Launch: ...
 
-    def log_path(self, container: str) -> Path: ...
+    def log_dir(self, container: str) -> Path: ...
 
     def kill_deadline(self) -> float | None: ...
 
@@ -137,6 +142,20 @@ class Instance:
     adopted: bool = False  # started by an earlier engine: probes resume (``probes.Resume``)
     deadline: float | None = None  # SIGKILL deadline of a restart the earlier engine had begun
     pre_stop_at: float | None = None  # when preStop began, if it did: it never runs twice
+    stdin: int | None = None  # the write end of the process's stdin (``stdin: true``), for attach
+    sessions: set[ProcessGroup] = field(default_factory=set)  # commands exec'd in it: they end with it
+
+    def close_stdin(self) -> None:
+        if self.stdin is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.stdin)
+            self.stdin = None
+
+    def end(self) -> None:
+        """The instance is over: so are the commands exec'd in it, and its stdin."""
+        for proc in list(self.sessions):
+            proc.signal_group(signal.SIGKILL)
+        self.close_stdin()
 
     def halt(self, why: Why, message: str = "", grace: float | None = None) -> None:
         if not self.stop.done():
@@ -146,21 +165,37 @@ class Instance:
 
 
 class ContainerRunner:
-    def __init__(self, pod: PodSide, spec: Obj, previous: Obj | None = None, found: Found | None = None) -> None:
-        """``previous``: this container's stored status; ``found``: what an earlier engine left of it."""
+    def __init__(
+        self,
+        pod: PodSide,
+        spec: Obj,
+        previous: Obj | None = None,
+        found: Found | None = None,
+        *,
+        role: Role = "app",
+        initializing: bool = False,
+    ) -> None:
+        """``previous``: this container's stored status; ``found``: what an earlier engine left of
+        it; ``role``: an app container, an init container (runs to completion) or a sidecar (an init
+        container with ``restartPolicy: Always``); ``initializing``: init containers run first."""
         self.pod = pod
         self.spec = spec
+        self.role = role
+        self.exit_code: int | None = None
+        self.started_once: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.name = str(spec["name"])
         self.image = str(spec.get("image") or "")
         self.image_id = ""
         self.container_id = ""
-        self.state: Obj = {"waiting": {"reason": "ContainerCreating"}}
+        self.state: Obj = {"waiting": {"reason": "PodInitializing" if initializing and role == "app" else "ContainerCreating"}}
         self.last_state: Obj = {}
         self.restart_count = 0
         self.backoff = Backoff(pod.tuning.backoff)
         self.instance: Instance | None = None
         self._finished_at = 0.0
         self._kill_requested = False
+        self._config_changed = False
+        self._shim: Process | None = None
         self._pulse = Pulse()
         self._lost = False
         self._stopping: Stopping | None = None
@@ -215,6 +250,18 @@ class ContainerRunner:
         self._finished_at = self.pod.clock.now()
         self._lost = True
 
+    def completed_earlier(self, previous: Obj | None) -> None:
+        """An init container that ran to completion under an earlier engine whose pod was adopted:
+        its stored status stands and it does not run again."""
+        prev = previous or {}
+        self.image = str(prev.get("image") or self.image)
+        self.image_id = str(prev.get("imageID") or "")
+        self.container_id = str(prev.get("containerID") or "")
+        self.restart_count = int(prev.get("restartCount") or 0)
+        self.last_state = dict(prev.get("lastState") or {})
+        self.state = dict(prev.get("state") or {"terminated": {"exitCode": 0, "reason": "Completed"}})
+        self.exit_code = 0
+
     @property
     def resuming(self) -> bool:
         """An earlier engine left something of this container to see to its end (an adopted or lost run)."""
@@ -250,6 +297,11 @@ class ContainerRunner:
     def deadline_changed(self) -> None:
         self._pulse.fire()
 
+    def config_changed(self) -> None:
+        """A ConfigMap or Secret the pod reads changed: a container waiting for one tries again now."""
+        self._config_changed = True
+        self._pulse.fire()
+
     def view(self) -> Obj:
         """This container's entry in ``status.containerStatuses``."""
         inst = self.instance
@@ -266,6 +318,9 @@ class ContainerRunner:
         }
         if self.container_id:
             cs["containerID"] = self.container_id
+        if self.role == "sidecar":
+            cs["sidecar"] = True  # for the pod's phase; not written (see ``status.pod_status``)
+            cs["started"] = self.started_once.done() and cs["started"]
         return cs
 
     # ---- the loop ----------------------------------------------------------------------------
@@ -281,7 +336,10 @@ class ContainerRunner:
                 if why is Why.NOT_STARTED:
                     await self._pause(self.pod.tuning.config_retry)
                     continue
+                self.exit_code = code
                 if why is not Why.CHANGED:
+                    if self.role == "init" and code == 0:
+                        return  # initialized: an init container runs once
                     if not self._restarts(code):
                         return
                     await self._back_off()
@@ -290,8 +348,10 @@ class ContainerRunner:
                 self.restart_count += 1
         finally:
             inst = self.instance
-            if inst is not None and inst.proc.running:  # cancelled mid-way: leave nothing running
-                inst.proc.signal_group(signal.SIGKILL)
+            if inst is not None:
+                inst.end()
+                if inst.proc.running:  # cancelled mid-way: leave nothing running
+                    inst.proc.signal_group(signal.SIGKILL)
 
     async def _restart_lost(self) -> bool:
         """Whether a container lost while no engine ran starts again: its restart policy, as for any exit."""
@@ -316,6 +376,7 @@ class ContainerRunner:
         return await self._supervise(inst)
 
     def _start(self) -> Instance | tuple[Why, int]:
+        self._config_changed = False
         self._set_state({"waiting": {"reason": "ContainerCreating"}})
         spec = self.spec
         try:
@@ -323,19 +384,23 @@ class ContainerRunner:
             self._publish_image(str(spec.get("image") or ""))
         except LaunchError as e:
             self._set_state({"waiting": {"reason": e.reason, "message": e.message}})
-            self.pod.event(WARNING, "Failed", f"Error: {e.message}")
+            self.pod.event(WARNING, e.event, e.event_message)
             return Why.NOT_STARTED, 0
         self.image = str(spec.get("image") or "")
         self.image_id = launch.image.image_id
+        stdin = os.pipe() if spec.get("stdin") else None  # kept open for attach; an adopted process has none
         try:
-            proc = self._spawn(launch, spec)
+            proc = self._spawn(launch, spec, stdin[0] if stdin else None)
         except OSError as e:
+            if stdin:
+                os.close(stdin[1])
+            self._shim = None  # the container never wrote to its pipe: the shim ends at once by itself
             now = self.pod.clock.now()
             self.container_id = ""
             self._terminated(START_ERROR_CODE, now, now, "StartError", f"{launch.argv[0]}: {e.strerror or e}")
             self.pod.event(WARNING, "Failed", f"Error: failed to start container {self.name}: {e}")
             return Why.EXITED, START_ERROR_CODE
-        return Instance(proc, self._target(launch), spec, asyncio.get_running_loop().create_future())
+        return Instance(proc, self._target(launch), spec, asyncio.get_running_loop().create_future(), stdin=stdin[1] if stdin else None)
 
     def _take_over(self, inst: Instance) -> None:
         """Go on with what the earlier engine was doing to an adopted instance, then apply the current spec."""
@@ -378,7 +443,9 @@ class ContainerRunner:
             if why is not Why.EXITED:
                 await self._stop(inst, why)
         finally:
+            inst.end()
             self.pod.ledger.discard(proc.pgid)
+            await self._flush_log()
         code = proc.exited.result() if proc.exited.done() else 128 + signal.SIGKILL
         finished = proc.finished_at or self.pod.clock.now()
         if proc.exit_observed:
@@ -388,15 +455,30 @@ class ContainerRunner:
         self.instance = None
         return why, code
 
-    def _spawn(self, launch: Launch, spec: Obj) -> Process:
-        fd = open_for_append(self.pod.log_path(self.name))
+    def _spawn(self, launch: Launch, spec: Obj, stdin: int | None) -> Process:
+        """Start the log shim on this run's log file, then the container writing into the shim's pipe."""
+        path = logs.run_log(self.pod.log_dir(self.name), self.restart_count)
+        read_end, write_end = os.pipe2(os.O_CLOEXEC)
         try:
-            proc = self.pod.runtime.spawn(Spawn(launch.argv, launch.env, launch.cwd, fd))
+            # Not in the ledger: the shim ends by itself at the end of its pipe, once the container
+            # is gone. After a crash of the engine it goes on writing what the adopted container
+            # prints (or, for a container the next engine kills, what is left), then exits.
+            self._shim = self.pod.runtime.spawn(Spawn((sys.executable, "-I", "-S", logshim.__file__, str(path)), {}, path.parent, None, stdin=read_end))
+            proc = self.pod.runtime.spawn(Spawn(launch.argv, launch.env, launch.cwd, write_end, stdin=stdin))
         finally:
-            os.close(fd)
+            os.close(read_end)
+            os.close(write_end)  # from here on only the container holds the pipe: its end is the shim's
+            if stdin is not None:
+                os.close(stdin)
         run = ContainerRun(self.name, spec, self.image, self.image_id, proc.started_at, self.restart_count, str(launch.cwd))
         self.pod.ledger.add_container(proc.pgid, run)
         return proc
+
+    async def _flush_log(self) -> None:
+        """Let the shim write what the finished run left in the pipe (it ends at end of file)."""
+        shim, self._shim = self._shim, None
+        if shim is not None:
+            await shim.wait(LOG_FLUSH_WAIT)
 
     def _target(self, launch: Launch) -> Target:
         return Target(self.pod.place.ip, launch.ports, launch.env, launch.cwd, self.pod.runtime, self.pod.clock, self.pod.ledger)
@@ -518,6 +600,8 @@ class ContainerRunner:
 
     def _on_started(self, inst: Instance) -> None:
         inst.started = True
+        if not self.started_once.done():
+            self.started_once.set_result(None)
         readiness, liveness = inst.spec.get("readinessProbe"), inst.spec.get("livenessProbe")
         if readiness:
             self._probe(inst, ProbeSpec.from_manifest("readiness", readiness), partial(self._on_readiness, inst), inst.ready)
@@ -568,7 +652,13 @@ class ContainerRunner:
 
     # ---- restarts ----------------------------------------------------------------------------
     def _restarts(self, code: int) -> bool:
+        """The pod's restartPolicy; an init container is restarted only after a failure (unless
+        Never), a sidecar always (its own ``restartPolicy: Always``)."""
+        if self.role == "sidecar":
+            return True
         policy = self.pod.pod["spec"].get("restartPolicy") or "Always"
+        if self.role == "init":
+            return code != 0 and policy != "Never"
         return policy == "Always" or (policy == "OnFailure" and code != 0)
 
     def _image_changed(self, started_with: Obj) -> bool:
@@ -594,7 +684,7 @@ class ContainerRunner:
     async def _pause(self, seconds: float) -> None:
         until = self.pod.clock.now() + seconds
         spec = self.spec
-        while not self.pod.terminating and self.spec is spec and self.pod.clock.now() < until:
+        while not self.pod.terminating and self.spec is spec and not self._config_changed and self.pod.clock.now() < until:
             await wait_any([self._pulse.future()], until - self.pod.clock.now())
 
     # ---- state -------------------------------------------------------------------------------

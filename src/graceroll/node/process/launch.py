@@ -27,10 +27,11 @@ Environment, later entries win:
    earlier entries (``$$`` is a literal ``$``), and ``valueFrom.fieldRef`` for ``metadata.name``,
    ``metadata.namespace``, ``metadata.uid``, ``metadata.labels['k']``,
    ``metadata.annotations['k']``, ``spec.nodeName`` (the pod's, else this node's name),
-   ``spec.serviceAccountName``, ``status.podIP(s)`` and ``status.hostIP(s)``. ConfigMaps and
-   Secrets do not exist here: such a reference (``valueFrom`` or ``envFrom``) is skipped when
-   ``optional``, else the container waits with ``CreateContainerConfigError``; so does
-   ``resourceFieldRef``.
+   ``spec.serviceAccountName``, ``status.podIP(s)`` and ``status.hostIP(s)``; ``envFrom`` and
+   ``valueFrom.configMapKeyRef``/``secretKeyRef`` read ConfigMaps and Secrets of the pod's
+   namespace (``config_refs``: envFrom first, then env; a missing object or key that is not
+   ``optional`` keeps the container waiting with ``CreateContainerConfigError``).
+   ``resourceFieldRef`` is not supported (the container waits).
 
 ``command`` and ``args`` are expanded the same way, then combined with the image (``images``).
 
@@ -46,7 +47,11 @@ Volumes: without privileges nothing can be bind-mounted, so a mount is made visi
 ``emptyDir`` is ``volumes/<name>/``; ``hostPath`` is the host path itself (created for
 ``type: DirectoryOrCreate``); ``persistentVolumeClaim`` is the claim directory above (the claim
 object need not exist; ``readOnly`` is ignored: a directory cannot be made read-only for one process
-only). Any other volume type makes the containers wait with ``CreateContainerConfigError``.
+only); ``configMap`` and ``secret`` are ``volumes/<name>/`` written by ``atomic_writer`` with
+the files of ``config_refs.payload`` (a missing source fails the mount: the container waits in
+``ContainerCreating`` and a ``FailedMount`` event says why), rewritten when the object changes
+(``refresh_projections``). Any other volume type makes the containers wait with
+``CreateContainerConfigError``.
 """
 
 from __future__ import annotations
@@ -61,21 +66,34 @@ from typing import Any
 
 from graceroll.api.meta import Obj
 from graceroll.errors import GracerollError
+from graceroll.node.process import atomic_writer, config_refs
 from graceroll.node.process.hotpatch import IMAGE_FILE_ENV, image_file
 from graceroll.node.process.images import ImageError, ImageResolver, ResolvedImage, command_line
 from graceroll.node.process.procfs import POD_UID_ENV
 
 CONFIG_ERROR = "CreateContainerConfigError"
+CONTAINER_CREATING = "ContainerCreating"
+FAILED_MOUNT = "FailedMount"
 METADATA_KEY = re.compile(r"metadata\.(labels|annotations)\['([^']*)'\]")
 
 
 class LaunchError(GracerollError):
-    """The container cannot be started as specified; ``reason`` is its waiting reason."""
+    """The container cannot be started as specified; ``reason`` is its waiting reason, ``event``
+    the reason of the Warning event that says why (``Failed``, or ``FailedMount`` for a volume)."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, event: str = "Failed") -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
+        self.event = event
+
+    @property
+    def event_message(self) -> str:
+        return self.message if self.event == FAILED_MOUNT else f"Error: {self.message}"
+
+
+def _nothing(kind: str, namespace: str, name: str) -> Obj | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -157,8 +175,10 @@ def prepare_launch(
     place: PodPlace,
     images: ImageResolver,
     base_env: Mapping[str, str] | None = None,
+    lookup: config_refs.Lookup = _nothing,
 ) -> Launch:
-    """Everything needed to start ``container``; creates its mount links. Raises ``LaunchError``."""
+    """Everything needed to start ``container``; writes its ConfigMap and Secret volumes and creates
+    its mount links. ``lookup`` finds ConfigMaps and Secrets. Raises ``LaunchError``."""
     image_ref = str(container.get("image") or "")
     try:
         image = images.resolve(image_ref)
@@ -180,16 +200,16 @@ def prepare_launch(
     first_port = next((p.get("containerPort") for p in container.get("ports") or ()), None)
     if first_port is not None:
         defined["PORT"] = str(first_port)
-    defined.update(_mounts(pod, container, place))
-    for source in container.get("envFrom") or ():
-        ref = source.get("configMapRef") or source.get("secretRef") or {}
-        if not ref.get("optional"):
-            kind = "configmap" if "configMapRef" in source else "secret"
-            raise LaunchError(CONFIG_ERROR, f'{kind} "{ref.get("name", "")}" not found')
-    for var in container.get("env") or ():
-        value = _env_value(var, pod, place, defined)
-        if value is not None:
-            defined[str(var["name"])] = value
+    defined.update(_mounts(pod, container, place, lookup))
+    namespace = str(md.get("namespace") or "default")
+    try:
+        defined.update(config_refs.env_from(container, namespace, lookup))
+        for var in container.get("env") or ():
+            value = _env_value(var, pod, place, defined, lookup)
+            if value is not None:
+                defined[str(var["name"])] = value
+    except config_refs.ConfigRefError as e:
+        raise LaunchError(CONFIG_ERROR, e.message) from e
     env = dict(os.environ if base_env is None else base_env)
     env.update(defined)
     command = [expand(str(a), defined) for a in container.get("command") or ()]
@@ -198,17 +218,14 @@ def prepare_launch(
     return Launch(tuple(argv), env, _working_dir(container, image, place), image, ports)
 
 
-def _env_value(var: Obj, pod: Obj, place: PodPlace, defined: Mapping[str, str]) -> str | None:
+def _env_value(var: Obj, pod: Obj, place: PodPlace, defined: Mapping[str, str], lookup: config_refs.Lookup) -> str | None:
     if "valueFrom" not in var:
         return expand(str(var.get("value") or ""), defined)
     source = var["valueFrom"] or {}
     if "fieldRef" in source:
         return field_value(pod, str(source["fieldRef"].get("fieldPath", "")), place)
-    for key, kind in (("configMapKeyRef", "configmap"), ("secretKeyRef", "secret")):
-        if key in source:
-            if source[key].get("optional"):
-                return None
-            raise LaunchError(CONFIG_ERROR, f'{kind} "{source[key].get("name", "")}" not found')
+    if any(key in source for key in config_refs.ENV_REFS):
+        return config_refs.key_ref(source, str(pod["metadata"].get("namespace") or "default"), lookup)
     raise LaunchError(CONFIG_ERROR, f"env {var.get('name')}: valueFrom {sorted(source)} is not supported by the local node")
 
 
@@ -234,18 +251,19 @@ def field_value(pod: Obj, path: str, place: PodPlace) -> str:
     raise LaunchError(CONFIG_ERROR, f"fieldRef {path!r} is not supported")
 
 
-def _mounts(pod: Obj, container: Obj, place: PodPlace) -> dict[str, str]:
+def _mounts(pod: Obj, container: Obj, place: PodPlace, lookup: config_refs.Lookup) -> dict[str, str]:
     volumes = {v["name"]: v for v in pod["spec"].get("volumes") or ()}
     env: dict[str, str] = {}
     for mount in container.get("volumeMounts") or ():
         name = str(mount.get("name", ""))
         if name not in volumes:
             raise LaunchError(CONFIG_ERROR, f'volume "{name}" is mounted but not defined in spec.volumes')
-        directory = _volume_dir(volumes[name], str(pod["metadata"].get("namespace") or "default"), place)
+        directory = _volume_dir(volumes[name], str(pod["metadata"].get("namespace") or "default"), place, lookup)
         sub = str(mount.get("subPath") or "")
         if sub:
             directory = directory / _relative(sub, "subPath")
-            directory.mkdir(parents=True, exist_ok=True)
+            if not directory.exists():  # (a key of a ConfigMap volume is a file already)
+                directory.mkdir(parents=True, exist_ok=True)
         env[volume_env_name(name)] = str(directory)
         mount_path = str(mount.get("mountPath") or "")
         if mount_path and not mount_path.startswith("/"):
@@ -253,9 +271,19 @@ def _mounts(pod: Obj, container: Obj, place: PodPlace) -> dict[str, str]:
     return env
 
 
-def _volume_dir(volume: Obj, namespace: str, place: PodPlace) -> Path:
+def _volume_dir(volume: Obj, namespace: str, place: PodPlace, lookup: config_refs.Lookup) -> Path:
     if "emptyDir" in volume:
         return place.volumes / _component(volume["name"], "volume name")
+    if config_refs.projection_kind(volume) is not None:
+        path = place.volumes / _component(volume["name"], "volume name")
+        try:
+            atomic_writer.write(path, config_refs.payload(volume, namespace, lookup))
+        except config_refs.ConfigRefError as e:
+            message = f'MountVolume.SetUp failed for volume "{volume["name"]}" : {e.message}'
+            raise LaunchError(CONTAINER_CREATING, message, FAILED_MOUNT) from e
+        except OSError as e:
+            raise LaunchError(CONTAINER_CREATING, f'MountVolume.SetUp failed for volume "{volume["name"]}" : {e}', FAILED_MOUNT) from e
+        return path
     if "persistentVolumeClaim" in volume:
         claim = str((volume["persistentVolumeClaim"] or {}).get("claimName") or "")
         path = claim_dir(place.claims_dir, namespace, claim)
@@ -269,6 +297,26 @@ def _volume_dir(volume: Obj, namespace: str, place: PodPlace) -> Path:
         return path
     kinds = sorted(k for k in volume if k != "name")
     raise LaunchError(CONFIG_ERROR, f'volume "{volume.get("name")}": {kinds} volumes are not supported by the local node')
+
+
+def refresh_projections(pod: Obj, place: PodPlace, lookup: config_refs.Lookup, kind: str, name: str) -> list[str]:
+    """Rewrite the mounted volumes of the pod projected from that ConfigMap or Secret (what the
+    kubelet's periodic volume sync does); the names of the volumes whose files changed. A volume
+    whose source is gone or broken keeps its files, as on a kubelet."""
+    changed = []
+    namespace = str(pod["metadata"].get("namespace") or "default")
+    for volume in pod["spec"].get("volumes") or ():
+        if config_refs.projection_kind(volume) != kind or config_refs.source_name(volume) != name:
+            continue
+        path = place.volumes / _component(volume["name"], "volume name")
+        if not path.is_dir():
+            continue  # not mounted yet: the container's start writes it
+        try:
+            if atomic_writer.write(path, config_refs.payload(volume, namespace, lookup)):
+                changed.append(str(volume["name"]))
+        except (config_refs.ConfigRefError, OSError):
+            continue
+    return changed
 
 
 def _link(link: Path, target: Path) -> None:

@@ -39,12 +39,19 @@ from graceroll.clock import SystemClock, format_time, parse_time
 from graceroll.controllers.events import EventRecorder
 from graceroll.errors import Conflict, GracerollError, NotFound
 from graceroll.node.drain import DrainGate
-from graceroll.node.process import logs
+from graceroll.node.process import config_refs, logs
 from graceroll.node.process.addresses import AddressPool
 from graceroll.node.process.adoption import Found
 from graceroll.node.process.container import ContainerRunner
 from graceroll.node.process.images import ImageResolver
-from graceroll.node.process.launch import Launch, LaunchError, PodPlace, prepare_launch, prepare_pod_dir
+from graceroll.node.process.launch import (
+    Launch,
+    LaunchError,
+    PodPlace,
+    prepare_launch,
+    prepare_pod_dir,
+    refresh_projections,
+)
 from graceroll.node.process.ledger import FILE, Ledger
 from graceroll.node.process.runtime import ProcessRuntime
 from graceroll.node.process.status import PodFacts, pod_status
@@ -113,9 +120,23 @@ class PodWorker:
         self.finished = status.get("phase") in FINAL_PHASES  # ran to completion earlier: nothing to run
         previous = {cs.get("name"): cs for cs in status.get("containerStatuses") or ()}
         found = found or {}
-        self.runners = [
-            ContainerRunner(self, c, previous.get(c["name"]), found.get(c["name"])) for c in pod["spec"].get("containers") or ()
+        previous_init = {cs.get("name"): cs for cs in status.get("initContainerStatuses") or ()}
+        inits = pod["spec"].get("initContainers") or ()
+        self.init_runners = [
+            ContainerRunner(self, c, previous_init.get(c["name"]), found.get(c["name"]), role="sidecar" if c.get("restartPolicy") == "Always" else "init")
+            for c in inits
         ]
+        self.runners = [
+            ContainerRunner(self, c, previous.get(c["name"]), found.get(c["name"]), initializing=bool(inits))
+            for c in pod["spec"].get("containers") or ()
+        ]
+        # an earlier engine's app containers adopted or lost: the pod was initialized, its init
+        # containers do not run again (its sidecars are taken over, or started again, as any container)
+        self.initialized = any(r.resuming for r in self.runners)
+        if self.initialized:
+            for r in self.init_runners:
+                if r.role == "init" and not r.resuming:
+                    r.completed_earlier(previous_init.get(r.name))
         self.terminating = False
         self.task: asyncio.Task[None] | None = None
         self._on_done = on_done
@@ -142,7 +163,7 @@ class PodWorker:
         if deletion and not before:
             self.request_stop("delete")
         elif deletion != before:
-            for r in self.runners:
+            for r in self.all_runners:
                 r.deadline_changed()
         if not self.terminating:
             specs = {c["name"]: c for c in pod["spec"].get("containers") or ()}
@@ -164,15 +185,35 @@ class PodWorker:
             self._mode = mode
         if not self._stop_requested.done():
             self._stop_requested.set_result(None)
-        for r in self.runners:
+        for r in self.all_runners:
             r.deadline_changed()
+
+    @property
+    def all_runners(self) -> list[ContainerRunner]:
+        return [*self.init_runners, *self.runners]
 
     # ---- what containers ask of their pod ----------------------------------------------------
     def launch(self, container: Obj) -> Launch:
-        return prepare_launch(self.pod, container, self.place, self.parts.images)
+        return prepare_launch(self.pod, container, self.place, self.parts.images, lookup=self._lookup)
 
-    def log_path(self, container: str) -> Path:
-        return logs.log_path(self.parts.state_dir, self.namespace, self.name, self.uid, container)
+    def _lookup(self, kind: str, namespace: str, name: str) -> Obj | None:
+        return self.parts.store.try_get(kind, namespace, name)
+
+    def config_changed(self, kind: str, name: str) -> None:
+        """A ConfigMap or Secret of the pod's namespace changed: update the pod's volumes of it
+        (environment variables stay as the containers were started with), and let containers
+        waiting for it try again."""
+        if self.terminating or self.finished or not config_refs.references(self.pod, kind, name):
+            return
+        try:
+            refresh_projections(self.pod, self.place, self._lookup, kind, name)
+        except LaunchError as e:
+            log.warning("pod %s/%s: volumes of %s %s not updated: %s", self.namespace, self.name, kind, name, e)
+        for r in self.all_runners:
+            r.config_changed()
+
+    def log_dir(self, container: str) -> Path:
+        return logs.container_log_dir(self.parts.state_dir, self.namespace, self.name, self.uid, container)
 
     def kill_deadline(self) -> float | None:
         """When containers get SIGKILL; None until draining is over."""
@@ -215,12 +256,13 @@ class PodWorker:
             phase=self._frozen_phase,
         )
         containers = [r.view() for r in self.runners]
+        inits = [r.view() for r in self.init_runners]
         for _ in range(2):
             latest = store.try_get("Pod", self.namespace, self.name)
             if latest is None or latest["metadata"].get("uid") != self.uid:
                 return
             stored = latest.get("status") or {}
-            status = pod_status(stored, facts, containers, format_time(self.clock.now()))
+            status = pod_status(stored, facts, containers, format_time(self.clock.now()), inits)
             if status == stored:
                 return
             obj = clone(latest)
@@ -246,11 +288,14 @@ class PodWorker:
                     self.ledger.save()
                 except (LaunchError, OSError) as e:
                     log.error("pod %s/%s: cannot prepare %s: %s", self.namespace, self.name, self.place.pod_dir, e)
-                tasks = [asyncio.create_task(r.run(), name=f"container {self.name}/{r.name}") for r in self.runners]
                 self.changed()
-                while not self._stop_requested.done() and not all(t.done() for t in tasks):
-                    await asyncio.wait([self._stop_requested, *(t for t in tasks if not t.done())], return_when=asyncio.FIRST_COMPLETED)
-                if not self._stop_requested.done():  # every container ran to completion
+                if await self._initialize(tasks):
+                    apps = [self._start(r) for r in self.runners]
+                    tasks += apps
+                    while not self._stop_requested.done() and not all(t.done() for t in apps):
+                        await asyncio.wait([self._stop_requested, *(t for t in apps if not t.done())], return_when=asyncio.FIRST_COMPLETED)
+                if not self._stop_requested.done():  # every container ran to completion (or initializing failed)
+                    await self._stop_sidecars(tasks)
                     self.parts.addresses.release(self.uid)
                     self.changed()
             await wait_any([self._stop_requested])
@@ -260,17 +305,46 @@ class PodWorker:
         finally:
             self._on_done(self)
 
+    def _start(self, r: ContainerRunner) -> asyncio.Task[None]:
+        return asyncio.create_task(r.run(), name=f"container {self.name}/{r.name}")
+
+    async def _initialize(self, tasks: list[asyncio.Task[None]]) -> bool:
+        """Run the init containers in order, each to completion (a sidecar only until it has
+        started, then it keeps running beside the others); True when the app containers may start.
+        Every task started is added to ``tasks``."""
+        for r in self.init_runners:
+            if self.initialized and r.role == "init" and not r.resuming:
+                continue  # it ran to completion under an earlier engine
+            task = self._start(r)
+            tasks.append(task)
+            until = [self._stop_requested, task] + ([r.started_once] if r.role == "sidecar" else [])
+            await asyncio.wait(until, return_when=asyncio.FIRST_COMPLETED)
+            if self._stop_requested.done():
+                return False
+            if r.role == "init" and r.exit_code != 0:
+                return False  # failed with restartPolicy Never: the pod fails
+        return True
+
+    async def _stop_sidecars(self, tasks: list[asyncio.Task[None]]) -> None:
+        """The app containers are done: sidecars are stopped, as the kubelet does."""
+        sidecars = [r for r in self.init_runners if r.role == "sidecar"]
+        if not sidecars:
+            return
+        for r in sidecars:
+            r.kill()
+        await asyncio.wait(tasks)
+
     async def _terminate(self, tasks: list[asyncio.Task[None]]) -> None:
         if self._mode == "shutdown":
             self._frozen_phase = str((self.pod.get("status") or {}).get("phase") or "Pending")
         self.terminating = True
-        for r in self.runners:
+        for r in self.all_runners:
             r.begin_termination()
         self.sync_status()
-        if any(r.instance is not None for r in self.runners):
+        if any(r.instance is not None for r in self.all_runners):
             await self._drain()
         self._killing = True
-        for r in self.runners:
+        for r in self.all_runners:
             r.kill()
         if tasks:
             await asyncio.wait(tasks)

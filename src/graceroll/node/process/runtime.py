@@ -87,12 +87,15 @@ class GroupRecord(Protocol):
 
 @dataclass(frozen=True)
 class Spawn:
-    """What to start; ``output`` is an fd for stdout and stderr (None: /dev/null)."""
+    """What to start; ``output`` is an fd for stdout and stderr (None: /dev/null); ``stdin`` an fd
+    to read (None: /dev/null); ``errors`` a separate fd for stderr (None: ``output``)."""
 
     argv: Sequence[str]
     env: Mapping[str, str]
     cwd: Path
     output: int | None = None
+    stdin: int | None = None
+    errors: int | None = None
 
 
 UNKNOWN_EXIT = 137  # the exit code Kubernetes reports for a container whose exit it could not observe
@@ -305,9 +308,9 @@ class ProcessRuntime:
             list(spec.argv),
             env=dict(spec.env),
             cwd=spec.cwd,
-            stdin=subprocess.DEVNULL,
+            stdin=spec.stdin if spec.stdin is not None else subprocess.DEVNULL,
             stdout=out,
-            stderr=out,
+            stderr=spec.errors if spec.errors is not None else out,
             start_new_session=True,
             close_fds=True,
         )

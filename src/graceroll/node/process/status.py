@@ -4,7 +4,8 @@ The node owns ``phase``, ``podIP(s)``, ``hostIP(s)``, ``startTime``, ``container
 conditions PodScheduled, Initialized, ContainersReady and Ready. Everything else in the stored
 status (conditions set by controllers, such as ``InPlaceUpdateReady``) is kept as it is.
 
-- Phase: ``kubernetes/kubernetes:pkg/kubelet/kubelet_pods.go`` ``getPhase``.
+- Phase: ``kubernetes/kubernetes:pkg/kubelet/kubelet_pods.go`` ``getPhase``, init containers
+  included; ``Initialized`` is False (``ContainersNotInitialized``) until they have completed.
 - Ready: ``pkg/kubelet/status/generate.go`` ``GeneratePodReadyCondition``: all containers ready
   and every readiness gate's condition True.
 - A condition's ``lastTransitionTime`` changes only when its status does, so recomputing an
@@ -23,6 +24,7 @@ OWNED_CONDITIONS = ("PodScheduled", "Initialized", "ContainersReady", "Ready")
 CONTAINERS_NOT_READY = "ContainersNotReady"
 READINESS_GATES_NOT_READY = "ReadinessGatesNotReady"
 POD_COMPLETED = "PodCompleted"
+CONTAINERS_NOT_INITIALIZED = "ContainersNotInitialized"
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,33 @@ class PodFacts:
     phase: str | None = None  # a phase already final (Succeeded/Failed) stays
 
 
-def pod_phase(restart_policy: str, containers: Sequence[Obj]) -> str:
-    """getPhase over container statuses (init containers are not run by this node)."""
+def _init_counts(init_containers: Sequence[Obj]) -> tuple[int, int]:
+    """(pending, failed) init containers, as ``getPhase`` counts them; a started sidecar counts as neither."""
+    pending = failed = 0
+    for cs in init_containers:
+        state, last = cs.get("state") or {}, cs.get("lastState") or {}
+        if cs.get("sidecar"):
+            pending += not cs.get("started")
+        elif "running" in state:
+            pending += 1
+        elif "terminated" in state:
+            failed += state["terminated"].get("exitCode") != 0
+        elif "terminated" in last:
+            failed += last["terminated"].get("exitCode") != 0
+        else:
+            pending += 1
+    return pending, failed
+
+
+def pod_phase(restart_policy: str, containers: Sequence[Obj], init_containers: Sequence[Obj] = ()) -> str:
+    """getPhase over container statuses, init containers first: a failed one under restartPolicy
+    Never fails the pod; while one is pending (and no app container ever started) it is Pending."""
+    pending_init, failed_init = _init_counts(init_containers)
+    if failed_init and restart_policy == "Never":
+        return "Failed"
+    started = any("running" in (cs.get("state") or {}) or "terminated" in (cs.get("state") or {}) for cs in containers)
+    if pending_init and not started:
+        return "Pending"
     waiting = running = stopped = succeeded = 0
     for cs in containers:
         state = cs.get("state") or {}
@@ -65,13 +92,14 @@ def pod_phase(restart_policy: str, containers: Sequence[Obj]) -> str:
     return "Failed"
 
 
-def pod_status(stored: Obj, facts: PodFacts, containers: Sequence[Obj], now: str) -> Obj:
-    """The status to write: ``stored`` with the node's fields recomputed."""
+def pod_status(stored: Obj, facts: PodFacts, containers: Sequence[Obj], now: str, init_containers: Sequence[Obj] = ()) -> Obj:
+    """The status to write: ``stored`` with the node's fields recomputed. Entries of
+    ``init_containers`` may carry ``sidecar: True`` (a restartable init container); it is not written."""
     status = clone(stored)
-    phase = facts.phase or pod_phase(facts.restart_policy, containers)
+    phase = facts.phase or pod_phase(facts.restart_policy, containers, init_containers)
     previous = {c.get("type"): c for c in stored.get("conditions") or ()}
     foreign = [c for c in stored.get("conditions") or () if c.get("type") not in OWNED_CONDITIONS]
-    ours = _conditions(phase, containers, facts, previous, now)
+    ours = _conditions(phase, containers, facts, previous, now, init_containers)
     status.update(
         phase=phase,
         conditions=[_transition(c, previous.get(c["type"]), now) for c in ours] + [clone(c) for c in foreign],
@@ -82,11 +110,25 @@ def pod_status(stored: Obj, facts: PodFacts, containers: Sequence[Obj], now: str
         startTime=facts.start_time,
         containerStatuses=list(containers),
     )
+    if init_containers:
+        status["initContainerStatuses"] = [{k: v for k, v in cs.items() if k != "sidecar"} for cs in init_containers]
     return status
 
 
+def _initialized(init_containers: Sequence[Obj], facts: PodFacts) -> Obj:
+    """``Initialized``: every init container completed (a sidecar: started)."""
+    incomplete = [
+        str(cs.get("name"))
+        for cs in init_containers
+        if not (cs.get("started") if cs.get("sidecar") else ((cs.get("state") or {}).get("terminated") or {}).get("exitCode") == 0)
+    ]
+    if not incomplete:
+        return {"status": "True", "lastTransitionTime": facts.start_time} if not init_containers else {"status": "True"}
+    return {"status": "False", "reason": CONTAINERS_NOT_INITIALIZED, "message": f"containers with incomplete status: [{' '.join(incomplete)}]"}
+
+
 def _conditions(
-    phase: str, containers: Sequence[Obj], facts: PodFacts, previous: dict[Any, Obj], now: str
+    phase: str, containers: Sequence[Obj], facts: PodFacts, previous: dict[Any, Obj], now: str, init_containers: Sequence[Obj] = ()
 ) -> list[Obj]:
     unready = [str(c.get("name")) for c in containers if not c.get("ready")]
     if phase == "Succeeded":
@@ -120,7 +162,7 @@ def _conditions(
     started = {"status": "True", "lastTransitionTime": facts.start_time}
     return [
         {"type": "PodScheduled", **started},
-        {"type": "Initialized", **started},
+        {"type": "Initialized", **_initialized(init_containers, facts)},
         {"type": "ContainersReady", **containers_ready},
         {"type": "Ready", **ready},
     ]

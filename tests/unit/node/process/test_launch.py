@@ -17,6 +17,7 @@ from graceroll.node.process.launch import (
     expand,
     prepare_launch,
     prepare_pod_dir,
+    refresh_projections,
     volume_env_name,
 )
 
@@ -150,9 +151,102 @@ def test_a_claim_name_must_be_one_path_component(place: PodPlace, tmp_path: Path
 
 
 def test_unsupported_volume_types_block_the_container(place: PodPlace, tmp_path: Path) -> None:
-    pod = make_pod({"volumeMounts": [{"name": "cfg", "mountPath": "/etc/cfg"}]}, volumes=[{"name": "cfg", "configMap": {"name": "x"}}])
-    with pytest.raises(LaunchError, match="configMap"):
+    pod = make_pod({"volumeMounts": [{"name": "cfg", "mountPath": "/etc/cfg"}]}, volumes=[{"name": "cfg", "nfs": {"server": "x"}}])
+    with pytest.raises(LaunchError, match="nfs"):
         launch(pod, place, tmp_path)
+
+
+# ---- ConfigMaps and Secrets ----------------------------------------------------------------------
+
+CONFIG = {"kind": "ConfigMap", "metadata": {"name": "app", "namespace": "shop"}, "data": {"mode": "fast", "greeting": "hi"}, "binaryData": {"logo": "AAEC"}}
+SECRET = {"kind": "Secret", "metadata": {"name": "creds", "namespace": "shop"}, "data": {"password": "aHVudGVyMg=="}}
+
+
+def objects(*objs: dict[str, Any]) -> Any:
+    table = {(o["kind"], o["metadata"]["namespace"], o["metadata"]["name"]): o for o in objs}
+    return lambda kind, namespace, name: table.get((kind, namespace, name))
+
+
+def launch_with(pod: dict[str, Any], place: PodPlace, tmp_path: Path, *objs: dict[str, Any]) -> Launch:
+    prepare_pod_dir(pod, place)
+    return prepare_launch(pod, pod["spec"]["containers"][0], place, ImageResolver(tmp_path), base_env={}, lookup=objects(*objs))
+
+
+def test_env_from_config_maps_and_secrets_then_env_wins(place: PodPlace, tmp_path: Path) -> None:
+    container = {
+        "envFrom": [{"configMapRef": {"name": "app"}}, {"secretRef": {"name": "creds"}, "prefix": "DB_"}, {"configMapRef": {"name": "nope", "optional": True}}],
+        "env": [
+            {"name": "mode", "value": "slow $(greeting)"},
+            {"name": "PW", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "password"}}},
+            {"name": "MISSING", "valueFrom": {"configMapKeyRef": {"name": "app", "key": "nope", "optional": True}}},
+        ],
+    }
+    env = launch_with(make_pod(container), place, tmp_path, CONFIG, SECRET).env
+    assert (env["greeting"], env["mode"], env["DB_password"], env["PW"]) == ("hi", "slow hi", "hunter2", "hunter2")
+    assert "logo" not in env and "MISSING" not in env  # binaryData is for volumes only
+
+
+@pytest.mark.parametrize(
+    "container, message",
+    [
+        pytest.param({"env": [{"name": "K", "valueFrom": {"configMapKeyRef": {"name": "app", "key": "k"}}}]}, "couldn't find key k in ConfigMap shop/app", id="missing key"),
+        pytest.param({"env": [{"name": "K", "valueFrom": {"secretKeyRef": {"name": "x", "key": "k"}}}]}, 'secret "x" not found', id="missing secret"),
+        pytest.param({"envFrom": [{"secretRef": {"name": "x"}}]}, 'secret "x" not found', id="missing envFrom secret"),
+    ],
+)
+def test_missing_references_keep_the_container_waiting(place: PodPlace, tmp_path: Path, container: dict[str, Any], message: str) -> None:
+    with pytest.raises(LaunchError) as e:
+        launch_with(make_pod(container), place, tmp_path, CONFIG)
+    assert (e.value.reason, e.value.message, e.value.event) == ("CreateContainerConfigError", message, "Failed")
+
+
+def test_config_map_and_secret_volumes_are_files_with_modes(place: PodPlace, tmp_path: Path) -> None:
+    volumes = [
+        {"name": "config", "configMap": {"name": "app", "defaultMode": 0o600}},
+        {"name": "creds", "secret": {"secretName": "creds", "items": [{"key": "password", "path": "db/pw", "mode": 0o400}]}},
+    ]
+    mounts = [{"name": "config", "mountPath": "conf"}, {"name": "creds", "mountPath": "/etc/creds"}]
+    env = launch_with(make_pod({"volumeMounts": mounts}, volumes=volumes), place, tmp_path, CONFIG, SECRET).env
+    conf = place.root / "conf"
+    assert (conf / "mode").read_text() == "fast" and (conf / "logo").read_bytes() == b"\x00\x01\x02"
+    assert (conf / "mode").stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in conf.iterdir() if not p.name.startswith("..")) == ["greeting", "logo", "mode"]
+    pw = Path(env[volume_env_name("creds")]) / "db" / "pw"
+    assert pw.read_text() == "hunter2" and pw.stat().st_mode & 0o777 == 0o400
+
+
+def test_a_missing_volume_source_fails_the_mount_unless_optional(place: PodPlace, tmp_path: Path) -> None:
+    volumes = [{"name": "config", "configMap": {"name": "gone"}}, {"name": "maybe", "secret": {"secretName": "gone", "optional": True}}]
+    pod = make_pod({"volumeMounts": [{"name": "config", "mountPath": "conf"}]}, volumes=volumes)
+    with pytest.raises(LaunchError) as e:
+        launch_with(pod, place, tmp_path)
+    assert (e.value.reason, e.value.event) == ("ContainerCreating", "FailedMount")
+    assert e.value.message == 'MountVolume.SetUp failed for volume "config" : configmap "gone" not found'
+    optional = make_pod({"volumeMounts": [{"name": "maybe", "mountPath": "m"}]}, volumes=volumes)
+    launch_with(optional, place, tmp_path)
+    assert [p.name for p in (place.root / "m").iterdir() if not p.name.startswith("..")] == []
+
+
+def test_a_listed_key_that_does_not_exist_fails_the_mount(place: PodPlace, tmp_path: Path) -> None:
+    volumes = [{"name": "config", "configMap": {"name": "app", "items": [{"key": "nope", "path": "x"}]}}]
+    with pytest.raises(LaunchError, match="configmap references non-existent config key: nope"):
+        launch_with(make_pod({"volumeMounts": [{"name": "config", "mountPath": "conf"}]}, volumes=volumes), place, tmp_path, CONFIG)
+
+
+def test_a_changed_object_replaces_the_files_atomically(place: PodPlace, tmp_path: Path) -> None:
+    volumes = [{"name": "config", "configMap": {"name": "app"}}]
+    pod = make_pod({"volumeMounts": [{"name": "config", "mountPath": "conf"}]}, volumes=volumes)
+    launch_with(pod, place, tmp_path, CONFIG)
+    conf = place.root / "conf"
+    first = os.readlink(conf / "..data")
+    changed = dict(CONFIG, data={"mode": "slow"}, binaryData={})
+    assert refresh_projections(pod, place, objects(changed), "ConfigMap", "app") == ["config"]
+    assert (conf / "mode").read_text() == "slow"
+    assert not (conf / "greeting").exists() and not (conf / first).exists()
+    assert os.readlink(conf / "mode") == "..data/mode" and os.readlink(conf / "..data") != first
+    assert refresh_projections(pod, place, objects(changed), "ConfigMap", "app") == []  # nothing new: nothing written
+    assert refresh_projections(pod, place, objects(), "ConfigMap", "app") == []  # deleted: the files stay
+    assert (conf / "mode").read_text() == "slow"
 
 
 @pytest.mark.parametrize(

@@ -106,3 +106,36 @@ def test_a_completed_pod_is_not_ready_because_it_completed() -> None:
     status = pod_status({}, PodFacts("ip", "h", "T0", "Never", ()), [cs(done(0))], "T1")
     assert status["phase"] == "Succeeded"
     assert conditions(status)["Ready"]["reason"] == "PodCompleted"
+
+
+def _init(name: str, state: dict[str, object], last: dict[str, object] | None = None, **extra: object) -> dict[str, object]:
+    return {"name": name, "state": state, "lastState": last or {}, "restartCount": 0, **extra}
+
+
+DONE = {"terminated": {"exitCode": 0, "reason": "Completed"}}
+APP_WAITING = [{"name": "app", "state": {"waiting": {"reason": "PodInitializing"}}, "ready": False}]
+
+
+@pytest.mark.parametrize(
+    "inits, policy, phase",
+    [
+        pytest.param([_init("a", {"running": {}})], "Always", "Pending", id="an init container runs"),
+        pytest.param([_init("a", {"waiting": {}}, {"terminated": {"exitCode": 1}})], "Always", "Pending", id="a failed one waits to retry"),
+        pytest.param([_init("a", {"terminated": {"exitCode": 2}})], "Never", "Failed", id="a failure under Never fails the pod"),
+        pytest.param([_init("a", DONE), _init("side", {"running": {}}, started=True, sidecar=True)], "Always", "Pending", id="a started sidecar is not pending"),
+    ],
+)
+def test_init_containers_in_the_phase(inits: list[dict[str, object]], policy: str, phase: str) -> None:
+    from graceroll.node.process.status import pod_phase
+
+    assert pod_phase(policy, APP_WAITING, inits) == phase
+
+
+def test_initialized_condition_names_the_incomplete_init_containers() -> None:
+    from graceroll.node.process.status import PodFacts, pod_status
+
+    facts = PodFacts("127.10.0.1", "127.0.0.1", "2026-01-01T00:00:00Z", "Always", ())
+    status = pod_status({}, facts, APP_WAITING, "2026-01-01T00:00:01Z", [_init("a", DONE), _init("b", {"running": {}})])
+    initialized = next(c for c in status["conditions"] if c["type"] == "Initialized")
+    assert (initialized["status"], initialized["reason"], initialized["message"]) == ("False", "ContainersNotInitialized", "containers with incomplete status: [b]")
+    assert [c["name"] for c in status["initContainerStatuses"]] == ["a", "b"]

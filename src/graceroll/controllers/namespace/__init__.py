@@ -1,0 +1,1 @@
+"""The namespace controller: what deleting a Namespace does to everything in it."""

@@ -1,0 +1,1 @@
+"""The ServiceAccounts controller: every namespace has its ``default`` ServiceAccount."""
