@@ -184,7 +184,7 @@ def test_a_cloneset_canary_shows_its_step_and_traffic_routing_and_promote_moves_
     card = page.locator('section.workload[data-kind="CloneSet"][data-name="shop"][data-paused="true"]')
     card.wait_for(timeout=WAIT_MS)
     section = card.locator('[data-section="canary"]')
-    assert section.locator('[data-field="step"]').inner_text() == "4 of 5: pause (PausedByCanaryPauseStep)"
+    assert section.locator('[data-field="step"]').inner_text() == "3/5: pause (PausedByCanaryPauseStep)"
     assert section.locator('[data-field="weight"]').inner_text() == f"10% to {revision}"
     assert section.locator('[data-field="route testers"]').inner_text() == 'X-Canary exact "1"'
     assert f"10% and header route testers to revision {revision}" in section.inner_text()

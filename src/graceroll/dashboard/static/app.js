@@ -101,7 +101,8 @@ function canary(w) {
   if (!w.canary) return null;
   const c = w.canary;
   const rows = [];
-  if (c.step < c.steps) rows.push(["step", `${c.step + 1} of ${c.steps}: ${c.kind}` + (c.paused.length ? ` (${c.paused.join(", ")})` : "")]);
+  // the step as rollout status names it: status.currentStepIndex / the number of steps
+  if (c.step < c.steps) rows.push(["step", `${c.step}/${c.steps}: ${c.kind}` + (c.paused.length ? ` (${c.paused.join(", ")})` : "")]);
   rows.push(["traffic", c.routingText]);
   if (c.routing && c.routing.weight !== undefined) rows.push(["weight", `${c.routing.weight}% to ${c.routing.canaryRevision}`]);
   for (const r of (c.routing && c.routing.headerRoutes) || []) {
