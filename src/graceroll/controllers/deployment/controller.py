@@ -4,8 +4,9 @@ Dispatch order as upstream: deleted → status only; paused → ``sync``; the de
 annotation → ``rollback``; a scaling event → ``sync`` (scale, clean up, status); otherwise one
 rollout pass of the strategy. Before the paused check comes graceroll's opt-in automatic
 rollback (``autorollback``): it records the stable revision, keeps the judge's HookRun, and
-undoes a failed rollout (also a paused one), each as a pass of its own. A pass moves in one direction:
-the new RS grows, or old RSs shrink, never both, except in the pass that creates the new RS.
+undoes a failed rollout (also a paused one), each as a pass of its own. A pass moves in one
+direction: the new RS grows, or old RSs shrink, never both, except in the pass that creates the
+new RS.
 """
 
 from __future__ import annotations
