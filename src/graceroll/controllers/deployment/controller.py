@@ -91,6 +91,8 @@ class DeploymentController:
     # ---- automatic rollback (graceroll's, opt-in) ---------------------------------------------
     def _auto_rollback(self, d: Obj, rss: list[Obj]) -> bool:
         """Carry out ``autorollback.plan``; True when it wrote the Deployment (the pass ends)."""
+        if not autorollback.enabled(d) and not autorollback.judge_template(d):
+            return False  # not opted in: upstream's controller, nothing more read
         new_rs = util.find_new_replica_set(d, rss)
         uid = d["metadata"]["uid"]
         runs = [r for r in self.store.list_owned("HookRun", uid) if is_controlled_by(r, uid)]
