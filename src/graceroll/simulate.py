@@ -5,7 +5,8 @@ before the clock moves to the next timer (a pod starting, a probe passing, a gra
 ending, a progress deadline). Pods with identical behaviour created at the same instant
 therefore become ready at the same instant, and a run is exactly reproducible. What is reported
 is observed at every store write (``timeline``), so states between two writes of one instant
-count too.
+count too. No requests flow: traffic steps set ``status.trafficRouting`` (their events show in
+the timeline's events), and the built-in judge, which sees no requests, is Inconclusive.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ class Simulation:
                 ReplicaSetController(self.store, self.clock),
                 CloneSetController(self.store, self.clock),
                 GameStatefulSetController(self.store, self.clock),
-                HookRunController(self.store, self.clock, scenario.fetcher()),
+                # a data plane that carries nothing: the judge finds too few requests (Inconclusive)
+                HookRunController(self.store, self.clock, scenario.fetcher(), traffic=lambda: ()),
                 MesosDeploymentController(self.store, self.clock),
                 ApplicationController(self.store, self.clock, nodes_of(scenario.nodes)),
                 SimNode(self.store, self.clock, scenario.behaviours(self.clock.start)),

@@ -8,6 +8,10 @@ and scatter terms), so that an error names the one term at fault.
 Two webhook checks need the cluster and are not made here: that every ``podsToDelete`` name is an
 existing, owned, non-terminating pod (the controller ignores names it does not own), and the
 feature-gated ``progressDeadlineSeconds`` interplay beyond "greater than minReadySeconds".
+
+``spec.updateStrategy.canary.steps`` is graceroll's extension (upstream CloneSets have no steps):
+the GameStatefulSet's step kinds (``api/canary_steps.py``), with Kruise's partition arithmetic.
+While steps are set they decide the partition, so ``updateStrategy.partition`` must stay 0.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from typing import Any
 
 import jsonpatch
 
+from graceroll.api import canary_steps, pod_template, selectors
 from graceroll.api import field_checks as fc
-from graceroll.api import pod_template, selectors
+from graceroll.api.canary_steps import Canary
 from graceroll.api.core_v1 import default_object_meta
 from graceroll.api.intstr import IntOrStrError, kruise_scaled_value, partition_replicas
 from graceroll.api.kinds import Kind, register
@@ -124,6 +129,8 @@ class UpdateStrategy(Strict):
     """Label key/value pairs whose pods are spread out over the update order."""
     inPlaceUpdateStrategy: InPlaceUpdateStrategy | None = None
     """Parameters of in-place updates."""
+    canary: Canary | None = None
+    """graceroll's extension: canary steps (partition, pause, hook, trafficWeight, trafficHeaderRoute), run in order; while set they decide the partition."""
 
 
 class ClaimTemplate(Strict):
@@ -187,6 +194,9 @@ def default_cloneset(obj: Obj) -> None:
     set_default(strategy, "partition", 0)
     set_default(strategy, "maxUnavailable", DEFAULT_MAX_UNAVAILABLE)
     set_default(strategy, "maxSurge", 0)
+    canary = strategy.get("canary")
+    if isinstance(canary, dict) and isinstance(canary.get("steps"), list):
+        canary_steps.default_on_failure(canary["steps"])
 
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -289,12 +299,11 @@ def update_strategy(strategy: Obj, replicas: int, path: str) -> list[FieldError]
     if kind not in UPDATE_TYPES:
         errs.append(fc.not_supported(f"{path}.type", kind or "", UPDATE_TYPES))
     partition = strategy.get("partition")
-    if partition is not None:
-        try:
-            if partition_replicas(partition, replicas) < 0 or (isinstance(partition, int) and partition < 0):
-                errs.append(fc.invalid(f"{path}.partition", partition, "partition should not be negative"))
-        except IntOrStrError as e:
-            errs.append(fc.invalid(f"{path}.partition", partition, f"failed getValueFromIntOrPercent for partition: {e}"))
+    errs += partition_errors(f"{path}.partition", partition, replicas)
+    steps = (strategy.get("canary") or {}).get("steps") or []
+    if steps and partition not in (None, 0, "0%"):
+        errs.append(fc.forbidden(f"{path}.partition", "the canary steps set the partition: leave it 0, or use a partition step"))
+    errs += canary_steps.canary_steps(steps, replicas, f"{path}.canary.steps", partition_errors)
     max_unavailable = max_surge = 0
     if strategy.get("maxUnavailable") is not None:
         max_unavailable, e1 = _int_or_percent(f"{path}.maxUnavailable", strategy["maxUnavailable"], "maxUnavailable", replicas)
@@ -317,6 +326,20 @@ def update_strategy(strategy: Obj, replicas: int, path: str) -> list[FieldError]
     grace = (strategy.get("inPlaceUpdateStrategy") or {}).get("gracePeriodSeconds")
     errs += fc.non_negative(f"{path}.inPlaceUpdateStrategy.gracePeriodSeconds", grace)
     return errs
+
+
+def partition_errors(path: str, partition: object, replicas: int) -> list[FieldError]:
+    """A partition (``updateStrategy.partition``, or a canary partition step): Kruise's
+    float percents, never negative."""
+    if partition is None:
+        return []
+    value = partition if isinstance(partition, (int, str)) else None
+    try:
+        if partition_replicas(value, replicas) < 0 or (isinstance(partition, int) and partition < 0):
+            return [fc.invalid(path, partition, "partition should not be negative")]
+    except IntOrStrError as e:
+        return [fc.invalid(path, partition, f"failed getValueFromIntOrPercent for partition: {e}")]
+    return []
 
 
 def priority_strategy(strategy: Obj | None, path: str) -> list[FieldError]:

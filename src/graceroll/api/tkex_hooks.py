@@ -1,10 +1,14 @@
 """``tkex.tencent.com/v1alpha1`` HookTemplate and HookRun (bcs-hook-operator).
 
 Shape: ``kubernetes/common/bcs-hook/apis/tkex/v1alpha1/hook_types.go``; rules: the hook
-operator's ``ValidateMetrics``. Upstream checks a HookRun only when it
-runs it and then ends the run in phase ``Error``; graceroll refuses a bad manifest at admission
-too, and the HookRun controller runs the same ``metrics_errors`` for runs written straight to the
-store (the workload controllers create theirs that way).
+operator's ``ValidateMetrics``. Upstream checks a HookRun only when it runs it and then ends the
+run in phase ``Error``; graceroll refuses a bad manifest at admission too, and the HookRun
+controller runs the same ``metrics_errors`` for runs written straight to the store (the workload
+controllers create theirs that way).
+
+The ``graceroll`` provider is graceroll's own: the built-in judge (``controllers/hookrun/judge.py``).
+Its ``minRequests`` defaults to 50, ``successRate`` to ``{tolerance: 0.01}`` and ``latencyP99`` to
+``{factor: 1.5}`` when they are not given.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ ORDERED = "Ordered"
 POLICIES = [PARALLEL, ORDERED]
 FUNCTIONS = ["get", "patch"]
 DEFAULT_WEB_TIMEOUT = 10
+PROVIDERS = ("web", "prometheus", "kubernetes", "graceroll")
+DEFAULT_MIN_REQUESTS = 50  # per side and window, for the graceroll provider
+DEFAULT_TOLERANCE = 0.01  # the canary's success rate may be 1 point below the stable's
+DEFAULT_LATENCY_FACTOR = 1.5  # the canary's p99 may be 1.5 times the stable's
 
 # --- shape ---------------------------------------------------------------------------------------
 
@@ -61,14 +69,48 @@ class KubernetesMetric(Strict):
     fields: list[KubernetesField] | None = None
 
 
+class SuccessRate(Strict):
+    """The canary's share of requests without a failure (refused, reset, timeout, 5xx)."""
+    tolerance: float | None = None
+    """The canary passes at or above the stable revision's rate minus this (0.01: one point below). Defaults to 0.01."""
+    minimum: float | None = None
+    """The canary passes at or above this rate (0.99), whatever the stable revision's."""
+
+
+class LatencyP99(Strict):
+    """The canary's 99th percentile latency, from the data plane's histogram."""
+    factor: float | None = None
+    """The canary passes at or below the stable revision's p99 times this. Defaults to 1.5."""
+    maximumSeconds: float | None = None
+    """The canary passes at or below this p99, in seconds."""
+
+
+class GracerollMetric(Strict):
+    """graceroll's built-in judge (``controllers/hookrun/judge.py``): the canary revision against the stable one, over the requests since the previous measurement."""
+    service: str | None = None
+    """The Service whose traffic is judged (may use {{ args.NAME }}). Defaults to every Service selecting the pods of the run's workload."""
+    canaryRevision: str | None = None
+    """The canary pods' revision label value. Defaults to the arg CanaryRevision, which canary steps and a Deployment's judge supply."""
+    stableRevision: str | None = None
+    """The stable pods' revision label value. Defaults to every revision other than the canary."""
+    minRequests: int | None = None
+    """Fewer requests than this on a side in the window make the measurement Inconclusive. Defaults to 50."""
+    successRate: SuccessRate | None = None
+    """The success-rate check."""
+    latencyP99: LatencyP99 | None = None
+    """The p99-latency check."""
+
+
 class Provider(Strict):
-    """Where a measurement comes from: exactly one of web, prometheus or kubernetes."""
+    """Where a measurement comes from: exactly one of web, prometheus, kubernetes or graceroll."""
     web: WebMetric | None = None
     """An HTTP request whose JSON answer is read with jsonPath."""
     prometheus: PrometheusMetric | None = None
     """A Prometheus query."""
     kubernetes: KubernetesMetric | None = None
     """A field of a Kubernetes object."""
+    graceroll: GracerollMetric | None = None
+    """graceroll's built-in judge: the canary revision against the stable one, from the data plane's own counters."""
 
 
 class Metric(Strict):
@@ -158,6 +200,11 @@ def _default_spec(obj: Obj) -> None:
         web = (metric.get("provider") or {}).get("web")
         if isinstance(web, dict):
             set_default(web, "timeoutSeconds", DEFAULT_WEB_TIMEOUT)
+        judge = (metric.get("provider") or {}).get("graceroll")
+        if isinstance(judge, dict):
+            set_default(judge, "minRequests", DEFAULT_MIN_REQUESTS)
+            set_default(judge, "successRate", {"tolerance": DEFAULT_TOLERANCE})
+            set_default(judge, "latencyP99", {"factor": DEFAULT_LATENCY_FACTOR})
 
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -218,13 +265,15 @@ def _metric(metric: Obj, path: str, names: set[str]) -> list[FieldError]:
     successes = metric.get("consecutiveSuccessfulLimit")
     if successes is not None and successes < 1:
         errs.append(fc.invalid(f"{path}.consecutiveSuccessfulLimit", successes, "must be >= 1"))
-    return errs + _provider(metric.get("provider") or {}, f"{path}.provider")
+    return errs + _provider(metric, path)
 
 
-def _provider(provider: Obj, path: str) -> list[FieldError]:
-    given = [k for k in ("web", "prometheus", "kubernetes") if provider.get(k) is not None]
+def _provider(metric: Obj, metric_path: str) -> list[FieldError]:
+    provider: Obj = metric.get("provider") or {}
+    path = f"{metric_path}.provider"
+    given = [k for k in PROVIDERS if provider.get(k) is not None]
     if len(given) != 1:
-        return [fc.invalid(path, sorted(given), "exactly one of web, prometheus, kubernetes is required")]
+        return [fc.invalid(path, sorted(given), f"exactly one of {', '.join(PROVIDERS)} is required")]
     body: Obj = provider[given[0]]
     p = f"{path}.{given[0]}"
     errs: list[FieldError] = []
@@ -233,6 +282,8 @@ def _provider(provider: Obj, path: str) -> list[FieldError]:
         errs += fc.non_negative(f"{p}.timeoutSeconds", body.get("timeoutSeconds"))
     elif given == ["prometheus"]:
         errs += [fc.required(f"{p}.{k}") for k in ("address", "query") if not body.get(k)]
+    elif given == ["graceroll"]:
+        errs += _judge(body, p, metric, metric_path)
     else:
         if body.get("function") not in FUNCTIONS:
             errs.append(fc.not_supported(f"{p}.function", body.get("function") or "", FUNCTIONS))
@@ -242,6 +293,30 @@ def _provider(provider: Obj, path: str) -> list[FieldError]:
         for i, f in enumerate(fields):
             if isinstance(f, dict) and not str(f.get("path") or "").startswith("metadata.annotations."):
                 errs.append(fc.invalid(f"{p}.fields[{i}].path", f.get("path") or "", "only metadata.annotations.<key> is supported"))
+    return errs
+
+
+def _judge(body: Obj, path: str, metric: Obj, metric_path: str) -> list[FieldError]:
+    """The built-in judge decides with its own thresholds, so conditions would only mislead."""
+    errs = [
+        fc.forbidden(f"{metric_path}.{k}", "the graceroll provider decides with its successRate and latencyP99 thresholds")
+        for k in ("successCondition", "failureCondition")
+        if metric.get(k)
+    ]
+    service = body.get("service")
+    if service and "{{" not in service:
+        errs += fc.name_errors(f"{path}.service", service, fc.is_dns1123_label)
+    requests = body.get("minRequests")
+    if requests is not None and requests < 1:
+        errs.append(fc.invalid(f"{path}.minRequests", requests, "must be at least 1"))
+    rate = body.get("successRate") or {}
+    for key in ("tolerance", "minimum"):
+        if rate.get(key) is not None and not 0 <= rate[key] <= 1:
+            errs.append(fc.invalid(f"{path}.successRate.{key}", rate[key], "must be between 0 and 1, inclusive"))
+    latency = body.get("latencyP99") or {}
+    for key in ("factor", "maximumSeconds"):
+        if latency.get(key) is not None and latency[key] <= 0:
+            errs.append(fc.invalid(f"{path}.latencyP99.{key}", latency[key], "must be greater than 0"))
     return errs
 
 

@@ -8,14 +8,17 @@ so that a manifest the real cluster would store but the operator could never act
 
 The update type defaults to **OnDelete**, as the Go defaulting does on every sync; the README and
 the kubebuilder marker say RollingUpdate, but the shipped CRD has no default (DOC≠CODE, docs/bcs.md).
+Canary steps take BCS's three kinds plus graceroll's traffic steps (``api/canary_steps.py``); a
+stored step is kept as written (no ``onFailure`` is filled in, so BCS manifests hash as before).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from graceroll.api import canary_steps, pod_template, selectors
 from graceroll.api import field_checks as fc
-from graceroll.api import pod_template, selectors
+from graceroll.api.canary_steps import Canary, HookStep
 from graceroll.api.core_v1 import default_object_meta
 from graceroll.api.intstr import IntOrStrError, scaled_value
 from graceroll.api.kinds import Kind, register
@@ -54,39 +57,9 @@ DELETION_ALLOW_LABEL = "io.tencent.bcs.dev/deletion-allow"
 # --- shape ---------------------------------------------------------------------------------------
 
 
-class HookArg(Strict):
-    name: str | None = None
-    value: str | None = None
-
-
-class HookStep(Strict):
-    templateName: str | None = None
-    args: list[HookArg] | None = None
-
-
 class HookStrategy(Strict):
     hook: HookStep | None = None
     retry: bool | None = None
-
-
-class Pause(Strict):
-    duration: int | None = None
-
-
-class CanaryStep(Strict):
-    """One canary step: exactly one of partition, pause or hook."""
-    partition: IntOrString | None = None
-    """Set the update's partition to this value."""
-    pause: Pause | None = None
-    """Wait (for a duration, or until rollout resume)."""
-    hook: HookStep | None = None
-    """Run a hook; its failure stops the canary."""
-
-
-class Canary(Strict):
-    """An automated canary: the steps run in order."""
-    steps: list[CanaryStep] | None = None
-    """The steps."""
 
 
 class RollingUpdate(Strict):
@@ -214,7 +187,7 @@ def game_stateful_set_spec(spec: Obj, path: str) -> list[FieldError]:
             if hook_strategy.get("hook") is None:
                 errs.append(fc.required(f"{path}.{key}.hook"))
             else:
-                errs += hook_step(hook_strategy["hook"], f"{path}.{key}.hook")
+                errs += canary_steps.hook_step(hook_strategy["hook"], f"{path}.{key}.hook")
     errs += fc.non_negative(f"{path}.revisionHistoryLimit", spec.get("revisionHistoryLimit"))
     return errs
 
@@ -279,42 +252,8 @@ def update_strategy(strategy: Obj, replicas: int, path: str) -> list[FieldError]
     errs += fc.not_more_than_100_percent(f"{path}.rollingUpdate.maxUnavailable", rolling.get("maxUnavailable"))
     grace = (strategy.get("inPlaceUpdateStrategy") or {}).get("gracePeriodSeconds")
     errs += fc.non_negative(f"{path}.inPlaceUpdateStrategy.gracePeriodSeconds", grace)
-    for i, step in enumerate((strategy.get("canary") or {}).get("steps") or ()):
-        if isinstance(step, dict):
-            errs += canary_step(step, replicas, f"{path}.canary.steps[{i}]")
-    return errs
-
-
-def canary_step(step: Obj, replicas: int, path: str) -> list[FieldError]:
-    """Exactly one of ``partition``, ``pause``, ``hook`` per step (the operator reads them in that order)."""
-    given = [k for k in ("partition", "pause", "hook") if step.get(k) is not None]
-    if len(given) != 1:
-        return [fc.invalid(path, step, "a step must have exactly one of partition, pause, hook")]
-    if given == ["partition"]:
-        return _int_or_percent(f"{path}.partition", step["partition"], replicas)
-    if given == ["pause"]:
-        return fc.non_negative(f"{path}.pause.duration", step["pause"].get("duration"))
-    return hook_step(step["hook"], f"{path}.hook")
-
-
-def hook_step(hook: Obj, path: str) -> list[FieldError]:
-    errs: list[FieldError] = []
-    name = hook.get("templateName")
-    if not name:
-        errs.append(fc.required(f"{path}.templateName"))
-    else:
-        errs += fc.name_errors(f"{path}.templateName", name, fc.is_dns1123_subdomain)
-    seen: set[str] = set()
-    for i, arg in enumerate(hook.get("args") or ()):
-        if not isinstance(arg, dict):
-            continue
-        arg_name = arg.get("name") or ""
-        if not arg_name:
-            errs.append(fc.required(f"{path}.args[{i}].name"))
-        elif arg_name in seen:
-            errs.append(fc.duplicate(f"{path}.args[{i}].name", arg_name))
-        seen.add(arg_name)
-    return errs
+    steps = (strategy.get("canary") or {}).get("steps") or []
+    return errs + canary_steps.canary_steps(steps, replicas, f"{path}.canary.steps", _int_or_percent)
 
 
 def label_selector_text(obj: Obj) -> str:

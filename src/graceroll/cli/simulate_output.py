@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from graceroll.controllers.canary.traffic import TRAFFIC_ROUTING_UPDATED
 from graceroll.simulate import Outcome, Row
 from graceroll.workload.base import Group
 
@@ -40,8 +41,15 @@ def table_printer(echo: Callable[[str], None]) -> Callable[[Row], None]:
     return on_row
 
 
+NO_TRAFFIC = "note: no requests flow in the simulator: traffic steps only set status.trafficRouting, which the engine's data plane applies"
+
+
 def summary_lines(o: Outcome) -> list[str]:
     lines = [f"note: {n}" for n in o.notes if n.startswith(("wait", "stopped"))]
+    routing = [e for e in o.events if e["reason"] == TRAFFIC_ROUTING_UPDATED]
+    lines += [f"{e['t']:.1f}s {e['object']} {e['message']}" for e in routing]
+    if routing:
+        lines.append(NO_TRAFFIC)
     if o.complete and o.duration_s is not None:
         lines.append(f"rollout complete: {o.duration_s:g}s after the last template change")
     elif o.complete:

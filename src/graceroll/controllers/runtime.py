@@ -48,13 +48,14 @@ class Controller(Protocol):
     def reconcile(self, key: Key) -> Result: ...
 
 
-def own_or_controller_key(event: WatchEvent, kind: str) -> tuple[Key, ...]:
-    """The key of an object of ``kind``, or of the ``kind`` object that controls the pod in ``event``."""
+def own_or_controller_key(event: WatchEvent, kind: str, owned: tuple[str, ...] = ("Pod",)) -> tuple[Key, ...]:
+    """The key of an object of ``kind``, or of the ``kind`` object that controls the ``owned``
+    object (by default a pod) in ``event``."""
     obj = event.object
     md = obj["metadata"]
     if obj["kind"] == kind:
         return ((md["namespace"], md["name"]),)
-    if obj["kind"] == "Pod":
+    if obj["kind"] in owned:
         ref = controller_ref(obj)
         if ref is not None and ref.get("kind") == kind:
             return ((md["namespace"], ref["name"]),)

@@ -15,13 +15,20 @@ Shape of ``GET /dashboard/api/workloads`` (and of each event of the stream)::
                     "object": "ReplicaSet/web-5d8c7f9b4", "message": "...", "count": 1}],  # newest first
         "actions": ["pause", "resume", "undo"],
         "history": [{"t": ..., "revisions": [{"revision": "1", "pods": 5, "ready": 5}]}],
+        "canary": null,
         "traffic": {"available": false, "revisions": []}}]}
+
+``canary`` is set for a workload with canary steps (GameStatefulSet, CloneSet) while it walks them:
+``{"step": 2, "steps": 5, "kind": "pause", "paused": ["PausedByCanaryPauseStep"],
+"routing": <status.trafficRouting or null>, "routingText": "10% to revision web-7c9"}``.
 
 ``traffic`` is filled from the data plane's ``TrafficSource``s (``metrics.traffic``): one entry
 per revision of the workload that carried requests — ``{"revision", "service", "requests",
 "failures", "share"}`` with ``share`` the revision's fraction of the workload's requests — and
-``available`` true once any source reports. Without a data plane source it stays
-``{"available": false, "revisions": []}`` and the page says "no traffic data".
+``available`` true once any source reports. A sample's revision is the pods' label value: a
+CloneSet's or GameStatefulSet's revision name, a Deployment pod's ``pod-template-hash`` (the end
+of its ReplicaSet's name). Without a data plane source it stays ``{"available": false,
+"revisions": []}`` and the page says "no traffic data".
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ from dataclasses import asdict
 from typing import Any
 
 from graceroll.api.meta import Obj
+from graceroll.controllers.canary import state as canary_state
+from graceroll.controllers.canary import traffic as canary_traffic
 from graceroll.dashboard.actions import actions_for
 from graceroll.dashboard.history import History, WorkloadKey
 from graceroll.errors import GracerollError
@@ -86,15 +95,35 @@ def build(store: Store, history: History, now: float, traffic: list[TrafficSampl
                 "events": [_event(e) for e in _newest(related)],
                 "actions": actions_for(kind),
                 "history": [p.to_json() for p in history.points(key)],
+                "canary": canary_of(obj),
                 "traffic": traffic_of(ns, snap, traffic),
             }
         )
     return {"time": now, "workloads": out}
 
 
+def canary_of(obj: Obj) -> dict[str, Any] | None:
+    """The canary step being walked and what it asks of the data plane (see the module doc)."""
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    steps = canary_state.steps_of(spec)
+    index = int(status.get("currentStepIndex") or 0)
+    routing = status.get(canary_traffic.STATUS_KEY)
+    if (not steps or index >= len(steps)) and not routing:
+        return None
+    return {
+        "step": index,
+        "steps": len(steps),
+        "kind": canary_state.step_kind(steps[index]) if index < len(steps) else "",
+        "paused": [str(p.get("reason")) for p in status.get("pauseConditions") or ()],
+        "routing": routing,
+        "routingText": canary_traffic.describe(routing),
+    }
+
+
 def traffic_of(namespace: str, snap: Snapshot, samples: list[TrafficSample]) -> dict[str, Any]:
     """The workload's requests per revision, from the data plane's samples (see the module doc)."""
     names = {g.name: g.revision for g in snap.groups} | {g.revision: g.revision for g in snap.groups}
+    names |= {g.name.rsplit("-", 1)[-1]: g.revision for g in snap.groups}  # a Deployment pod's pod-template-hash
     mine = [s for s in samples if s.namespace == namespace and s.revision in names]
     total = sum(s.requests for s in mine)
     return {

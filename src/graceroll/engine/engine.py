@@ -85,7 +85,7 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         token = ensure_token(dd.token)
 
         fetcher = BackgroundFetcher(lambda: call_soon(loop, fetched))  # called on a fetch worker thread
-        hookruns = HookRunController(store, clock, fetcher)
+        hookruns = HookRunController(store, clock, fetcher, traffic=lambda: web.metrics.traffic.samples())  # the built-in judge
         manager = Manager(
             store,
             clock,

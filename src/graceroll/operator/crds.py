@@ -4,6 +4,10 @@ Everything that names a kind (group, version, plural, short names, scope, the st
 subresources) comes from the kind registry, so a CRD cannot drift from what graceroll itself
 serves. The schemas keep ``spec`` and ``status`` open (``x-kubernetes-preserve-unknown-fields``):
 graceroll defaults and validates objects itself when it reads them, so the API server need not.
+One part is spelled out: ``spec.updateStrategy.canary.steps`` of the CloneSet (graceroll's
+extension, which a cluster would otherwise take on trust) and of the GameStatefulSet, from
+``api/canary_steps.steps_schema``, so the API server refuses a malformed step as graceroll does
+and fills a CloneSet hook step's ``onFailure``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from graceroll.api.canary_steps import steps_schema
 from graceroll.api.kinds import Kind
 from graceroll.api.kruise_v1alpha1 import CLONESET
 from graceroll.api.tkex_hooks import HOOK_RUN, HOOK_TEMPLATE
@@ -21,10 +26,10 @@ API_VERSION = "apiextensions.k8s.io/v1"
 STATUS_REPLICAS_PATH = ".status.replicas"
 LABEL_SELECTOR_PATH = ".status.labelSelector"  # both scalable kinds write status.labelSelector
 
-# The custom kinds each controller needs served: the GameStatefulSet controller creates HookRuns
-# from HookTemplates; the HookRun controller runs HookRuns (whose templates users apply too).
+# The custom kinds each controller needs served: the GameStatefulSet and CloneSet controllers
+# create HookRuns from HookTemplates; the HookRun controller runs them (users apply the templates).
 KINDS_BY_CONTROLLER: dict[str, tuple[Kind, ...]] = {
-    "cloneset": (CLONESET,),
+    "cloneset": (CLONESET, HOOK_TEMPLATE, HOOK_RUN),  # canary hook steps (graceroll's extension)
     "gamestatefulset": (GAME_STATEFUL_SET, HOOK_TEMPLATE, HOOK_RUN),
     "hookrun": (HOOK_TEMPLATE, HOOK_RUN),
 }
@@ -78,6 +83,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 
+CANARY_KINDS = (CLONESET, GAME_STATEFUL_SET)  # kinds with spec.updateStrategy.canary.steps
+
+
 def kinds_for(controllers: tuple[str, ...]) -> list[Kind]:
     """The custom kinds the chosen controllers need, each once, in the order first needed."""
     out: list[Kind] = []
@@ -95,6 +103,10 @@ def schema(kind: Kind) -> Obj:
         "metadata": {"type": "object"},
         "spec": dict(open_object),
     }
+    if kind in CANARY_KINDS:
+        canary = {"type": "object", "properties": {"steps": steps_schema(on_failure_default=kind is CLONESET)}}
+        strategy = dict(open_object, properties={"canary": canary})
+        properties["spec"] = dict(open_object, properties={"updateStrategy": strategy})
     if kind.has_status:
         properties["status"] = dict(open_object)
     return {"type": "object", "properties": properties}

@@ -69,8 +69,9 @@ def _workload(kind: Kind) -> tuple[Need, ...]:
 
 
 NEEDS: dict[str, tuple[Need, ...]] = {
-    # spec.scaleStrategy.podsToDelete is pruned of pods that are gone; claims are watched for it
-    "cloneset": _workload(CLONESET) + (Need(PERSISTENT_VOLUME_CLAIM, READ),),
+    # spec.scaleStrategy.podsToDelete is pruned of pods that are gone; claims are watched for it;
+    # canary hook steps (graceroll's extension) run HookRuns as the GameStatefulSet's do
+    "cloneset": _workload(CLONESET) + (Need(PERSISTENT_VOLUME_CLAIM, READ), Need(HOOK_TEMPLATE, READ), Need(HOOK_RUN, MANAGE)),
     # spec.updateStrategy.paused mirrors canary pauses; retry flags are reset
     "gamestatefulset": _workload(GAME_STATEFUL_SET)
     + (

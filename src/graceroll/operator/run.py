@@ -32,7 +32,7 @@ from graceroll.store.kube import KubeStore
 log = logging.getLogger("graceroll.operator")
 # What each controller reads; Events are only written, so nobody watches them.
 WATCHES: dict[str, tuple[str, ...]] = {
-    "cloneset": ("CloneSet", "Pod", "ControllerRevision", "PersistentVolumeClaim"),
+    "cloneset": ("CloneSet", "Pod", "ControllerRevision", "PersistentVolumeClaim", "HookTemplate", "HookRun"),
     "gamestatefulset": ("GameStatefulSet", "Pod", "ControllerRevision", "PersistentVolumeClaim", "HookTemplate", "HookRun"),
     "hookrun": ("HookRun",),
 }

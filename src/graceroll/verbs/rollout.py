@@ -149,9 +149,9 @@ def status(store: Store, kind: str, name: str, revision: int = 0, namespace: str
 
 def cancel(store: Store, kind: str, name: str, namespace: str = "default") -> str:
     """Abandon the update in progress and go back to the version before it (BCS Mesos deployments;
-    a GameStatefulSet goes back to its stable revision, skipping the canary steps)."""
+    a GameStatefulSet or CloneSet goes back to its stable revision, skipping the canary steps)."""
     target, impl = _resolve(kind, name, namespace, "canceller")
-    if isinstance(impl, rollout_kinds.GameStatefulSetRollout):
+    if isinstance(impl, rollout_kinds.CloneSetRollout):
         current = target.get(store)
         stable = impl.stable_revision(store, current)
         if impl.matches(current, stable):

@@ -224,6 +224,8 @@ class CloneSetRollout:
     ``status`` reads like kubectl's StatefulSet viewer, with the partition as the target: a
     partitioned rollout is done once ``expectedUpdatedReplicas`` pods are updated and ready. A
     ``Progressing`` condition with reason ``ProgressDeadlineExceeded`` fails it, as a Deployment's.
+    With canary steps (graceroll's extension) it names the step, and a rollout is done once every
+    step is; ``rollout cancel`` goes back to the stable revision, as for a GameStatefulSet.
     """
 
     kind = "CloneSet"
@@ -268,27 +270,61 @@ class CloneSetRollout:
         restored["spec"]["template"] = clone(revision.template)
         return restored
 
+    def stable_revision(self, store: Store, obj: Obj) -> Revision:
+        """The canary's stable revision (``status.canary.revision``), for ``rollout cancel``; without
+        canary steps, the oldest revision still running (``status.currentRevision``)."""
+        status = obj.get("status") or {}
+        has_steps = bool((((obj.get("spec") or {}).get("updateStrategy") or {}).get("canary") or {}).get("steps"))
+        stable = (status.get("canary") or {}).get("revision") if has_steps else status.get("currentRevision")
+        for r in self._revisions(store, obj):
+            if r["metadata"]["name"] == stable:
+                return self._revision(r)
+        raise UsageError(f'{self.kind.lower()} "{obj["metadata"]["name"]}" has no stable revision to go back to')
+
     def status(self, obj: Obj, revision: int) -> tuple[str, bool]:
         name = obj["metadata"]["name"]
-        status = obj.get("status") or {}
+        spec, status = obj.get("spec") or {}, obj.get("status") or {}
         if int(obj["metadata"].get("generation") or 0) > int(status.get("observedGeneration") or 0):
             return "Waiting for cloneset spec update to be observed...", False
         cond = cloneset_progress.get_condition(status)
         if cond is not None and cond.get("reason") == cloneset_progress.DEADLINE_EXCEEDED:
             raise RolloutFailed(f'cloneset "{name}" exceeded its progress deadline')
-        replicas = int((obj.get("spec") or {}).get("replicas", 1))
+        where = canary_step_text(spec, status)
+        if status.get("pauseConditions"):
+            return f'{where}cloneset "{name}" is paused ({pause_reasons(status)}); "rollout resume" goes on', False
+        replicas = int(spec.get("replicas", 1))
         expected = int(status.get("expectedUpdatedReplicas", replicas))
         updated = int(status.get("updatedReplicas") or 0)
         updated_ready = int(status.get("updatedReadyReplicas") or 0)
         if updated < expected:
-            return f'Waiting for cloneset "{name}" rollout to finish: {updated} out of {expected} new pods have been updated...', False
+            return f'{where}Waiting for cloneset "{name}" rollout to finish: {updated} out of {expected} new pods have been updated...', False
         if updated_ready < expected:
-            return f'Waiting for cloneset "{name}" rollout to finish: {updated_ready} of {expected} updated pods are ready...', False
+            return f'{where}Waiting for cloneset "{name}" rollout to finish: {updated_ready} of {expected} updated pods are ready...', False
         if int(status.get("replicas") or 0) != replicas:
-            return f'Waiting for cloneset "{name}" rollout to finish: {status.get("replicas", 0)} of {replicas} pods exist...', False
+            return f'{where}Waiting for cloneset "{name}" rollout to finish: {status.get("replicas", 0)} of {replicas} pods exist...', False
+        if where:
+            return f"{where}Waiting for the canary to move on...", False
         if expected < replicas:
             return f"partitioned roll out complete: {updated} new pods have been updated...", True
         return f'cloneset "{name}" successfully rolled out', True
+
+
+def canary_step_text(spec: Obj, status: Obj) -> str:
+    """``canary step 2/5 (pause; traffic: 10% to revision web-7c9): `` while canary steps run, else ""."""
+    from graceroll.controllers.canary import state as canary
+    from graceroll.controllers.canary import traffic
+
+    steps = canary.steps_of(spec)
+    index = int(status.get("currentStepIndex") or 0)
+    if index >= len(steps):
+        return ""
+    routing = status.get(traffic.STATUS_KEY)
+    shown = f"; traffic: {traffic.describe(routing)}" if routing else ""
+    return f"canary step {index}/{len(steps)} ({canary.step_kind(steps[index])}{shown}): "
+
+
+def pause_reasons(status: Obj) -> str:
+    return ", ".join(str(p.get("reason")) for p in status.get("pauseConditions") or ())
 
 
 CLONESET = register(CloneSetRollout())
@@ -366,7 +402,8 @@ class GameStatefulSetRollout(CloneSetRollout):
     ``spec.updateStrategy.paused`` belongs to the operator: it is true exactly while a canary pause
     condition exists, and any other value is overwritten on the next sync (bk-bcs 83deb16). So
     ``rollout resume`` (paused -> false) moves a paused canary on, and ``rollout pause`` is refused
-    with the way to pause instead. ``rollout cancel`` goes back to the stable revision at once.
+    with the way to pause instead. ``rollout cancel`` goes back to the stable revision at once
+    (``CloneSetRollout.stable_revision``).
     """
 
     kind = "GameStatefulSet"
@@ -379,33 +416,19 @@ class GameStatefulSetRollout(CloneSetRollout):
             )
         super().set_paused(obj, paused)
 
-    def stable_revision(self, store: Store, obj: Obj) -> Revision:
-        """The canary's stable revision (``status.canary.revision``), for ``rollout cancel``; without
-        canary steps, the oldest revision still running (``status.currentRevision``)."""
-        status = obj.get("status") or {}
-        has_steps = bool((((obj.get("spec") or {}).get("updateStrategy") or {}).get("canary") or {}).get("steps"))
-        stable = (status.get("canary") or {}).get("revision") if has_steps else status.get("currentRevision")
-        for r in self._revisions(store, obj):
-            if r["metadata"]["name"] == stable:
-                return self._revision(r)
-        raise UsageError(f'gamestatefulset "{obj["metadata"]["name"]}" has no stable revision to go back to')
-
     def status(self, obj: Obj, revision: int) -> tuple[str, bool]:
-        from graceroll.controllers.gamestatefulset import canary
+        from graceroll.controllers.gamestatefulset.canary import current_partition
 
         name = obj["metadata"]["name"]
         spec, status = obj.get("spec") or {}, obj.get("status") or {}
         if int(obj["metadata"].get("generation") or 0) > int(status.get("observedGeneration") or 0):
             return "Waiting for gamestatefulset spec update to be observed...", False
         replicas = int(spec.get("replicas", 1))
-        expected = replicas - canary.current_partition(spec, status)
+        expected = replicas - current_partition(spec, status)
         updated, updated_ready = int(status.get("updatedReplicas") or 0), int(status.get("updatedReadyReplicas") or 0)
-        steps = canary.steps_of(spec)
-        index = int(status.get("currentStepIndex") or 0)
-        where = f"canary step {index}/{len(steps)} ({canary.step_kind(steps[index])}): " if index < len(steps) else ""
+        where = canary_step_text(spec, status)
         if status.get("pauseConditions"):
-            reasons = ", ".join(str(p.get("reason")) for p in status["pauseConditions"])
-            return f'{where}gamestatefulset "{name}" is paused ({reasons}); "rollout resume" goes on', False
+            return f'{where}gamestatefulset "{name}" is paused ({pause_reasons(status)}); "rollout resume" goes on', False
         if updated < expected:
             return f"{where}Waiting for partitioned roll out to finish: {updated} out of {expected} new pods have been updated...", False
         if updated_ready < expected or int(status.get("readyReplicas") or 0) < replicas:

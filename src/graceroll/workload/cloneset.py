@@ -6,7 +6,8 @@ old revision first, with any shortfall wanted at the current revision (where sca
 
 Complete as kruise's status viewer has it: at least R − P pods updated and available (a
 partition raised after the update, or set on a new CloneSet, leaves more updated pods than
-expected), every replica present and available, the spec observed.
+expected), every replica present and available, the spec observed; with canary steps (graceroll's
+extension), every step done.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 
 from graceroll.api.meta import Obj, is_controlled_by
 from graceroll.controllers import history
+from graceroll.controllers.canary import state as canary
 from graceroll.controllers.cloneset import pods as podfacts
 from graceroll.controllers.cloneset import progress
 from graceroll.controllers.cloneset.params import params_of
@@ -84,6 +86,7 @@ class CloneSetView:
             and int(status.get("updatedReplicas") or 0) >= expected
             and int(status.get("updatedAvailableReplicas") or 0) >= expected
             and int(status.get("availableReplicas") or 0) == p.replicas
+            and int(status.get("currentStepIndex") or 0) >= len(canary.steps_of(workload["spec"]))
         )
         cond = progress.get_condition(status)
         return Snapshot(

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from graceroll.api.meta import Obj, is_controlled_by
 from graceroll.controllers import history
-from graceroll.controllers.gamestatefulset import canary
+from graceroll.controllers.canary import state as canary
 from graceroll.controllers.gamestatefulset import pods as podfacts
 from graceroll.controllers.gamestatefulset.params import params_of
 from graceroll.store.base import Store

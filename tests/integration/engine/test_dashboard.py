@@ -141,3 +141,56 @@ def test_the_login_code_works_once_and_writes_need_the_csrf_token(engine: Engine
     response = other.goto(url)  # the same code again
     assert response.status == 403 and "already used or has expired" in other.inner_text("body")
     context.close()
+
+
+CANARY = """\
+apiVersion: apps.kruise.io/v1alpha1
+kind: CloneSet
+metadata: {name: shop}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: shop}}
+  updateStrategy:
+    type: InPlaceIfPossible
+    canary:
+      steps:
+      - partition: 3
+      - trafficWeight: 10
+      - trafficHeaderRoute: {name: testers, match: [{headerName: X-Canary, headerValue: {exact: "1"}}]}
+      - pause: {}
+      - partition: 0
+  template:
+    metadata: {labels: {app: shop}}
+    spec:
+      containers:
+      - name: app
+        image: demo:v1
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
+"""
+
+
+def test_a_cloneset_canary_shows_its_step_and_traffic_routing_and_promote_moves_it_on(engine: Engine, browser: Any, tmp_path: Path) -> None:
+    manifest = tmp_path / "shop.yaml"
+    manifest.write_text(CANARY)
+    engine.cli("apply", "-f", str(manifest))
+    engine.cli("rollout", "status", "cloneset/shop", "--timeout", "90")
+    engine.cli("set", "image", "cloneset/shop", "app=demo:v2")
+    engine.cli("wait", "--for=jsonpath={.status.currentStepIndex}=3", "cloneset/shop", "--timeout=90s")
+    revision = engine.get("cloneset", "shop")["status"]["updateRevision"]
+    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(login_url(engine))
+    card = page.locator('section.workload[data-kind="CloneSet"][data-name="shop"][data-paused="true"]')
+    card.wait_for(timeout=WAIT_MS)
+    section = card.locator('[data-section="canary"]')
+    assert section.locator('[data-field="step"]').inner_text() == "3/5: pause (PausedByCanaryPauseStep)"
+    assert section.locator('[data-field="weight"]').inner_text() == f"10% to {revision}"
+    assert section.locator('[data-field="route testers"]').inner_text() == 'X-Canary exact "1"'
+    assert f"10% and header route testers to revision {revision}" in section.inner_text()
+    card.locator('button[data-action="promote"]').click()
+    page.locator("#notice", has_text="cloneset.apps.kruise.io/shop resumed").wait_for(timeout=WAIT_MS)
+    engine.cli("rollout", "status", "cloneset/shop", "--timeout", "90")
+    page.locator('section.workload[data-kind="CloneSet"][data-name="shop"][data-complete="true"]').wait_for(timeout=WAIT_MS)
+    assert page.locator('section.workload[data-name="shop"] [data-section="canary"]').count() == 0
+    context.close()

@@ -9,12 +9,16 @@ import graceroll.api.builtin  # noqa: F401
 from graceroll.api.meta import clone
 from graceroll.clock import VirtualClock
 from graceroll.controllers.deployment.controller import DeploymentController
+from graceroll.controllers.hookrun.controller import HookRunController
+from graceroll.controllers.hookrun.fetch import FakeFetcher
 from graceroll.controllers.replicaset.controller import ReplicaSetController
-from graceroll.controllers.runtime import Manager
+from graceroll.controllers.runtime import Controller, Manager
 from graceroll.node.sim import Behaviour, Behaviours, SimNode
 from graceroll.store.memory import MemoryStore
 from graceroll.workload.base import Snapshot
 from graceroll.workload.deployment import DeploymentView
+
+from .canary.synthetic import Answer, SyntheticTraffic
 
 Obj = dict[str, Any]
 
@@ -48,15 +52,20 @@ def deployment(
 
 
 class Cluster:
-    def __init__(self, default: Behaviour | None = None, images: dict[str, Behaviour] | None = None) -> None:
+    def __init__(self, default: Behaviour | None = None, images: dict[str, Behaviour] | None = None, answers: dict[str, Answer] | None = None) -> None:
+        """``answers``: how each image answers requests; given, a synthetic data plane carries
+        traffic to Deployment/web (Service web) and a HookRun controller runs judges against it."""
         self.clock = VirtualClock()
         self.store = MemoryStore(self.clock, seed=0)
+        self.traffic = SyntheticTraffic(self.store, self.clock, "Deployment", "web", answers=answers) if answers is not None else None
+        hooks: list[Controller] = [HookRunController(self.store, self.clock, FakeFetcher(), self.traffic.samples)] if self.traffic else []
         self.manager = Manager(
             self.store,
             self.clock,
             [
                 DeploymentController(self.store, self.clock),
                 ReplicaSetController(self.store, self.clock),
+                *hooks,
                 SimNode(self.store, self.clock, Behaviours(default or Behaviour(), images or {})),
             ],
         )

@@ -87,3 +87,32 @@ def test_every_kind_shows_on_the_page_with_its_buttons(seed: str, kind: str) -> 
         assert w["revisions"] and w["progress"]["current"] == sum(r["current"] for r in w["revisions"])
         assert w["actions"] == actions.actions_for(kind) and w["actions"]
         assert w["status"]
+
+
+def test_a_deployment_pods_traffic_is_matched_by_its_pod_template_hash() -> None:
+    """The data plane labels a Deployment pod's samples with ``pod-template-hash``, the end of its
+    ReplicaSet's name."""
+    c = held_cluster()
+    [(_, _, snap, _)] = list(view.workloads(c.store))
+    hashes = [g.name.rsplit("-", 1)[1] for g in snap.groups]
+    traffic = view.traffic_of("default", snap, [TrafficSample("default", "web", hashes[0], 75), TrafficSample("default", "web", hashes[1], 25)])
+    assert [(r["revision"], r["share"]) for r in traffic["revisions"]] == [("1", 0.75), ("2", 0.25)]
+
+
+def test_the_card_shows_the_canary_step_and_what_it_asks_of_the_data_plane() -> None:
+    sim = Simulation(scenario.load(str(SEEDS / "canary" / "scenario.yaml")))
+    for step in sim.scenario.steps[:6]:  # up to the judge's pause
+        sim.execute(step)
+    [w] = [w for w in view.build(sim.store, History(), sim.clock.now(), [])["workloads"] if w["kind"] == "CloneSet"]
+    new = sim.store.get("CloneSet", "default", "web")["status"]["updateRevision"]
+    assert w["canary"] == {
+        "step": 2,
+        "steps": 9,
+        "kind": "hook",
+        "paused": ["PausedByStepBasedHook"],
+        "routing": {"canaryRevision": new, "weight": 10},
+        "routingText": f"10% to revision {new}",
+    }
+    assert w["actions"] == ["pause", "resume", "undo", "promote", "cancel"]
+    assert w["status"].startswith(f"canary step 2/9 (hook; traffic: 10% to revision {new}): ")
+    assert actions.run(sim.store, "promote", "CloneSet", "default", "web") == "cloneset.apps.kruise.io/web resumed"

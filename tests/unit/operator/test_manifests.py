@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 import graceroll.printers  # noqa: F401  (registers the CloneSet and BCS tables)
-from graceroll.api import kinds
+from graceroll.api import canary_steps, kinds
 from graceroll.api.admission import admit
 from graceroll.api.meta import clone
 from graceroll.cli.main import app
@@ -84,8 +84,16 @@ def test_crds_follow_the_kind_registry() -> None:
         assert ("scale" in sub) == k.scalable, k.kind
         assert ("status" in sub) == k.has_status, k.kind
         props = version["schema"]["openAPIV3Schema"]["properties"]
-        assert props["spec"] == {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-    assert crd_names(DOCS) == ["clonesets.apps.kruise.io", "gamestatefulsets.tkex.tencent.com", "hooktemplates.tkex.tencent.com", "hookruns.tkex.tencent.com"]
+        spec_schema = dict(props["spec"])
+        nested = spec_schema.pop("properties", None)
+        assert spec_schema == {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+        if k.kind in ("CloneSet", "GameStatefulSet"):  # the canary steps are spelled out, the rest stays open
+            strategy = nested["updateStrategy"]
+            assert strategy["x-kubernetes-preserve-unknown-fields"] is True
+            assert strategy["properties"]["canary"]["properties"]["steps"] == canary_steps.steps_schema(k.kind == "CloneSet")
+        else:
+            assert nested is None
+    assert crd_names(DOCS) == ["clonesets.apps.kruise.io", "hooktemplates.tkex.tencent.com", "hookruns.tkex.tencent.com", "gamestatefulsets.tkex.tencent.com"]
 
 
 @pytest.mark.parametrize(
@@ -94,7 +102,7 @@ def test_crds_follow_the_kind_registry() -> None:
         (("gamestatefulset",), ["gamestatefulsets.tkex.tencent.com", "hooktemplates.tkex.tencent.com", "hookruns.tkex.tencent.com"]),
         (("gamestatefulset", "hookrun"), ["gamestatefulsets.tkex.tencent.com", "hooktemplates.tkex.tencent.com", "hookruns.tkex.tencent.com"]),
         (("hookrun",), ["hooktemplates.tkex.tencent.com", "hookruns.tkex.tencent.com"]),
-        (("cloneset",), ["clonesets.apps.kruise.io"]),
+        (("cloneset",), ["clonesets.apps.kruise.io", "hooktemplates.tkex.tencent.com", "hookruns.tkex.tencent.com"]),
     ],
 )
 def test_only_the_chosen_controllers_crds_are_rendered(controllers: tuple[str, ...], expected: list[str]) -> None:

@@ -22,4 +22,4 @@ def test_unknown_or_no_controllers_are_usage_errors(text: str) -> None:
 def test_events_are_never_watched_and_hookrun_alone_watches_hookruns() -> None:
     assert watched_kinds(("hookrun",)) == ("HookRun",)
     assert "Event" not in watched_kinds(("cloneset", "gamestatefulset", "hookrun"))
-    assert watched_kinds(("cloneset",)) == ("CloneSet", "ControllerRevision", "PersistentVolumeClaim", "Pod")
+    assert watched_kinds(("cloneset",)) == ("CloneSet", "ControllerRevision", "HookRun", "HookTemplate", "PersistentVolumeClaim", "Pod")

@@ -3,8 +3,8 @@
 Upstream ``kubernetes/common/util/hook``. Labels and name prefixes are
 upstream's. Args: the template's declared args are filled (or overridden) by the supplied ones;
 supplied args the template does not declare are kept only when their name contains one of the
-automatic names (``PodName``, ``PodContainer[0]``, ...); a declared arg left without a value is an
-error, and no HookRun is created.
+automatic names (``PodName``, ``PodContainer[0]``, ..., and graceroll's ``CanaryRevision`` and
+``StableRevision``); a declared arg left without a value is an error, and no HookRun is created.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ NAME_PREFIX = {PRE_DELETE: "predelete", PRE_INPLACE: "preinplace", POST_INPLACE:
 
 POD_NAME, POD_NAMESPACE, POD_IP, HOST_IP = "PodName", "PodNamespace", "PodIP", "HostIP"
 POD_CONTAINER, MODIFIED_CONTAINER = "PodContainer", "ModifiedContainer"
-AUTOMATIC_ARGS = (POD_NAME, POD_NAMESPACE, POD_IP, HOST_IP, POD_CONTAINER, MODIFIED_CONTAINER)
+# graceroll's: what a canary step's (or a Deployment judge's) run compares, as revision label values
+CANARY_REVISION, STABLE_REVISION = "CanaryRevision", "StableRevision"
+AUTOMATIC_ARGS = (POD_NAME, POD_NAMESPACE, POD_IP, HOST_IP, POD_CONTAINER, MODIFIED_CONTAINER, CANARY_REVISION, STABLE_REVISION)
 
 COMPLETED_PHASES = ("Successful", "Failed", "Error", "Inconclusive")
 DELETING_ANNOTATION = "io.tencent.bcs.dev/game-pod-deleting"

@@ -4,6 +4,11 @@ Upstream ``cloneset_controller.go`` ``doReconcile``/``syncCloneSet`` (reference 
 is read synchronously, so upstream's expectations are unnecessary; what they guarantee is kept:
 a reconcile acts in one phase only, and the writes it makes bring it back (pod events) to take
 the next one. Every write goes through a helper that records the upstream Event.
+
+With canary steps (graceroll's extension, ``cloneset/canary.py``) the pass also keeps the step:
+a reset of the steps ends the pass after its status write, the step's HookRun is kept before
+scaling, the step advances after the update, and an abort writes the stable template back and ends
+the pass. The status write (``_write_status``) carries the canary fields and ``trafficRouting``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,12 @@ from graceroll.api.meta import (
 )
 from graceroll.clock import Clock
 from graceroll.controllers import history, lifecycle
+from graceroll.controllers.bcshook.creator import RunCreator
+from graceroll.controllers.canary import state as canary
+from graceroll.controllers.canary import traffic
+from graceroll.controllers.canary.abort import abort
+from graceroll.controllers.canary.runs import StepRuns
+from graceroll.controllers.cloneset import canary as cloneset_canary
 from graceroll.controllers.cloneset import pods as podfacts
 from graceroll.controllers.cloneset import refresh, revision, scale, status, update
 from graceroll.controllers.cloneset.params import Params, params_of
@@ -42,19 +53,21 @@ _ID_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # k8s rand.String's alphabet
 class CloneSetController:
     name = "cloneset"
 
-    def __init__(self, store: Store, clock: Clock, *, partition_rollback: bool = False) -> None:
-        """``partition_rollback``: the ``CloneSetPartitionRollback`` gate (off upstream by default)."""
+    def __init__(self, store: Store, clock: Clock, *, partition_rollback: bool = False, host_ip: str = "127.0.0.1") -> None:
+        """``partition_rollback``: the ``CloneSetPartitionRollback`` gate (off upstream by default);
+        ``host_ip``: the ``HostIP`` arg of canary-step hooks."""
         self.store = store
         self.clock = clock
         self.partition_rollback = partition_rollback
         self.events = EventRecorder(store, clock, "cloneset-controller")
+        self.step_runs = StepRuns(store, RunCreator(store, self.events), host_ip)
         self._ids: dict[str, int] = {}
 
     def all_keys(self) -> list[Key]:
         return [(o["metadata"]["namespace"], o["metadata"]["name"]) for o in self.store.list(KIND)]
 
     def keys_for(self, event: WatchEvent) -> Iterable[Key]:
-        return own_or_controller_key(event, KIND)
+        return own_or_controller_key(event, KIND, ("Pod", "HookRun"))  # HookRun: a canary step's
 
     # ---- entry -------------------------------------------------------------------------------
     def reconcile(self, key: Key) -> Result:
@@ -67,6 +80,17 @@ class CloneSetController:
         cs, revisions, current, updated = synced
         templates = _templates(revisions)
         now = self.clock.now()
+        old = cs.get("status") or {}
+        steps = canary.steps_of(cs["spec"])
+        state: canary.CanaryState | None = None
+        hook_phase: str | None = None
+        if steps:
+            state = canary.CanaryState.of(old)
+            reset = canary.reset(steps, state, updated, str(old.get("updateRevision") or ""))
+            if reset is not None:  # the update waits a pass, as the GameStatefulSet's
+                self._write_status(cs, steps, reset, current, updated, now, [])
+                return Result()
+            state, hook_phase = self.step_runs.reconcile(cs, steps, state, updated, self._runs(cs))
         p = params_of(cs)
         errors: list[tuple[str, str]] = []
         delays: list[float] = []
@@ -74,15 +98,63 @@ class CloneSetController:
             pods = self._active_pods(cs)
             if not self._scale(cs, p, pods, templates, current, updated, now):
                 delays += self._update(cs, p, pods, templates, current, updated, now, errors)
-        pods = self._active_pods(cs)
-        plan = status.calculate(cs, p, pods, current, updated, _collisions(cs), now, errors)
-        if plan.requeue_after is not None:
-            delays.append(plan.requeue_after)
-        if status.needs_write(cs.get("status") or {}, plan.status):
-            cs = self.store.update_status(dict(cs, status=plan.status))
+        if state is not None:
+            counts = status.calculate(cs, p, self._active_pods(cs), current, updated, _collisions(cs), now, errors).status
+            adv = canary.advance(steps, state, updated, p.paused, p.replicas, counts["updatedAvailableReplicas"], p.partition, hook_phase, now)
+            if adv.abort and state.revision in templates:
+                cs, _ = self._write_status(cs, steps, state, current, updated, now, errors, traffic.abandoned(updated))
+                abort(self.store, self.events, cs, templates[state.revision], state, hook_phase)
+                return Result()
+            if adv.moved_to is not None:
+                self.events.record(cs, NORMAL, canary.SET_STEP_INDEX, f"set current step index {adv.moved_to}")
+            if adv.requeue_after is not None:
+                delays.append(adv.requeue_after)
+            state = adv.state
+        cs, requeue = self._write_status(cs, steps, state, current, updated, now, errors)
+        if requeue is not None:
+            delays.append(requeue)
         self._prune_pods_to_delete(cs)
-        self._truncate_history(cs, revisions, pods, {current, updated})
+        self._truncate_history(cs, revisions, self._active_pods(cs), {current, updated} | ({state.revision} if state else set()))
         return Result(min(delays)) if delays else Result()
+
+    # ---- status ------------------------------------------------------------------------------
+    def _write_status(
+        self,
+        cs: Obj,
+        steps: list[Obj],
+        state: canary.CanaryState | None,
+        current: str,
+        updated: str,
+        now: float,
+        errors: list[tuple[str, str]],
+        routing: Obj | None = None,
+    ) -> tuple[Obj, float | None]:
+        """The one status write (when ``needs_write``); then ``paused`` as the canary's pauses ask
+        (``cloneset/canary.py``). A change of ``trafficRouting`` is an Event."""
+        old = cs.get("status") or {}
+        with_state = cs if state is None else dict(cs, status=dict(old, **state.to_status()))
+        pods = self._active_pods(cs)
+        plan = status.calculate(cs, params_of(with_state), pods, current, updated, _collisions(cs), now, errors)
+        new = plan.status
+        if state is not None:
+            new.update(state.to_status())
+            if routing is None:
+                routing = traffic.routing(steps, state.step_index, updated, old.get(traffic.STATUS_KEY), map(podfacts.revision, pods))
+            if routing is not None:
+                new[traffic.STATUS_KEY] = routing
+        if status.needs_write(old, new):
+            cs = self.store.update_status(dict(cs, status=new))
+            if old.get(traffic.STATUS_KEY) != new.get(traffic.STATUS_KEY):
+                message = traffic.event_message(old.get(traffic.STATUS_KEY), new.get(traffic.STATUS_KEY))
+                self.events.record(cs, NORMAL, traffic.TRAFFIC_ROUTING_UPDATED, message)
+        spec_paused = bool((cs["spec"].get("updateStrategy") or {}).get("paused"))
+        paused = cloneset_canary.paused_to_write(bool(old.get("pauseConditions")), bool(new.get("pauseConditions")), spec_paused)
+        if paused is not None:
+            new_cs = clone(cs)
+            new_cs.pop("status", None)
+            new_cs["spec"].setdefault("updateStrategy", {})["paused"] = paused
+            cs = self.store.update(new_cs)
+        return cs, plan.requeue_after
 
     # ---- revisions ---------------------------------------------------------------------------
     def _sync_revisions(self, cs: Obj) -> tuple[Obj, list[Obj], str, str] | None:
@@ -277,6 +349,10 @@ class CloneSetController:
             self.store.update(obj)
 
     # ---- pieces ------------------------------------------------------------------------------
+    def _runs(self, cs: Obj) -> list[Obj]:
+        uid = cs["metadata"]["uid"]
+        return [r for r in self.store.list_owned("HookRun", uid) if is_controlled_by(r, uid)]
+
     def _active_pods(self, cs: Obj) -> list[Obj]:
         uid = cs["metadata"]["uid"]
         return [p for p in self.store.list_owned("Pod", uid) if is_controlled_by(p, uid) and is_active(p)]

@@ -4,6 +4,7 @@ Two percent parsers, as upstream: ``partition`` takes float percents and rounds 
 leaves one pod to update below 100%; ``maxSurge``/``maxUnavailable`` use apimachinery's old
 integer-percent helper. Example: R=5, maxUnavailable "40%", maxSurge "30%" gives S = ceil(1.5) = 2
 and, because S > 0, U = floor(2.0) = 2. Unparsable values count as 0, as in the controller.
+With canary steps (graceroll's extension) the partition is the current step's (``canary``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graceroll.api.intstr import IntOrStrError, legacy_value, partition_replicas
+from graceroll.controllers.cloneset import canary
 
 Obj = dict[str, Any]
 MAX_INT32 = 2**31 - 1
@@ -46,6 +48,7 @@ def params_of(cs: Obj) -> Params:
         partition = partition_replicas(strategy.get("partition"), raw_replicas)
     except IntOrStrError:
         partition = 0
+    partition = canary.current_partition(spec, cs.get("status") or {}, partition)
     paused = bool(strategy.get("paused"))
     surge = 0 if paused or strategy.get("maxSurge") is None else _value(strategy["maxSurge"], replicas, True)
     unavailable = _value(strategy.get("maxUnavailable", DEFAULT_MAX_UNAVAILABLE) or 0, replicas, surge == 0)

@@ -21,8 +21,8 @@ from typing import Any
 from graceroll.api.kruise_v1alpha1 import label_selector_text
 from graceroll.clock import format_time
 from graceroll.controllers import podutil
+from graceroll.controllers.cloneset import canary, progress
 from graceroll.controllers.cloneset import pods as podfacts
-from graceroll.controllers.cloneset import progress
 from graceroll.controllers.cloneset.params import Params
 
 Obj = dict[str, Any]
@@ -100,6 +100,7 @@ _COMPARED = (
     "updateRevision",
     "currentRevision",
     "labelSelector",
+    *canary.STATUS_KEYS,  # graceroll's canary steps (absent without steps)
 )
 
 

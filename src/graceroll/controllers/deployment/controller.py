@@ -2,8 +2,11 @@
 
 Dispatch order as upstream: deleted → status only; paused → ``sync``; the deprecated rollback
 annotation → ``rollback``; a scaling event → ``sync`` (scale, clean up, status); otherwise one
-rollout pass of the strategy. A pass moves in one direction:
-the new RS grows, or old RSs shrink, never both, except in the pass that creates the new RS.
+rollout pass of the strategy. Before the paused check comes graceroll's opt-in automatic
+rollback (``autorollback``): it records the stable revision, keeps the judge's HookRun, and
+undoes a failed rollout (also a paused one), each as a pass of its own. A pass moves in one
+direction: the new RS grows, or old RSs shrink, never both, except in the pass that creates the
+new RS.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from typing import Any
 
 from graceroll.api.meta import Obj, clone, controller_ref, is_controlled_by, owner_reference
 from graceroll.clock import Clock
-from graceroll.controllers.deployment import progress, recreate, rollback, rolling, sync, util
+from graceroll.controllers.bcshook import runs as hookruns
+from graceroll.controllers.bcshook.creator import RunCreator
+from graceroll.controllers.deployment import autorollback, progress, recreate, rollback, rolling, sync, util
 from graceroll.controllers.events import NORMAL, WARNING, EventRecorder
 from graceroll.controllers.runtime import Key, Result
 from graceroll.errors import AlreadyExists
@@ -30,6 +35,7 @@ class DeploymentController:
         self.store = store
         self.clock = clock
         self.events = EventRecorder(store, clock, "deployment-controller")
+        self.creator = RunCreator(store, self.events)
 
     def all_keys(self) -> list[Key]:
         return [(o["metadata"]["namespace"], o["metadata"]["name"]) for o in self.store.list(KIND)]
@@ -38,6 +44,9 @@ class DeploymentController:
         obj = event.object
         if obj["kind"] == KIND:
             return ((obj["metadata"]["namespace"], obj["metadata"]["name"]),)
+        if obj["kind"] == "HookRun":  # a judge's run (autorollback)
+            ref = controller_ref(obj)
+            return ((obj["metadata"]["namespace"], ref["name"]),) if ref is not None and ref.get("kind") == KIND else ()
         if obj["kind"] == "ReplicaSet" or (obj["kind"] == "Pod" and event.type == "DELETED"):
             ref = controller_ref(obj)
             if ref is None:
@@ -60,6 +69,8 @@ class DeploymentController:
         if d["metadata"].get("deletionTimestamp"):
             new_rs, old_rss = self._new_and_old(d, rss)
             return self._sync_status(d, rss, new_rs)
+        if self._auto_rollback(d, rss):
+            return Result()
         cond = progress.paused_condition(d, self.clock.now())
         if cond is not None:
             st = clone(d.get("status") or {})
@@ -76,6 +87,50 @@ class DeploymentController:
         if util.is_rolling(d):
             return self._rollout_rolling(d, rss)
         return self._rollout_recreate(d, rss)
+
+    # ---- automatic rollback (graceroll's, opt-in) ---------------------------------------------
+    def _auto_rollback(self, d: Obj, rss: list[Obj]) -> bool:
+        """Carry out ``autorollback.plan``; True when it wrote the Deployment (the pass ends)."""
+        if not autorollback.enabled(d) and not autorollback.judge_template(d):
+            return False  # not opted in: upstream's controller, nothing more read
+        new_rs = util.find_new_replica_set(d, rss)
+        uid = d["metadata"]["uid"]
+        runs = [r for r in self.store.list_owned("HookRun", uid) if is_controlled_by(r, uid)]
+        now = self.clock.now()
+        plan = autorollback.plan(d, rss, new_rs, runs, now)
+        ns = d["metadata"]["namespace"]
+        for run in plan.delete_runs:
+            self.store.delete("HookRun", ns, run["metadata"]["name"], uid=run["metadata"]["uid"])
+        for run in plan.terminate_runs:
+            stopped = clone(run)
+            stopped.pop("status", None)
+            stopped["spec"]["terminate"] = True
+            self.store.update(stopped)
+        if plan.record_stable is not None:
+            new = clone(d)
+            new.pop("status", None)
+            new["metadata"].setdefault("annotations", {})[autorollback.STABLE_REVISION_ANNOTATION] = plan.record_stable
+            self.store.update(new)
+            return True
+        if plan.rollback is not None:
+            written = self.store.update(plan.rollback.deployment)
+            st = clone(written.get("status") or {})
+            progress.set_condition(st, plan.rollback.condition)
+            self.store.update_status(dict(written, status=st))
+            self.events.record(d, WARNING, autorollback.AUTO_ROLLBACK, plan.rollback.message)
+            return True
+        if plan.clear_condition:
+            st = clone(d.get("status") or {})
+            progress.remove_condition(st, autorollback.ROLLED_BACK)
+            self.store.update_status(dict(d, status=st))
+            return True
+        if plan.create_run is not None:
+            canary, stable = plan.create_run
+            template = autorollback.judge_template(d)
+            labels = {hookruns.TYPE_LABEL: autorollback.JUDGE_RUN_TYPE, hookruns.REVISION_LABEL: canary}
+            args = [{"name": hookruns.CANARY_REVISION, "value": canary}, {"name": hookruns.STABLE_REVISION, "value": stable}]
+            self.creator.create(d, {"templateName": template}, f"judge-{canary}-{template}", labels, args)
+        return False
 
     # ---- strategies --------------------------------------------------------------------------
     def _rollout_rolling(self, d: Obj, rss: list[Obj]) -> Result:

@@ -26,7 +26,10 @@ RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt"
 POD_TEMPLATE_HASH_LABEL = "pod-template-hash"
 MAX_REV_HISTORY_LENGTH_IN_CHARS = 2000
 MAX_INT32 = 2147483647
+STABLE_REVISION_ANNOTATION = "graceroll.io/stable-revision"  # graceroll's record (deployment/autorollback.py)
 
+# upstream's list, plus graceroll's own record of the stable revision: it describes the
+# Deployment, not a revision, so it is not copied to ReplicaSets and an undo keeps it
 ANNOTATIONS_TO_SKIP = frozenset(
     {
         LAST_APPLIED_ANNOTATION,
@@ -35,6 +38,7 @@ ANNOTATIONS_TO_SKIP = frozenset(
         DESIRED_REPLICAS_ANNOTATION,
         MAX_REPLICAS_ANNOTATION,
         ROLLBACK_TO_ANNOTATION,
+        STABLE_REVISION_ANNOTATION,
     }
 )
 

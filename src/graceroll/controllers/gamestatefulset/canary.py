@@ -1,79 +1,21 @@
-"""The step-by-step canary (``updateStrategy.canary.steps``), as pure functions over status.
+"""The GameStatefulSet's canary: the shared step machine (``controllers/canary``) with BCS's
+partition arithmetic (an int, or a percent of replicas rounded down, clamped to [0, replicas]).
 
-Upstream ``pkg/util/canary/canary.go`` and ``game_stateful_set_status_updater.go``. The
-canary part of status is ``currentStepIndex``, ``currentStepHash``, ``pauseConditions`` and
-``canary: {revision, currentStepHookRun}``; ``canary.revision`` is the stable revision.
-
-* ``reset`` (before the update, which then waits a pass): the first sync skips every step; an edit
-  of the steps, or a new template, restarts at step 0 — unless the new template *is* the stable
-  revision (a rollback), which skips every step again.
-* ``advance`` (after the update): a completed step moves the index on and clears pauses; a pause
-  step adds ``PausedByCanaryPauseStep`` once the previous partition has converged; a failed hook
-  step adds ``PausedByStepBasedHook``. ``spec.updateStrategy.paused`` mirrors "a pause condition
-  exists": the operator owns it, a user writes false to resume.
-
-Example: steps [partition 3, pause {}, partition 0] on 5 pods, image changed: index 0 updates 2
-pods; once both are updated and ready the index is 1 and the set pauses; ``paused: false`` moves
-to index 2, which updates the other 3; index 3 = done, and the new revision becomes the stable one.
+Example: steps [partition 3, pause {}, hook, partition 0] on 5 pods: the current partition is 3 at
+steps 0-2 and 0 at step 3 and once done; a first step ``pause`` holds every pod (partition 5).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graceroll.api.intstr import IntOrStrError, scaled_value
-from graceroll.clock import format_time, parse_time
-from graceroll.controllers import history
+from graceroll.controllers.canary import state
 
 Obj = dict[str, Any]
 
-PAUSED_BY_STEP = "PausedByCanaryPauseStep"
-PAUSED_BY_HOOK = "PausedByStepBasedHook"
-FAILED_HOOK_PHASES = ("Failed", "Error", "Inconclusive")
 
-
-@dataclass(frozen=True)
-class CanaryState:
-    revision: str = ""  # the stable revision (status.canary.revision)
-    step_index: int = 0
-    step_hash: str = ""
-    hook_run: str = ""  # status.canary.currentStepHookRun
-    pauses: tuple[Obj, ...] = field(default=())
-
-    @staticmethod
-    def of(status: Obj) -> CanaryState:
-        c = status.get("canary") or {}
-        return CanaryState(
-            revision=str(c.get("revision") or ""),
-            step_index=int(status.get("currentStepIndex") or 0),
-            step_hash=str(status.get("currentStepHash") or ""),
-            hook_run=str(c.get("currentStepHookRun") or ""),
-            pauses=tuple(dict(p) for p in status.get("pauseConditions") or ()),
-        )
-
-    def to_status(self) -> Obj:
-        canary: Obj = {"revision": self.revision}
-        if self.hook_run:
-            canary["currentStepHookRun"] = self.hook_run
-        out: Obj = {"currentStepIndex": self.step_index, "currentStepHash": self.step_hash, "canary": canary}
-        if self.pauses:
-            out["pauseConditions"] = [dict(p) for p in self.pauses]
-        return out
-
-    def paused_by(self, reason: str) -> Obj | None:
-        return next((p for p in self.pauses if p.get("reason") == reason), None)
-
-
-def steps_of(spec: Obj) -> list[Obj]:
-    return [s for s in (((spec.get("updateStrategy") or {}).get("canary") or {}).get("steps") or ()) if isinstance(s, dict)]
-
-
-def steps_hash(steps: list[Obj]) -> str:
-    return history.hash_data({"steps": steps}, None) if steps else ""
-
-
-def _partition_value(value: Any, replicas: int) -> int:
+def partition_value(value: Any, replicas: int) -> int:
     try:
         return min(max(scaled_value(value, replicas, False), 0), replicas)
     except IntOrStrError:
@@ -81,112 +23,8 @@ def _partition_value(value: Any, replicas: int) -> int:
 
 
 def current_partition(spec: Obj, status: Obj) -> int:
-    """``GetCurrentPartition``: rollingUpdate's without steps; 0 once every step is done; else the
-    nearest partition step at or before the current one, or ``replicas`` (update nothing) if none."""
+    """``GetCurrentPartition``: rollingUpdate's partition without steps, else the step's."""
     replicas = int(spec.get("replicas", 1))
-    steps = steps_of(spec)
-    if not steps:
-        rolling = (spec.get("updateStrategy") or {}).get("rollingUpdate") or {}
-        return _partition_value(rolling.get("partition", 0), replicas)
-    if "currentStepIndex" not in status:
-        return 0  # never synced: the first sync skips the steps
-    index = int(status.get("currentStepIndex") or 0)
-    if index >= len(steps):
-        return 0
-    for step in reversed(steps[: index + 1]):
-        if step.get("partition") is not None:
-            return _partition_value(step["partition"], replicas)
-    return replicas
-
-
-def reset(steps: list[Obj], old: CanaryState, update_revision: str, status_update_revision: str) -> CanaryState | None:
-    """The state to write before anything else this pass, or None when the steps go on as they are."""
-    digest = steps_hash(steps)
-    if not steps:
-        if old.revision == update_revision and old.step_index == 0 and not old.pauses and not old.hook_run:
-            return None
-        return CanaryState(revision=update_revision)
-    if not old.revision:
-        return CanaryState(revision=update_revision, step_index=len(steps), step_hash=digest)
-    if old.step_hash != digest or status_update_revision != update_revision:
-        index = len(steps) if old.revision == update_revision else 0
-        return CanaryState(revision=old.revision, step_index=index, step_hash=digest)
-    return None
-
-
-@dataclass(frozen=True)
-class Advance:
-    state: CanaryState
-    requeue_after: float | None = None
-    moved_to: int | None = None  # the new step index when a step completed (event SetStepIndex)
-
-    @property
-    def paused(self) -> bool:
-        return bool(self.state.pauses)
-
-
-def step_kind(step: Obj) -> str:
-    return next((k for k in ("partition", "pause", "hook") if step.get(k) is not None), "")
-
-
-def advance(
-    steps: list[Obj],
-    state: CanaryState,
-    update_revision: str,
-    spec_paused: bool,
-    replicas: int,
-    updated_ready: int,
-    partition: int,
-    hook_phase: str | None,
-    now: float,
-) -> Advance:
-    """Steps 4–7 of the status writer: done, a step completed, or wait (maybe pausing)."""
-    n = len(steps)
-    if state.step_index >= n:
-        return Advance(replace(state, revision=update_revision, step_index=n, pauses=(), hook_run=""))
-    step = steps[state.step_index]
-    kind = step_kind(step)
-    done, requeue = _step_complete(step, kind, state, spec_paused, replicas, updated_ready, hook_phase, now)
-    if done:
-        index = state.step_index + 1
-        revision = update_revision if index == n else state.revision
-        return Advance(CanaryState(revision=revision, step_index=index, step_hash=state.step_hash), moved_to=index)
-    pauses = list(state.pauses)
-    if kind == "pause" and state.paused_by(PAUSED_BY_STEP) is None and updated_ready == replicas - partition:
-        pauses.append({"reason": PAUSED_BY_STEP, "startTime": format_time(now)})
-        duration = (step.get("pause") or {}).get("duration")
-        if duration is not None:
-            requeue = float(duration)
-    if kind == "hook" and hook_phase in FAILED_HOOK_PHASES and state.paused_by(PAUSED_BY_HOOK) is None:
-        pauses.append({"reason": PAUSED_BY_HOOK, "startTime": format_time(now)})
-    return Advance(replace(state, pauses=tuple(pauses)), requeue_after=requeue)
-
-
-def _step_complete(
-    step: Obj,
-    kind: str,
-    state: CanaryState,
-    spec_paused: bool,
-    replicas: int,
-    updated_ready: int,
-    hook_phase: str | None,
-    now: float,
-) -> tuple[bool, float | None]:
-    """(complete, seconds until a timed pause ends). The pause boundary instant itself counts as
-    over (upstream: strictly after), so that a virtual clock requeued for it moves on."""
-    if kind == "partition":
-        return updated_ready == replicas - _partition_value(step["partition"], replicas), None
-    if kind == "pause":
-        cond = state.paused_by(PAUSED_BY_STEP)
-        if cond is None:
-            return False, None
-        duration = (step.get("pause") or {}).get("duration")
-        if duration is None:
-            return not spec_paused, None
-        left = parse_time(cond["startTime"]) + float(duration) - now
-        return left <= 0, (left if left > 0 else None)
-    if kind == "hook":
-        if hook_phase == "Successful":
-            return True, None
-        return state.paused_by(PAUSED_BY_HOOK) is not None and not spec_paused, None
-    return True, None
+    rolling = (spec.get("updateStrategy") or {}).get("rollingUpdate") or {}
+    fallback = partition_value(rolling.get("partition", 0), replicas) if not state.steps_of(spec) else 0
+    return state.current_partition(spec, status, fallback, partition_value)

@@ -3,8 +3,10 @@
 Upstream ``game_stateful_set_control.go`` ``UpdateGameStatefulSet``. The
 store is read synchronously, so there are no expectations; the walk (``plan``) is computed from
 one read and its actions are written in order, each through a helper that records the Event.
-A canary reset or a ``retry`` ends the pass after its write; the next pass (brought by that write)
-does the rest. Time comes only from the injected clock; waits are returned as requeue delays.
+A canary reset, a ``retry`` or an abort (a failed hook step with ``onFailure: Abort``) ends the
+pass after its write; the next pass (brought by that write) does the rest. The canary steps are
+the shared ``controllers/canary``; the status write carries ``trafficRouting`` and records its
+changes. Time comes only from the injected clock; waits are returned as requeue delays.
 """
 
 from __future__ import annotations
@@ -16,8 +18,13 @@ from graceroll.api.tkex_v1alpha1 import KIND
 from graceroll.clock import Clock, format_time
 from graceroll.controllers import history
 from graceroll.controllers.bcshook import runs as hookruns
+from graceroll.controllers.bcshook.creator import RunCreator
+from graceroll.controllers.canary import state as canary
+from graceroll.controllers.canary import traffic
+from graceroll.controllers.canary.abort import abort
+from graceroll.controllers.canary.runs import StepRuns
 from graceroll.controllers.events import NORMAL, WARNING, EventRecorder
-from graceroll.controllers.gamestatefulset import canary, hotpatch, plan, revision, status
+from graceroll.controllers.gamestatefulset import hotpatch, plan, revision, status
 from graceroll.controllers.gamestatefulset import pods as podfacts
 from graceroll.controllers.gamestatefulset.params import params_of
 from graceroll.controllers.inplace import pod as inplace
@@ -31,11 +38,7 @@ SUCCESSFUL_UPDATE_IN_PLACE = "SuccessfulUpdatePodInPlace"
 FAILED_UPDATE_IN_PLACE = "FailedUpdatePodInPlace"
 SUCCESSFUL_UPDATE_HOT_PATCH = "SuccessfulUpdatePodHotPatch"
 FAILED_UPDATE_HOT_PATCH = "FailedUpdatePodHotPatch"
-SET_STEP_INDEX = "SetStepIndex"
-CREATE_HOOK_RUN = "SuccessfulCreateHookRun"
-FAILED_CREATE_HOOK_RUN = "FailedCreateHookRun"
 RETRY_HOOK = "RetryHookRun"
-MAX_NAME_SUFFIX = 100
 _RETRY_KEYS = (("preDeleteUpdateStrategy", hookruns.PRE_DELETE), ("preInplaceUpdateStrategy", hookruns.PRE_INPLACE))
 
 
@@ -48,6 +51,8 @@ class GameStatefulSetController:
         self.clock = clock
         self.host_ip = host_ip
         self.events = EventRecorder(store, clock, "gamestatefulset-controller")
+        self.creator = RunCreator(store, self.events)
+        self.step_runs = StepRuns(store, self.creator, host_ip)
 
     def all_keys(self) -> list[Key]:
         return [(o["metadata"]["namespace"], o["metadata"]["name"]) for o in self.store.list(KIND)]
@@ -79,11 +84,11 @@ class GameStatefulSetController:
         conditions = [dict(c) for c in old_status.get("conditions") or []]
         reset = canary.reset(steps, state, update, str(old_status.get("updateRevision") or ""))
         if reset is not None:
-            gs = self._write_status(gs, revisions, update, reset, conditions)
+            gs = self._write_status(gs, revisions, update, reset, conditions, self._routing(gs, steps, reset, update))
             self._set_paused(gs, False)
             return Result()
         runs = self._runs(gs)
-        state, hook_phase = self._reconcile_step_run(gs, steps, state, update, runs, now)
+        state, hook_phase = self.step_runs.reconcile(gs, steps, state, update, runs)
         if self._retry(gs, runs):
             return Result()
         runs = self._cleanup_runs(gs, runs)
@@ -101,12 +106,16 @@ class GameStatefulSetController:
             updated_ready = sum(1 for x in pods if podfacts.revision(x) == update and podfacts.is_running_and_ready(x))
             paused = bool((spec.get("updateStrategy") or {}).get("paused"))
             adv = canary.advance(steps, state, update, paused, p.replicas, updated_ready, p.partition, hook_phase, now)
+            if adv.abort and state.revision in templates:
+                gs = self._write_status(gs, revisions, update, state, conditions, traffic.abandoned(update))
+                abort(self.store, self.events, gs, templates[state.revision], state, hook_phase)
+                return Result()
             if adv.moved_to is not None:
-                self.events.record(gs, NORMAL, SET_STEP_INDEX, f"set current step index {adv.moved_to}")
+                self.events.record(gs, NORMAL, canary.SET_STEP_INDEX, f"set current step index {adv.moved_to}")
             if adv.requeue_after is not None:
                 delays.append(adv.requeue_after)
             state = adv.state
-        gs = self._write_status(gs, revisions, update, state, conditions)
+        gs = self._write_status(gs, revisions, update, state, conditions, self._routing(gs, steps, state, update))
         self._set_paused(gs, bool(state.pauses))
         self._truncate_history(gs, revisions, pods, update)
         return Result(min(delays)) if delays else Result()
@@ -160,35 +169,9 @@ class GameStatefulSetController:
         return [r for r in self.store.list_owned("HookRun", uid) if is_controlled_by(r, uid)]
 
     # ---- canary ------------------------------------------------------------------------------
-    def _reconcile_step_run(
-        self, gs: Obj, steps: list[Obj], state: canary.CanaryState, update: str, runs: list[Obj], now: float
-    ) -> tuple[canary.CanaryState, str | None]:
-        """``reconcileStepHookRun``: start the current hook step's run; stop and drop the others."""
-        ns = gs["metadata"]["namespace"]
-        index = state.step_index
-        step = steps[index] if 0 <= index < len(steps) else None
-        wanted = hookruns.canary_labels(update, index) if step is not None and canary.step_kind(step) == "hook" else None
-        current: Obj | None = None
-        for run in hookruns.of_type(runs, hookruns.CANARY_STEP):
-            labels = run["metadata"].get("labels") or {}
-            if labels.get(hookruns.REVISION_LABEL) != update:
-                self.store.delete("HookRun", ns, run["metadata"]["name"], uid=run["metadata"]["uid"])
-            elif wanted is not None and all(labels.get(k) == v for k, v in wanted.items()):
-                current = run if current is None else max(current, run, key=lambda r: int(r["metadata"]["resourceVersion"]))
-            elif not hookruns.is_completed(run) and not (run.get("spec") or {}).get("terminate"):
-                stopped = clone(run)
-                stopped.pop("status", None)
-                stopped["spec"]["terminate"] = True
-                self.store.update(stopped)
-        if step is None or wanted is None:
-            return canary.CanaryState(state.revision, state.step_index, state.step_hash, "", state.pauses), None
-        if current is None and not state.pauses:
-            hook = step["hook"]
-            args = list(hook.get("args") or []) + [{"name": hookruns.HOST_IP, "value": self.host_ip}]
-            current = self._create_run(gs, hook, hookruns.canary_run_name(update, index, hook["templateName"]), wanted, args)
-        name = current["metadata"]["name"] if current is not None else ""
-        phase = hookruns.phase(current) if current is not None else None
-        return canary.CanaryState(state.revision, state.step_index, state.step_hash, name, state.pauses), phase
+    def _routing(self, gs: Obj, steps: list[Obj], state: canary.CanaryState, update: str) -> Obj | None:
+        live = (podfacts.revision(p) for p in self._pods(gs) if not podfacts.is_terminating(p))
+        return traffic.routing(steps, state.step_index, update, (gs.get("status") or {}).get(traffic.STATUS_KEY), live)
 
     def _set_paused(self, gs: Obj, paused: bool) -> None:
         """The operator owns ``spec.updateStrategy.paused``: it mirrors "a pause condition exists"."""
@@ -235,28 +218,6 @@ class GameStatefulSetController:
                 kept.append(run)
         return kept
 
-    def _create_run(self, gs: Obj, hook: Obj, name: str, labels: dict[str, str], args: list[Obj]) -> Obj | None:
-        """Create a run from its template; a clash with an older run of that name takes ``.1``, ``.2`` …"""
-        ns = gs["metadata"]["namespace"]
-        template = self.store.try_get("HookTemplate", ns, hook["templateName"])
-        if template is None:
-            self.events.record(gs, WARNING, FAILED_CREATE_HOOK_RUN, f'HookTemplate "{hook["templateName"]}" not found')
-            return None
-        try:
-            run = hookruns.build(template, gs, name, labels, args)
-        except hookruns.ArgsError as e:
-            self.events.record(gs, WARNING, FAILED_CREATE_HOOK_RUN, f"HookRun {name}: {e}")
-            return None
-        for n in range(MAX_NAME_SUFFIX):
-            run["metadata"]["name"] = name if n == 0 else f"{name}.{n}"
-            try:
-                created = self.store.create(run)
-            except AlreadyExists:
-                continue
-            self.events.record(gs, NORMAL, CREATE_HOOK_RUN, f"create HookRun {created['metadata']['name']}")
-            return created
-        return None
-
     def _start_pod_hook(self, gs: Obj, hook_type: str, pod: Obj, modified: tuple[str, ...], rev: str) -> None:
         key = {hookruns.PRE_DELETE: "preDeleteUpdateStrategy", hookruns.PRE_INPLACE: "preInplaceUpdateStrategy"}.get(
             hook_type, "postInplaceUpdateStrategy"
@@ -265,7 +226,7 @@ class GameStatefulSetController:
         instance = str(podfacts.ordinal(pod))
         args = list(hook.get("args") or []) + hookruns.pod_args(pod, modified)
         name = hookruns.pod_run_name(hook_type, rev, instance, hook["templateName"])
-        created = self._create_run(gs, hook, name, hookruns.pod_labels(hook_type, rev, instance), args)
+        created = self.creator.create(gs, hook, name, hookruns.pod_labels(hook_type, rev, instance), args)
         if created is not None and hook_type != hookruns.POST_INPLACE:
             current = self.store.try_get("Pod", pod["metadata"]["namespace"], pod["metadata"]["name"])
             if current is not None and (current["metadata"].get("annotations") or {}).get(hookruns.DELETING_ANNOTATION) != "true":
@@ -331,9 +292,16 @@ class GameStatefulSetController:
             if self.store.try_get("PersistentVolumeClaim", claim["metadata"]["namespace"], claim["metadata"]["name"]) is None:
                 self.store.create(claim)
 
-    def _write_status(self, gs: Obj, revisions: list[Obj], update: str, state: canary.CanaryState, conditions: list[Obj]) -> Obj:
-        collisions = int((gs.get("status") or {}).get("collisionCount") or 0)
-        new = status.calculate(gs, self._pods(gs), revisions, update, collisions, state, self._runs(gs), conditions)
-        if new == (gs.get("status") or {}):
+    def _write_status(
+        self, gs: Obj, revisions: list[Obj], update: str, state: canary.CanaryState, conditions: list[Obj], routing: Obj | None
+    ) -> Obj:
+        """The one status write: a no-op when nothing changed; a change of ``trafficRouting`` is an Event."""
+        old = gs.get("status") or {}
+        collisions = int(old.get("collisionCount") or 0)
+        new = status.calculate(gs, self._pods(gs), revisions, update, collisions, state, self._runs(gs), conditions, routing)
+        if new == old:
             return gs
-        return self.store.update_status(dict(gs, status=new))
+        written = self.store.update_status(dict(gs, status=new))
+        if old.get(traffic.STATUS_KEY) != routing:
+            self.events.record(written, NORMAL, traffic.TRAFFIC_ROUTING_UPDATED, traffic.event_message(old.get(traffic.STATUS_KEY), routing))
+        return written

@@ -14,8 +14,9 @@ from typing import Any
 from graceroll.api.tkex_v1alpha1 import label_selector_text
 from graceroll.controllers import history
 from graceroll.controllers.bcshook import runs as hookruns
+from graceroll.controllers.canary import traffic
+from graceroll.controllers.canary.state import CanaryState
 from graceroll.controllers.gamestatefulset import pods as podfacts
-from graceroll.controllers.gamestatefulset.canary import CanaryState
 
 Obj = dict[str, Any]
 FAILED_UPDATE = "FailedUpdate"
@@ -57,6 +58,7 @@ def calculate(
     canary: CanaryState,
     runs: Sequence[Obj],
     conditions: list[Obj],
+    routing: Obj | None = None,
 ) -> Obj:
     current = current_revision(pods, revisions, update_revision)
     live = [p for p in pods if not podfacts.is_terminating(p)]
@@ -76,6 +78,8 @@ def calculate(
     status.update(hook_conditions(pods, runs))
     if conditions:
         status["conditions"] = conditions
+    if routing is not None:
+        status[traffic.STATUS_KEY] = routing
     return status
 
 

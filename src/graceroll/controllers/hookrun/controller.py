@@ -5,7 +5,9 @@ most one measurement per metric (the ones due at ``now``) and asks to come back 
 is due, so the simulator runs hooks on virtual time and the engine on real time. A completed run
 is left alone. A run whose spec is invalid ends in ``Error`` with the field errors as its message.
 A measurement whose answer is still in flight (``FetchPending``, the engine's background fetcher)
-is taken on a later reconcile: the fetcher wakes this controller when the answer is in.
+is taken on a later reconcile: the fetcher wakes this controller when the answer is in. The
+graceroll provider (the built-in judge) reads the data plane's counters through ``traffic`` and
+the metric's previous measurement (``providers.Context``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from graceroll.api.tkex_hooks import ORDERED, metrics_errors
 from graceroll.clock import Clock, format_time, parse_time
 from graceroll.controllers.hookrun import providers, schedule
 from graceroll.controllers.hookrun.fetch import Fetcher, FetchPending
+from graceroll.controllers.hookrun.providers import TrafficSamples
 from graceroll.controllers.runtime import Key, Result
 from graceroll.store.base import Store, WatchEvent
 
@@ -26,10 +29,13 @@ KIND = "HookRun"
 class HookRunController:
     name = "hookrun"
 
-    def __init__(self, store: Store, clock: Clock, fetcher: Fetcher) -> None:
+    def __init__(self, store: Store, clock: Clock, fetcher: Fetcher, traffic: TrafficSamples | None = None) -> None:
+        """``traffic``: the data plane's per-revision counters, for the graceroll provider (the
+        engine's; None in the operator and the simulator, which have no data plane)."""
         self.store = store
         self.clock = clock
         self.fetcher = fetcher
+        self.traffic = traffic
 
     def all_keys(self) -> list[Key]:
         return [(o["metadata"]["namespace"], o["metadata"]["name"]) for o in self.store.list(KIND)]
@@ -71,7 +77,8 @@ class HookRunController:
                 due = schedule.next_due(metric, result, started)
                 if due is not None and due <= now:
                     try:
-                        result = schedule.record(result, providers.measure(metric, args, self.fetcher, self.store, now))
+                        ctx = providers.Context(run, _last(result), self.traffic)
+                        result = schedule.record(result, providers.measure(metric, args, self.fetcher, self.store, now, ctx))
                     except FetchPending:
                         due = None  # woken when the answer is in
                     else:
@@ -100,3 +107,8 @@ class HookRunController:
         if status != (run.get("status") or {}):
             self.store.update_status(dict(run, status=status))
         return Result()
+
+
+def _last(result: Obj) -> Obj | None:
+    measurements = result.get("measurements") or []
+    return measurements[-1] if measurements else None

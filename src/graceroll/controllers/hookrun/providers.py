@@ -1,4 +1,5 @@
-"""One measurement of one metric: web, prometheus or kubernetes (``bcs-hook-operator/pkg/providers``).
+"""One measurement of one metric: web, prometheus, kubernetes (``bcs-hook-operator/pkg/providers``)
+or graceroll (the built-in judge, graceroll's own).
 
 * web: GET the templated URL (and headers); non-2xx or non-JSON is an Error; the JSONPath gives
   ``result`` as a string.
@@ -7,6 +8,13 @@
 * kubernetes: the object named by the args ``Group``/``Version``/``Kind`` (default a core Pod),
   ``PodName`` and ``PodNamespace``; ``get`` checks that each ``metadata.annotations.<key>`` equals
   its value (else Error), ``patch`` sets them. Successful otherwise; never Failed.
+* graceroll: the canary revision against the stable one from the data plane's own counters
+  (``judge``). The Services are ``service`` (templated), or every Service in the run's namespace
+  whose selector matches the pod template labels of the run's owner (the workload). The canary
+  revision is ``canaryRevision``, else the arg ``CanaryRevision`` (which canary steps and a
+  Deployment's judge supply); the stable side is ``stableRevision``, else every other revision.
+  The measurement keeps the counters it read (``counters``), so the next one judges the window
+  in between. Without a data plane (the operator, the simulator) it is an Error that says so.
 
 Conditions (``pkg/util/evaluate``): neither set → Successful; only success set → Failed when it is
 false; only failure set → Successful when it is false; both → Failed if failure holds, else
@@ -17,20 +25,40 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from graceroll.api.meta import clone
-from graceroll.controllers.hookrun import expr, jsonpath, schedule
+from graceroll.api import selectors
+from graceroll.api.meta import clone, controller_ref
+from graceroll.controllers.bcshook.runs import CANARY_REVISION
+from graceroll.controllers.hookrun import expr, jsonpath, judge, schedule
 from graceroll.controllers.hookrun.fetch import Fetcher, FetchError
 from graceroll.controllers.hookrun.template import TemplateError, resolve
 from graceroll.errors import GracerollError
+from graceroll.metrics.traffic import TrafficSample
 from graceroll.store.base import Store
 
 Obj = dict[str, Any]
 PROMETHEUS_TIMEOUT = 30.0
 ANNOTATION_PATH = "metadata.annotations."
+COUNTERS = "counters"  # the graceroll provider's readings, kept in its measurement
+TrafficSamples = Callable[[], Iterable[TrafficSample]]
+NO_DATA_PLANE = (
+    "provider graceroll: no data plane reports traffic here; the built-in judge measures the traffic "
+    "of graceroll's own data plane (graceroll up), so on a cluster use the prometheus provider"
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a measurement may need besides the metric: its run, the metric's previous measurement,
+    and the data plane's counters (None where there is no data plane)."""
+
+    run: Obj
+    previous: Obj | None = None
+    traffic: TrafficSamples | None = None
 
 
 def decide(metric: Obj, result: Any) -> str:
@@ -49,10 +77,12 @@ def decide(metric: Obj, result: Any) -> str:
     return schedule.SUCCESSFUL if ok else schedule.INCONCLUSIVE
 
 
-def measure(metric: Obj, args: Mapping[str, str | None], fetcher: Fetcher, store: Store, now: float) -> Obj:
+def measure(metric: Obj, args: Mapping[str, str | None], fetcher: Fetcher, store: Store, now: float, ctx: Context | None = None) -> Obj:
     """The finished measurement (a ``measurements[]`` entry); errors become Error measurements."""
     provider = metric.get("provider") or {}
     try:
+        if provider.get("graceroll") is not None:
+            return _graceroll(provider["graceroll"], args, store, now, ctx)
         if provider.get("web") is not None:
             return _web(metric, provider["web"], args, fetcher, now)
         if provider.get("prometheus") is not None:
@@ -120,3 +150,38 @@ def _kubernetes(kube: Obj, args: Mapping[str, str | None], store: Store, now: fl
     if new["metadata"]["annotations"] != annotations:
         store.update(new)
     return schedule.measurement(schedule.SUCCESSFUL, now)
+
+
+def _graceroll(body: Obj, args: Mapping[str, str | None], store: Store, now: float, ctx: Context | None) -> Obj:
+    if ctx is None or ctx.traffic is None:
+        return schedule.measurement(schedule.ERROR, now, message=NO_DATA_PLANE)
+    namespace = str(ctx.run["metadata"].get("namespace") or "default")
+    canary = resolve(str(body.get("canaryRevision") or ""), args) or args.get(CANARY_REVISION) or ""
+    if not canary:
+        return schedule.measurement(schedule.ERROR, now, message="provider graceroll: no canary revision: set canaryRevision, or run the template from a canary step")
+    services = [resolve(str(body["service"]), args)] if body.get("service") else _services_of_owner(store, ctx.run)
+    if not services:
+        return schedule.measurement(schedule.ERROR, now, message="provider graceroll: no Service selects the pods of the run's workload; set service")
+    stable = resolve(str(body.get("stableRevision") or ""), args) or None
+    now_counters = judge.read(ctx.traffic(), namespace, services)
+    before = {k: judge.Counters.load(v) for k, v in ((ctx.previous or {}).get(COUNTERS) or {}).items()}
+    verdict = judge.judge(*judge.windows(now_counters, before, canary, stable), judge.Thresholds.of(body))
+    out = schedule.measurement(verdict.phase, now, value=verdict.value, message=verdict.message)
+    out[COUNTERS] = {k: c.dump() for k, c in sorted(now_counters.items())}
+    return out
+
+
+def _services_of_owner(store: Store, run: Obj) -> list[str]:
+    """The Services whose (non-empty) selector matches the owner's pod template labels."""
+    ref = controller_ref(run)
+    namespace = run["metadata"].get("namespace") or "default"
+    owner = store.try_get(str(ref.get("kind")), namespace, str(ref.get("name"))) if ref is not None else None
+    labels = (((owner or {}).get("spec") or {}).get("template") or {}).get("metadata", {}).get("labels") or {}
+    if not labels:
+        return []
+    found = []
+    for svc in store.list("Service", namespace):
+        selector = (svc.get("spec") or {}).get("selector") or {}
+        if selector and selectors.from_labels(selector).matches(labels):
+            found.append(svc["metadata"]["name"])
+    return sorted(found)

@@ -13,8 +13,8 @@ metric.
 Assessment, first match wins: last measurement unfinished → Running; ``failed > failureLimit`` →
 Failed; ``successfulLimit`` reached → Successful; ``inconclusive > inconclusiveLimit`` →
 Inconclusive; ``consecutiveError > consecutiveErrorLimit`` (only when set) → Error;
-``consecutiveSuccessfulLimit`` reached → Successful; ``count`` reached → Successful, or **Error
-when the last measurement was an Error**; terminating → Successful; else Running.
+``consecutiveSuccessfulLimit`` reached → Successful; ``count`` reached → Successful, or **Error /
+Inconclusive when the last measurement was one**; terminating → Successful; else Running.
 
 Two departures from the code at bk-bcs 83deb16, both so that a safety gate never passes on a check
 that did not pass (docs/bcs.md):
@@ -22,8 +22,9 @@ that did not pass (docs/bcs.md):
 * **failureLimit 0 fails on the first failure** (the hook operator's README, and argo-rollouts');
   the code (commit 52a80b45e) reads 0 as "no limit", so that a metric failing on every
   measurement ends Successful once ``count`` is reached.
-* **count reached on an Error is an Error**; the code calls it Successful, so that a hook whose
-  endpoint is down (or a ``kubernetes`` ``get`` that does not match) lets the pod or the canary
+* **count reached on an Error is an Error**, and on an Inconclusive measurement Inconclusive;
+  the code calls both Successful, so that a hook whose endpoint is down (or a ``kubernetes``
+  ``get`` that does not match, or a judge that saw too few requests) lets the pod or the canary
   step through.
 
 Run phase: Running until every metric is complete, then the worst metric phase in the order
@@ -112,7 +113,8 @@ def assess(metric: Obj, result: Obj, terminating: bool) -> str:
         return SUCCESSFUL
     count = effective_count(metric)
     if count is not None and int(result.get("count") or 0) >= count:
-        return ERROR if measurements[-1].get("phase") == ERROR else SUCCESSFUL
+        last = measurements[-1].get("phase")
+        return last if last in (ERROR, INCONCLUSIVE) else SUCCESSFUL
     if terminating:
         return SUCCESSFUL
     return RUNNING if measurements else PENDING

@@ -96,6 +96,26 @@ function traffic(w) {
   return section;
 }
 
+// The canary step being walked and what it asks of the data plane (status.trafficRouting).
+function canary(w) {
+  if (!w.canary) return null;
+  const c = w.canary;
+  const rows = [];
+  // the step as rollout status names it: status.currentStepIndex / the number of steps
+  if (c.step < c.steps) rows.push(["step", `${c.step}/${c.steps}: ${c.kind}` + (c.paused.length ? ` (${c.paused.join(", ")})` : "")]);
+  rows.push(["traffic", c.routingText]);
+  if (c.routing && c.routing.weight !== undefined) rows.push(["weight", `${c.routing.weight}% to ${c.routing.canaryRevision}`]);
+  for (const r of (c.routing && c.routing.headerRoutes) || []) {
+    const matches = r.match.map((m) => {
+      const [how, value] = Object.entries(m.headerValue)[0];
+      return `${m.headerName} ${how} "${value}"`;
+    });
+    rows.push([`route ${r.name}`, matches.join(" and ")]);
+  }
+  return el("div", { class: "canary", "data-section": "canary" }, el("h3", {}, "Canary"),
+    el("table", {}, el("tbody", {}, ...rows.map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", { "data-field": k }, v))))));
+}
+
 async function act(w, action, button) {
   button.disabled = true;
   try {
@@ -131,6 +151,7 @@ function card(w, now) {
     el("h3", {}, "Revisions"),
     table(["revision", "name", "desired", "pods", "ready", "available"],
       w.revisions.map((r) => [r.revision, r.name, r.desired, r.current, r.ready, r.available]), "revisions"),
+    canary(w),
     traffic(w),
     el("div", { class: "actions" }, ...buttons));
   const right = el("div", {},

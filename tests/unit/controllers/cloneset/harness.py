@@ -7,12 +7,15 @@ from typing import Any
 from graceroll.api.admission import admit
 from graceroll.clock import VirtualClock
 from graceroll.controllers.cloneset.controller import CloneSetController
-from graceroll.controllers.runtime import Manager
+from graceroll.controllers.hookrun.controller import HookRunController
+from graceroll.controllers.hookrun.fetch import FakeFetcher
+from graceroll.controllers.runtime import Controller, Manager
 from graceroll.node.sim import Behaviour, Behaviours, SimNode
 from graceroll.store.memory import MemoryStore
 from graceroll.workload.base import Snapshot
 from graceroll.workload.cloneset import CloneSetView
 
+from ..canary.synthetic import Answer, SyntheticTraffic
 from ..harness import Cluster
 
 Obj = dict[str, Any]
@@ -55,14 +58,20 @@ def cloneset(
 
 
 class CloneSetCluster(Cluster):
-    def __init__(self, default: Behaviour | None = None, images: dict[str, Behaviour] | None = None) -> None:
+    def __init__(
+        self, default: Behaviour | None = None, images: dict[str, Behaviour] | None = None, answers: dict[str, Answer] | None = None
+    ) -> None:
+        """``answers``: how each image answers requests; given, a synthetic data plane carries
+        traffic to CloneSet/web and a HookRun controller runs hooks (and the judge) against it."""
         self.clock = VirtualClock()
         self.store = MemoryStore(self.clock, seed=0)
         self.controller = CloneSetController(self.store, self.clock)
+        self.traffic = SyntheticTraffic(self.store, self.clock, "CloneSet", "web", answers=answers) if answers is not None else None
+        hooks: list[Controller] = [HookRunController(self.store, self.clock, FakeFetcher(), self.traffic.samples)] if self.traffic else []
         self.manager = Manager(
             self.store,
             self.clock,
-            [self.controller, SimNode(self.store, self.clock, Behaviours(default or Behaviour(), images or {}))],
+            [self.controller, *hooks, SimNode(self.store, self.clock, Behaviours(default or Behaviour(), images or {}))],
         )
         self.cs_view = CloneSetView()
 

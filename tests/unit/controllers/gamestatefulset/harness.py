@@ -17,6 +17,7 @@ from graceroll.store.memory import MemoryStore
 from graceroll.workload.base import Snapshot
 from graceroll.workload.gamestatefulset import GameStatefulSetView
 
+from ..canary.synthetic import Answer, SyntheticTraffic
 from ..harness import Cluster
 
 Obj = dict[str, Any]
@@ -79,18 +80,34 @@ def web_template(name: str = "check", url: str = "http://hook/{{ args.PodName }}
     )
 
 
+def judge_template(name: str = "judge", **provider: Any) -> Obj:
+    """A HookTemplate of the built-in judge: one measurement after ``initialDelay`` 10 s."""
+    return admit(
+        {
+            "apiVersion": "tkex.tencent.com/v1alpha1",
+            "kind": "HookTemplate",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"metrics": [{"name": "canary-vs-stable", "initialDelay": "10s", "provider": {"graceroll": provider}}]},
+        }
+    )
+
+
 class GSCluster(Cluster):
-    def __init__(self, default: Behaviour | None = None, images: dict[str, Behaviour] | None = None) -> None:
+    def __init__(
+        self, default: Behaviour | None = None, images: dict[str, Behaviour] | None = None, answers: dict[str, Answer] | None = None
+    ) -> None:
+        """``answers``: how each image answers requests, for a synthetic data plane (the judge's)."""
         self.clock = VirtualClock()
         self.store = MemoryStore(self.clock, seed=0)
         self.fetcher = FakeFetcher()
         self.controller = GameStatefulSetController(self.store, self.clock)
+        self.traffic = SyntheticTraffic(self.store, self.clock, "GameStatefulSet", "gs", service="gs", answers=answers) if answers is not None else None
         self.manager = Manager(
             self.store,
             self.clock,
             [
                 self.controller,
-                HookRunController(self.store, self.clock, self.fetcher),
+                HookRunController(self.store, self.clock, self.fetcher, self.traffic.samples if self.traffic else None),
                 SimNode(self.store, self.clock, Behaviours(default or Behaviour(), images or {})),
             ],
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from graceroll.controllers.gamestatefulset import canary
-from graceroll.controllers.gamestatefulset.canary import PAUSED_BY_HOOK, PAUSED_BY_STEP, CanaryState
+from graceroll.controllers.canary.state import PAUSED_BY_HOOK, PAUSED_BY_STEP
+from graceroll.controllers.gamestatefulset.canary import current_partition
 from graceroll.controllers.hookrun.fetch import Response
 from graceroll.verbs import rollout
 
@@ -41,69 +41,11 @@ def canary_set(steps: list[Obj] | None = None, ok: bool = True) -> GSCluster:
 
 def test_current_partition_follows_the_nearest_partition_step() -> None:
     spec = {"replicas": 5, "updateStrategy": {"canary": {"steps": STEPS}}}
-    assert [canary.current_partition(spec, {"currentStepIndex": i}) for i in range(5)] == [3, 3, 3, 0, 0]
+    assert [current_partition(spec, {"currentStepIndex": i}) for i in range(5)] == [3, 3, 3, 0, 0]
     paused_first = {"replicas": 5, "updateStrategy": {"canary": {"steps": [{"pause": {}}, {"partition": 1}]}}}
-    assert canary.current_partition(paused_first, {"currentStepIndex": 0}) == 5  # nothing is updated
+    assert current_partition(paused_first, {"currentStepIndex": 0}) == 5  # nothing is updated
     plain = {"replicas": 5, "updateStrategy": {"rollingUpdate": {"partition": "50%"}}}
-    assert canary.current_partition(plain, {}) == 2
-
-
-def test_reset_first_sync_skips_the_steps() -> None:
-    state = canary.reset(STEPS, CanaryState(), "rev-1", "")
-    assert state is not None and (state.revision, state.step_index) == ("rev-1", 4)
-
-
-def test_reset_a_new_revision_restarts_at_step_0_and_a_return_to_stable_skips() -> None:
-    digest = canary.steps_hash(STEPS)
-    running = CanaryState(revision="rev-1", step_index=4, step_hash=digest)
-    assert canary.reset(STEPS, running, "rev-1", "rev-1") is None
-    fresh = canary.reset(STEPS, running, "rev-2", "rev-1")
-    assert fresh is not None and (fresh.revision, fresh.step_index) == ("rev-1", 0)
-    back = canary.reset(STEPS, CanaryState("rev-1", 1, digest), "rev-1", "rev-2")
-    assert back is not None and back.step_index == 4
-
-
-def test_reset_editing_the_steps_restarts_them() -> None:
-    old = CanaryState("rev-1", 2, canary.steps_hash(STEPS))
-    edited = STEPS + [{"pause": {"duration": 5}}]
-    state = canary.reset(edited, old, "rev-2", "rev-2")
-    assert state is not None and state.step_index == 0 and state.step_hash == canary.steps_hash(edited)
-
-
-def test_advance_walks_the_steps() -> None:
-    """(step i/n) as the status writer sees it, 5 replicas."""
-    s0 = CanaryState("rev-1", 0, "h")
-    a = canary.advance(STEPS, s0, "rev-2", False, 5, 1, 3, None, 0.0)
-    assert a.moved_to is None and not a.paused  # (step 1/6) partition 3: 1 of 2 updated
-    a = canary.advance(STEPS, s0, "rev-2", False, 5, 2, 3, None, 0.0)
-    assert a.moved_to == 1  # (step 2/6) converged
-    a = canary.advance(STEPS, a.state, "rev-2", False, 5, 2, 3, None, 10.0)
-    assert a.paused and a.state.pauses[0]["reason"] == PAUSED_BY_STEP  # (step 3/6) pause added
-    a2 = canary.advance(STEPS, a.state, "rev-2", True, 5, 2, 3, None, 20.0)
-    assert a2.moved_to is None and a2.paused  # (step 4/6) still paused while spec.paused is true
-    a = canary.advance(STEPS, a.state, "rev-2", False, 5, 2, 3, None, 30.0)
-    assert a.moved_to == 2 and not a.paused  # (step 5/6) resumed
-    a = canary.advance(STEPS, a.state, "rev-2", False, 5, 2, 3, "Successful", 31.0)
-    assert a.moved_to == 3 and a.state.revision == "rev-1"  # (step 6/6) hook passed
-    a = canary.advance(STEPS, a.state, "rev-2", False, 5, 5, 0, None, 40.0)
-    assert a.moved_to == 4 and a.state.revision == "rev-2"  # the last step makes rev-2 stable
-
-
-def test_advance_a_failed_hook_pauses_and_resume_overrides_it() -> None:
-    at_hook = CanaryState("rev-1", 2, "h")
-    a = canary.advance(STEPS, at_hook, "rev-2", False, 5, 2, 3, "Failed", 0.0)
-    assert a.paused and a.state.pauses[0]["reason"] == PAUSED_BY_HOOK
-    a = canary.advance(STEPS, a.state, "rev-2", False, 5, 2, 3, "Failed", 1.0)
-    assert a.moved_to == 3
-
-
-def test_advance_a_timed_pause_requeues_for_the_rest() -> None:
-    steps = [{"pause": {"duration": 20}}]
-    a = canary.advance(steps, CanaryState("rev-1", 0, "h"), "rev-2", False, 5, 0, 5, None, 100.0)
-    assert a.paused and a.requeue_after == 20.0
-    b = canary.advance(steps, a.state, "rev-2", True, 5, 0, 5, None, 112.0)
-    assert b.moved_to is None and b.requeue_after == 8.0
-    assert canary.advance(steps, a.state, "rev-2", True, 5, 0, 5, None, 120.0).moved_to == 1
+    assert current_partition(plain, {}) == 2
 
 
 # ---- end to end ----------------------------------------------------------------------------------
