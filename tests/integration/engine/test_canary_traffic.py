@@ -6,10 +6,10 @@
   fails it, ``onFailure: Abort`` sends the CloneSet back to the stable revision, and not one
   request to the stable revision fails, nor any request at all once the abort has taken effect.
 
-The app is an ordinary one written here (``ThreadingHTTPServer``), not the demo app. These tests
-need the data plane's half: weights applied and per-revision counters reported through the
-engine's ``TrafficSource``. While the engine reports no per-revision traffic at ``/metrics``, they
-skip and say so.
+Each test runs on both data planes. The app is an ordinary one written here
+(``ThreadingHTTPServer``), not the demo app. The weights are the data plane's; the judge reads the
+per-revision counters the data plane reports through the engine's ``TrafficSource`` (the same ones
+``/metrics`` exports).
 """
 
 from __future__ import annotations
@@ -199,8 +199,7 @@ def started(engine: Engine, tmp: Path, steps: str) -> Load:
     load = Load(*service(engine))
     with load:
         load.wait_for(200)
-    if not reports_traffic(engine):
-        pytest.skip("the engine's data plane reports no per-revision traffic (no TrafficSource is registered), so neither weights nor the judge can be checked")
+    assert reports_traffic(engine), "the data plane reports no per-revision traffic at /metrics"
     return load
 
 
@@ -224,7 +223,8 @@ def share_of(load: Load, version: str, requests: int) -> float:
 
 
 @pytest.mark.timeout(600)
-def test_a_canary_at_10_percent_gets_10_percent_of_the_requests_whatever_its_pod_count(engine: Engine, tmp_path: Path) -> None:
+def test_a_canary_at_10_percent_gets_10_percent_of_the_requests_whatever_its_pod_count(engine_on: Engine, tmp_path: Path) -> None:
+    engine = engine_on
     load = started(engine, tmp_path, WEIGHTED)
     apply(engine, tmp_path, "v2", WEIGHTED)
     wait_jsonpath(engine, ".status.currentStepIndex", "2")  # paused, 1 of 10 updated, weight 10
@@ -244,7 +244,8 @@ def test_a_canary_at_10_percent_gets_10_percent_of_the_requests_whatever_its_pod
 
 
 @pytest.mark.timeout(600)
-def test_a_bad_canary_is_judged_and_aborted_with_no_request_lost_to_the_stable_revision(engine: Engine, tmp_path: Path) -> None:
+def test_a_bad_canary_is_judged_and_aborted_with_no_request_lost_to_the_stable_revision(engine_on: Engine, tmp_path: Path) -> None:
+    engine = engine_on
     load = started(engine, tmp_path, JUDGED)
     stable = status(engine)["updateRevision"]
     with load:
