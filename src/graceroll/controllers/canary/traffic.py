@@ -17,6 +17,10 @@ to and including the current one. So a traffic step's setting holds through the 
 partition steps after it, until another traffic step changes it. It is cleared once every step is
 done, when the new revision takes all the traffic as the only one left.
 
+Only a workload with canary steps has its routing planned here; without steps, a routing that
+someone else wrote stays (``kept_without_steps``), so a tool or a user can split the traffic of
+any workload by writing the status.
+
 When a canary is left for another revision (``rollout cancel``, an abort, a new template in the
 middle of the steps), its pods get weight 0 (``abandoned``) while any of them is left, so a
 canary that was just judged bad takes no more requests during the rollback. Example: weight 10
@@ -79,6 +83,14 @@ def routing(steps: list[Obj], index: int, canary_revision: str, previous: Obj | 
     if left and left != canary_revision and left in set(pod_revisions):
         return abandoned(left)
     return None
+
+
+def kept_without_steps(status: Obj) -> Obj | None:
+    """The stored routing a workload without canary steps keeps: one some other writer set (a
+    tool, ``kubectl patch --subresource=status``). A routing left by steps that were walked up to
+    the last pass (``currentStepHash`` set) is the controller's own and goes with them."""
+    routing = status.get(STATUS_KEY)
+    return routing if isinstance(routing, dict) and not status.get("currentStepHash") else None
 
 
 def describe(routing: Obj | None) -> str:

@@ -142,6 +142,8 @@ class CloneSetController:
                 routing = traffic.routing(steps, state.step_index, updated, old.get(traffic.STATUS_KEY), map(podfacts.revision, pods))
             if routing is not None:
                 new[traffic.STATUS_KEY] = routing
+        elif (kept := traffic.kept_without_steps(old)) is not None:
+            new[traffic.STATUS_KEY] = kept
         if status.needs_write(old, new):
             cs = self.store.update_status(dict(cs, status=new))
             if old.get(traffic.STATUS_KEY) != new.get(traffic.STATUS_KEY):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graceroll.api.meta import Obj
+from graceroll.controllers.canary import traffic
 from graceroll.controllers.deployment import util
 
 
@@ -97,6 +98,8 @@ def calculate_status(d: Obj, all_rss: list[Obj], new_rs: Obj | None) -> dict[str
         status["terminatingReplicas"] = terminating
     if old.get("collisionCount") is not None:
         status["collisionCount"] = old["collisionCount"]
+    if (routing := traffic.kept_without_steps(old)) is not None:  # graceroll's extension: not the controller's
+        status[traffic.STATUS_KEY] = routing
     return status
 
 

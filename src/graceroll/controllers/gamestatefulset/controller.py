@@ -170,8 +170,12 @@ class GameStatefulSetController:
 
     # ---- canary ------------------------------------------------------------------------------
     def _routing(self, gs: Obj, steps: list[Obj], state: canary.CanaryState, update: str) -> Obj | None:
+        """What the steps set; without steps, a routing written by someone else (``traffic.kept_without_steps``)."""
+        stored = (gs.get("status") or {}).get(traffic.STATUS_KEY)
+        if not steps:
+            return traffic.kept_without_steps(gs.get("status") or {})
         live = (podfacts.revision(p) for p in self._pods(gs) if not podfacts.is_terminating(p))
-        return traffic.routing(steps, state.step_index, update, (gs.get("status") or {}).get(traffic.STATUS_KEY), live)
+        return traffic.routing(steps, state.step_index, update, stored, live)
 
     def _set_paused(self, gs: Obj, paused: bool) -> None:
         """The operator owns ``spec.updateStrategy.paused``: it mirrors "a pause condition exists"."""

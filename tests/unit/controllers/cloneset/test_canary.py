@@ -173,3 +173,22 @@ def test_a_bad_canary_is_judged_failed_and_aborted() -> None:
     st = c.get()["status"]
     assert images(c) == ["app:v1"] * 10 and st["updateRevision"] == stable and "trafficRouting" not in st
     assert c.traffic.revisions[canary_rev].requests == at_abort and c.traffic.revisions[stable].failures == 0
+
+
+def test_without_steps_a_routing_written_by_another_stays_and_removed_steps_take_theirs_along() -> None:
+    plain = started(None)
+    routing = {"canaryRevision": "web-elsewhere", "weight": 30}
+    plain.store.update_status(dict(plain.get(), status=dict(plain.get()["status"], trafficRouting=routing)))
+    set_image(plain, "app:v2")
+    assert plain.run_until(lambda: plain.snapshot().complete)
+    assert plain.get()["status"]["trafficRouting"] == routing  # the controller wrote the status, and kept it
+
+    c = started()
+    set_image(c, "app:v2")
+    c.advance(60)
+    assert c.get()["status"]["trafficRouting"]["weight"] == 10
+    new = clone(c.get())
+    del new["spec"]["updateStrategy"]["canary"]
+    c.store.update(admit(new, c.get()))
+    c.manager.run_pending()
+    assert "trafficRouting" not in c.get()["status"]  # the steps' routing went with the steps

@@ -152,3 +152,12 @@ def test_terminating_pods_are_counted_on_the_replica_set_and_the_deployment() ->
     assert d["status"]["terminatingReplicas"] == 2
     c.advance(30)  # the grace period: the pods are gone
     assert c.get()["status"]["terminatingReplicas"] == 0
+
+
+def test_calculate_status_keeps_a_traffic_routing_written_by_another() -> None:
+    d = make_d(3)
+    routing = {"canaryRevision": "abc123", "weight": 20}
+    d["status"] = {"observedGeneration": 1, "trafficRouting": routing}
+    assert sync.calculate_status(d, [], None)["trafficRouting"] == routing
+    d["status"]["currentStepHash"] = "h"  # a canary controller's own routing is not carried over
+    assert "trafficRouting" not in sync.calculate_status(d, [], None)

@@ -133,3 +133,22 @@ def test_without_on_failure_abort_a_failed_judge_pauses_as_bcs_does() -> None:
     st = c.get()["status"]
     assert [p["reason"] for p in st["pauseConditions"]] == [PAUSED_BY_HOOK] and images(c).count("app:bad") == 1
     assert st["trafficRouting"]["weight"] == 20 and c.events(ROLLOUT_ABORTED) == []
+
+
+def test_without_steps_a_routing_written_by_another_stays_and_removed_steps_take_theirs_along() -> None:
+    plain = started([])
+    routing = {"canaryRevision": "gs-elsewhere", "weight": 30}
+    plain.store.update_status(dict(plain.get(), status=dict(plain.get()["status"], trafficRouting=routing)))
+    plain.set_image("app:v2")
+    assert plain.run_until(lambda: plain.snapshot().complete)
+    assert plain.get()["status"]["trafficRouting"] == routing
+
+    c = started(STEPS)
+    c.set_image("app:v2")
+    c.advance(60)
+    assert c.get()["status"]["trafficRouting"]["weight"] == 10
+    new = clone(c.get())
+    new["spec"]["updateStrategy"]["canary"]["steps"] = []
+    c.store.update(new)
+    c.manager.run_pending()
+    assert "trafficRouting" not in c.get()["status"]
