@@ -11,7 +11,8 @@ same nginx:
 - ``direct``: wrk to nginx;
 - ``builtin-l4`` / ``builtin-http`` / ``builtin-auto``: graceroll's service proxy (``appProtocol:
   tcp``, a port named ``http``, an unnamed port that is sniffed), all three in ONE separate process
-  (``--serve``, as a data-plane process would run them), on the default asyncio event loop;
+  (``--serve``, as a data-plane process would run them), on the data plane's event loop
+  (``graceroll.proxy.daemon.run``; a ``--baseline`` tree without one runs on asyncio's default);
 - ``haproxy-tcp`` / ``haproxy-http``: HAProxy (Debian's 2.6) with a plain config written here,
   ``mode tcp`` and ``mode http`` with keep-alive to nginx, one thread;
 - ``haproxy-http-logged``: the same HAProxy HTTP path with graceroll's per-request traffic log (one
@@ -278,7 +279,9 @@ def main() -> None:
     parser.add_argument("--serve", choices=["own", "baseline"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        asyncio.run(serve(args.serve == "baseline"))
+        from graceroll.proxy import daemon
+
+        getattr(daemon, "run", asyncio.run)(serve(args.serve == "baseline"))
         return
     missing = [tool for tool in ("nginx", "wrk", "haproxy") if shutil.which(tool) is None]
     if missing:
