@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -88,6 +89,17 @@ def _register() -> None:
     app.command()(verify_cmd.verify)
     app.add_typer(verbs_app)
     app.add_typer(operator_cmd.operator_app)
+    groups = [group.typer_instance for group in verbs_app.registered_groups if group.typer_instance is not None]
+    for typer_app in (app, verbs_app, *groups, operator_cmd.operator_app):
+        for info in typer_app.registered_commands:
+            if info.help is None and info.callback is not None:
+                info.help = reflow(inspect.getdoc(info.callback) or "")
+
+
+def reflow(doc: str) -> str:
+    """Each paragraph of a docstring as one line: the help formatter keeps line breaks, so the
+    source's wrapping would show as ragged lines at any terminal width other than the source's."""
+    return "\n\n".join(" ".join(p.split("\n")) for p in doc.split("\n\n"))
 
 
 _register()
