@@ -115,6 +115,7 @@ def _start_detached(dd: DataDir, listen: str, data_plane: str | None) -> None:
         if dd.address.exists():
             typer.echo("", err=True)
             typer.echo(f"engine running (pid {proc.pid}); API at {dd.address.read_text().strip()}; data in {dd.root}; {data_plane_line(dd)}")
+            typer.echo(f"kubectl and client libraries: export KUBECONFIG={dd.kubeconfig}")
             return
         typer.echo(".", err=True, nl=False)
         clock.block(0.2)
@@ -142,6 +143,8 @@ def status(ctx: typer.Context) -> None:
         url = dd.address.read_text().strip() if dd.address.exists() else "starting"
         typer.echo(f"engine: running (pid {pid}); API at {url}; data in {dd.root}")
     typer.echo(data_plane_line(dd))
+    if pid is not None and dd.kubeconfig.exists():
+        typer.echo(f"kubeconfig: {dd.kubeconfig}")
 
 
 def _tail(path: Path, lines: int = 15) -> str:

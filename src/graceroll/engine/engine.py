@@ -42,6 +42,7 @@ from graceroll.dataplane.traffic import PlaneTraffic
 from graceroll.engine import observability
 from graceroll.engine.config import nodes_of, read_config
 from graceroll.engine.driver import ControllerLoop, call_soon, log_reconcile_errors
+from graceroll.engine.kubeconfig import kubeconfig, write_kubeconfig
 from graceroll.engine.paths import DataDir
 from graceroll.engine.tls import ensure_certificate, server_context
 from graceroll.engine.token import ensure_token
@@ -125,9 +126,10 @@ async def run_engine(opts: EngineOptions, stop: asyncio.Event | None = None) -> 
         ensure_certificate(dd.tls_cert, dd.tls_key, opts.host, clock.now())
         port = await api.start(opts.host, opts.port, server_context(dd.tls_cert, dd.tls_key))
         url = f"https://{opts.host}:{port}"
+        write_kubeconfig(dd.kubeconfig, kubeconfig(url, dd.tls_cert, token))
         dd.address.write_text(url + "\n")
         dd.pid.write_text(f"{os.getpid()}\n")
-        log.info("engine ready: API at %s, data in %s, data plane %s (pid %d)", url, dd.root, kind, plane.pid)
+        log.info("engine ready: API at %s, data in %s, data plane %s (pid %d); kubectl: export KUBECONFIG=%s", url, dd.root, kind, plane.pid, dd.kubeconfig)
         await stop.wait()
         log.info("stopping: API, controllers, pods, data plane")
         await api.stop()

@@ -37,6 +37,11 @@ class DataDir:
         return self.root / "engine.url"
 
     @property
+    def kubeconfig(self) -> Path:
+        """A kubeconfig for kubectl and client libraries (written at every start)."""
+        return self.root / "kubeconfig"
+
+    @property
     def tls_cert(self) -> Path:
         """The API's self-signed certificate (also the CA to trust)."""
         return self.root / "tls.crt"

@@ -25,10 +25,12 @@ def kubectl_binary() -> str:
 
 
 class Kubectl:
+    """kubectl as users run it: no flags, the engine's kubeconfig in ``$KUBECONFIG``."""
+
     def __init__(self, engine: Engine, home: Path) -> None:
-        self.base = [kubectl_binary(), "--server", engine.url, "--token", engine.token, "--certificate-authority", str(engine.dd.tls_cert)]
+        self.base = [kubectl_binary()]
         self.home = home
-        self.env = {"HOME": str(home), "KUBECONFIG": str(home / "kubeconfig"), "PATH": "/usr/bin:/bin"}
+        self.env = {"HOME": str(home), "KUBECONFIG": str(engine.dd.kubeconfig), "PATH": "/usr/bin:/bin"}
 
     def __call__(self, *args: str, ok: bool = True, timeout: float = 60, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         p = subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=timeout, env=self.env, check=False, input=stdin)
@@ -40,16 +42,12 @@ class Kubectl:
         return json.loads(self(*args, "-o", "json").stdout)
 
     def apply(self, text: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        """``kubectl apply --validate=false -f -``: client-side validation needs the OpenAPI documents."""
-        return self("apply", "--validate=false", "-f", "-", *args, ok=ok, stdin=text)
+        """``kubectl apply -f -``, validated by kubectl against the engine's OpenAPI documents."""
+        return self("apply", "-f", "-", *args, ok=ok, stdin=text)
 
 
 def python_client(engine: Engine) -> Any:
-    """An ``ApiClient`` of the official Python client for the engine (bearer token, its CA)."""
-    from kubernetes import client
+    """An ``ApiClient`` of the official Python client, loaded from the engine's kubeconfig."""
+    from kubernetes import config
 
-    cfg = client.Configuration()
-    cfg.host = engine.url
-    cfg.api_key = {"authorization": f"Bearer {engine.token}"}
-    cfg.ssl_ca_cert = str(engine.dd.tls_cert)
-    return client.ApiClient(cfg)
+    return config.new_client_from_config(config_file=str(engine.dd.kubeconfig))

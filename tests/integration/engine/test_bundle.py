@@ -2,7 +2,7 @@
 
 The app is written here, not graceroll's demo app: a Python HTTP server that answers with what it
 sees of its configuration, the environment and the mounted files, through the Service.
-kubectl applies with ``--validate=false`` while the engine serves no OpenAPI documents.
+Stock kubectl applies it without extra flags (it validates against the engine's OpenAPI).
 """
 
 from __future__ import annotations
@@ -118,8 +118,6 @@ def seen_through_service(kubectl: Kubectl, namespace: str) -> dict[str, Any]:
     with httpx.Client(timeout=5) as client:
         answer: dict[str, Any] = client.get(f"http://{ip}:80/").json()
         return answer
-
-
 
 
 EXPECTED = {"mode": "fast", "password": "s3cr3t", "greeting": "hello", "config_file": "listen = 8080\n", "secret_file": "s3cr3t", "service_account": "app"}

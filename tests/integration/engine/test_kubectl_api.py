@@ -55,7 +55,7 @@ def test_a_service_has_its_cluster_ip_in_the_create_answer_and_keeps_it(kubectl:
     moved = kubectl("patch", "service", "web", "-n", ns, "-p", '{"spec":{"clusterIP":"127.1.250.250"}}', ok=False)
     assert "spec.clusterIPs[0]: Invalid value" in moved.stderr and "may not change once set" in moved.stderr
     manifest = f"apiVersion: v1\nkind: Service\nmetadata: {{name: web, namespace: {ns}}}\nspec: {{selector: {{app: web}}, ports: [{{port: 80}}]}}\n"
-    kubectl("replace", "-f", "-", "--validate=false", stdin=manifest)  # no clusterIP in the manifest: kept
+    kubectl("replace", "-f", "-", stdin=manifest)  # no clusterIP in the manifest: kept
     assert kubectl.json("get", "service", "web", "-n", ns)["spec"]["clusterIP"] == made.spec.cluster_ip
 
 

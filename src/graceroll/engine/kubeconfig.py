@@ -1,0 +1,41 @@
+"""A kubeconfig for the running engine, so kubectl and client libraries need no flags:
+``export KUBECONFIG=<data dir>/kubeconfig``. Rewritten at every start (the URL may change),
+owner-only like the token it holds, and replaced atomically so a reader never sees half of it."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+NAME = "graceroll"
+
+
+def kubeconfig(url: str, ca: Path, token: str) -> dict[str, Any]:
+    """One cluster, one user, one context, all named ``graceroll``, current."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": NAME, "cluster": {"server": url, "certificate-authority": str(ca.resolve())}}],
+        "users": [{"name": NAME, "user": {"token": token}}],
+        "contexts": [{"name": NAME, "context": {"cluster": NAME, "user": NAME, "namespace": "default"}}],
+        "current-context": NAME,
+        "preferences": {},
+    }
+
+
+def write_kubeconfig(path: Path, config: dict[str, Any]) -> None:
+    buf = io.StringIO()
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    yaml.dump(config, buf)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(buf.getvalue())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
