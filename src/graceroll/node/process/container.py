@@ -84,6 +84,7 @@ log = logging.getLogger("graceroll.node")
 
 NORMAL, WARNING = "Normal", "Warning"
 UNHEALTHY = "Unhealthy"
+MOUNT_PATH_NOT_HONOURED = "MountPathNotHonoured"  # graceroll's own: pods are processes without a mount namespace
 START_ERROR_CODE = 128  # what runtimes report for a process that could not be executed
 STATUS_UNKNOWN = "ContainerStatusUnknown"  # kubecontainer.ContainerReasonStatusUnknown
 LOST = "The container could not be located when the pod was deleted.  The container used to be Running"
@@ -386,6 +387,9 @@ class ContainerRunner:
             self._set_state({"waiting": {"reason": e.reason, "message": e.message}})
             self.pod.event(WARNING, e.event, e.event_message)
             return Why.NOT_STARTED, 0
+        if launch.unmounted:
+            where = "; ".join(launch.unmounted)
+            self.pod.event(WARNING, MOUNT_PATH_NOT_HONOURED, f"container {self.name}: this node cannot mount at absolute paths (no mount namespaces): {where}")
         self.image = str(spec.get("image") or "")
         self.image_id = launch.image.image_id
         stdin = os.pipe() if spec.get("stdin") else None  # kept open for attach; an adopted process has none

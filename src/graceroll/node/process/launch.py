@@ -42,7 +42,9 @@ Volumes: without privileges nothing can be bind-mounted, so a mount is made visi
   subdirectory);
 - a relative ``mountPath`` becomes a symlink ``root/<mountPath>`` to the directory, so with the
   default working directory ``open("data/x")`` finds the volume. An absolute ``mountPath`` cannot
-  be honoured: the app reads the environment variable instead.
+  be honoured (unless it is the directory itself, as a ``hostPath`` at its own path): the app
+  reads the environment variable instead, and ``Launch.unmounted`` names each such mount so
+  that the pod gets a Warning event saying where the volume is.
 
 ``emptyDir`` is ``volumes/<name>/``; ``hostPath`` is the host path itself (created for
 ``type: DirectoryOrCreate``); ``persistentVolumeClaim`` is the claim directory above (the claim
@@ -122,6 +124,7 @@ class Launch:
     cwd: Path
     image: ResolvedImage
     ports: dict[str, int]
+    unmounted: tuple[str, ...] = ()  # absolute mountPaths not honoured, each as the event says it
 
 
 def named_ports(container: Obj) -> dict[str, int]:
@@ -200,7 +203,8 @@ def prepare_launch(
     first_port = next((p.get("containerPort") for p in container.get("ports") or ()), None)
     if first_port is not None:
         defined["PORT"] = str(first_port)
-    defined.update(_mounts(pod, container, place, lookup))
+    mounts, unmounted = _mounts(pod, container, place, lookup)
+    defined.update(mounts)
     namespace = str(md.get("namespace") or "default")
     try:
         defined.update(config_refs.env_from(container, namespace, lookup))
@@ -215,7 +219,7 @@ def prepare_launch(
     command = [expand(str(a), defined) for a in container.get("command") or ()]
     args = [expand(str(a), defined) for a in container.get("args") or ()]
     argv = command_line(image, command or None, args or None)
-    return Launch(tuple(argv), env, _working_dir(container, image, place), image, ports)
+    return Launch(tuple(argv), env, _working_dir(container, image, place), image, ports, unmounted)
 
 
 def _env_value(var: Obj, pod: Obj, place: PodPlace, defined: Mapping[str, str], lookup: config_refs.Lookup) -> str | None:
@@ -251,9 +255,11 @@ def field_value(pod: Obj, path: str, place: PodPlace) -> str:
     raise LaunchError(CONFIG_ERROR, f"fieldRef {path!r} is not supported")
 
 
-def _mounts(pod: Obj, container: Obj, place: PodPlace, lookup: config_refs.Lookup) -> dict[str, str]:
+def _mounts(pod: Obj, container: Obj, place: PodPlace, lookup: config_refs.Lookup) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The volume environment variables, and the absolute mountPaths that could not be honoured."""
     volumes = {v["name"]: v for v in pod["spec"].get("volumes") or ()}
     env: dict[str, str] = {}
+    unmounted: list[str] = []
     for mount in container.get("volumeMounts") or ():
         name = str(mount.get("name", ""))
         if name not in volumes:
@@ -268,7 +274,9 @@ def _mounts(pod: Obj, container: Obj, place: PodPlace, lookup: config_refs.Looku
         mount_path = str(mount.get("mountPath") or "")
         if mount_path and not mount_path.startswith("/"):
             _link(place.root / _relative(mount_path, "mountPath"), directory)
-    return env
+        elif mount_path and Path(mount_path) != directory:
+            unmounted.append(f'volume "{name}" at {mount_path}: read it at ${volume_env_name(name)} ({directory})')
+    return env, tuple(unmounted)
 
 
 def _volume_dir(volume: Obj, namespace: str, place: PodPlace, lookup: config_refs.Lookup) -> Path:

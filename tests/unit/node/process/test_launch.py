@@ -117,6 +117,14 @@ def test_empty_dir_volume_is_an_env_var_and_a_relative_mount_a_link(place: PodPl
     assert launch(pod, place, tmp_path).env["GRACEROLL_VOLUME_CACHE_DIR"] == str(volume / "sub")
 
 
+def test_an_absolute_mount_path_is_named_as_not_honoured_unless_it_is_the_directory(place: PodPlace, tmp_path: Path) -> None:
+    host = tmp_path / "host-logs"
+    volumes = [{"name": "cfg", "emptyDir": {}}, {"name": "logs", "hostPath": {"path": str(host), "type": "DirectoryOrCreate"}}]
+    mounts = [{"name": "cfg", "mountPath": "/etc/shop"}, {"name": "logs", "mountPath": str(host)}, {"name": "cfg", "mountPath": "rel"}]
+    out = launch(make_pod({"volumeMounts": mounts}, volumes=volumes), place, tmp_path)
+    assert out.unmounted == (f'volume "cfg" at /etc/shop: read it at $GRACEROLL_VOLUME_CFG ({place.volumes / "cfg"})',)
+
+
 def claim_pod(claim: Any, mount_path: str = "data", **source: Any) -> dict[str, Any]:
     volume = {"name": "data", "persistentVolumeClaim": {"claimName": claim, **source}}
     return make_pod({"volumeMounts": [{"name": "data", "mountPath": mount_path}]}, volumes=[volume])
