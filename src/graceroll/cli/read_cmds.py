@@ -27,7 +27,7 @@ from graceroll.printers.tables import render
 from graceroll.store.deletion import PROPAGATIONS
 
 Obj = dict[str, Any]
-ALL = ("Deployment", "ReplicaSet", "Pod", "Service")
+ALL = ("Pod", "Service", "Deployment", "ReplicaSet")  # kubectl's order for the "all" category
 
 
 def split_refs(resource: str, names: list[str]) -> list[tuple[kinds.Kind, str | None]]:
@@ -80,7 +80,7 @@ def get(
                 [o for o in objs if o["kind"] == k],
                 now,
                 wide=fmt == "wide",
-                with_kind=len(refs) > 1 and resource == "all",
+                with_kind=len({kind.kind for kind, _ in refs}) > 1,
                 with_namespace=all_namespaces and kinds.by_kind(k).namespaced,
             )
             for k in kinds_seen

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from graceroll.api import kinds
 from graceroll.clock import parse_time
 from graceroll.printers.age import human_duration
 
@@ -65,8 +66,8 @@ def render(objs: list[Obj], now: float, wide: bool = False, kind: str | None = N
     rows = [[h for h, _ in cols]]
     for o in objs:
         row = [fn(o, now) for _, fn in cols]
-        if with_kind:
-            row[int(with_namespace)] = f"{o['kind'].lower()}/{row[int(with_namespace)]}"
+        if with_kind:  # kubectl's resource.group/name when several types are listed
+            row[int(with_namespace)] = f"{kinds.by_kind(o['kind']).qualified}/{row[int(with_namespace)]}"
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
     return "\n".join("   ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
