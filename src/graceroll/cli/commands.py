@@ -25,6 +25,7 @@ from graceroll.verbs import apply as apply_verb
 from graceroll.verbs import patch as patch_verb
 from graceroll.verbs import rollout
 from graceroll.verbs import scale as scale_verb
+from graceroll.verbs import set_env as set_env_verb
 from graceroll.verbs import set_image as set_image_verb
 
 PROG = "graceroll"
@@ -195,6 +196,27 @@ def set_image(
         images[container] = image
     return set_image_verb.set_image(
         ctx.obj.store, kind, obj_name, images, ctx.obj.namespace, change_cause=change_cause(ctx) if record else None
+    )
+
+
+@set_app.command("env")
+@_verb
+def set_env(
+    ctx: typer.Context,
+    args: list[str] = typer.Argument(..., metavar="KIND/NAME KEY=VALUE... KEY-...", help="The object, then variables to set (KEY=VALUE) or remove (KEY-)."),
+    containers: str = typer.Option("*", "-c", "--containers", help="The containers to change: a name or a glob (init containers included)."),
+    record: bool = typer.Option(False, "--record", help="Write this command line to the kubernetes.io/change-cause annotation."),
+) -> str:
+    """Set or remove environment variables in a pod template (a rollout follows, as with kubectl)."""
+    refs = [a for a in args if "=" not in a and not (a.endswith("-") and len(a) > 1)]
+    if not refs:
+        raise UsageError("one or more resources must be specified as <resource> <name> or <resource>/<name>")
+    if len(refs) > 2:
+        raise UsageError(f"set env changes one object at a time (got {', '.join(refs)})")
+    kind, obj_name = split_target(refs[0], refs[1] if len(refs) == 2 else None)
+    sets, removes = set_env_verb.parse_env_args([a for a in args if a not in refs])
+    return set_env_verb.set_env(
+        ctx.obj.store, kind, obj_name, sets, removes, ctx.obj.namespace, containers=containers, change_cause=change_cause(ctx) if record else None
     )
 
 

@@ -33,7 +33,7 @@ def set_image(
     target = Target.of(kind, name, namespace)
     current = target.get(store)
     new = clone(current)
-    containers = _containers(new, target)
+    containers = pod_containers(new, target, "set image")
     for container, image in images.items():
         if not image:
             raise UsageError(f'invalid image for container "{container}": the image must not be empty')
@@ -48,11 +48,11 @@ def set_image(
     return f"{target.display} image updated"
 
 
-def _containers(obj: Obj, target: Target) -> list[dict[str, Any]]:
+def pod_containers(obj: Obj, target: Target, verb: str) -> list[dict[str, Any]]:
     """Init containers and containers of the pod spec: ``spec.template.spec``, or ``spec`` of a pod."""
     spec = obj.get("spec") or {}
     template = spec.get("template")
     pod_spec = template.get("spec") if isinstance(template, dict) else spec if "containers" in spec else None
     if not isinstance(pod_spec, dict):
-        raise UsageError(f"{target.display} has no pod template: set image works on objects with containers")
+        raise UsageError(f"{target.display} has no pod template: {verb} works on objects with containers")
     return [c for key in ("initContainers", "containers") for c in pod_spec.get(key) or [] if isinstance(c, dict)]

@@ -124,6 +124,21 @@ def test_run_command_set_image(ctx: Ctx, argv: list[str]) -> None:
 
 @pytest.mark.usefixtures("web")
 @pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["set", "env", "deployment/web", "MODE=slow"], id="KIND/NAME"),
+        pytest.param(["set", "env", "deployment", "web", "-c", "a*", "MODE=slow"], id="KIND NAME, a container glob"),
+    ],
+)
+def test_run_command_set_env(ctx: Ctx, argv: list[str]) -> None:
+    assert run_command(ctx, argv) == "deployment.apps/web env updated"
+    assert deployment(ctx)["spec"]["template"]["spec"]["containers"][0]["env"] == [{"name": "MODE", "value": "slow"}]
+    assert run_command(ctx, ["set", "env", "deployment/web", "MODE-"]) == "deployment.apps/web env updated"
+    assert "env" not in deployment(ctx)["spec"]["template"]["spec"]["containers"][0]
+
+
+@pytest.mark.usefixtures("web")
+@pytest.mark.parametrize(
     ("argv", "replicas"),
     [
         pytest.param(["patch", "deploy/web", "-p", '{"spec":{"replicas":4}}'], 4, id="strategic by default"),
