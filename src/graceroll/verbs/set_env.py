@@ -63,10 +63,11 @@ def set_env(
                 env.append({"name": key, "value": value})
             else:
                 env[at] = {"name": key, "value": value}
-        if env:
-            c["env"] = env
-        else:
-            c.pop("env", None)
+        if env != (c.get("env") or []):
+            if env:
+                c["env"] = env
+            else:
+                c.pop("env", None)
     if new == current:
         return ""
     target.write(store, current, record(new, change_cause))
