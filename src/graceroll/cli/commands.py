@@ -173,6 +173,16 @@ def scale(
     )
 
 
+def _target_and_pairs(args: list[str], verb: str, is_pair: Callable[[str], bool]) -> tuple[tuple[str, str], list[str]]:
+    """``KIND/NAME`` or ``KIND NAME``, and the arguments after it that ``is_pair`` tells apart."""
+    refs = [a for a in args if not is_pair(a)]
+    if not refs:
+        raise UsageError("one or more resources must be specified as <resource> <name> or <resource>/<name>")
+    if len(refs) > 2:
+        raise UsageError(f"{verb} changes one object at a time (got {', '.join(refs)})")
+    return split_target(refs[0], refs[1] if len(refs) == 2 else None), [a for a in args if is_pair(a)]
+
+
 @set_app.command("image")
 @_verb
 def set_image(
@@ -181,13 +191,7 @@ def set_image(
     record: bool = typer.Option(False, "--record", help="Write this command line to the kubernetes.io/change-cause annotation."),
 ) -> str:
     """Change container images in a pod template."""
-    refs = [a for a in args if "=" not in a]
-    pairs = [a for a in args if "=" in a]
-    if not refs:
-        raise UsageError("one or more resources must be specified as <resource> <name> or <resource>/<name>")
-    if len(refs) > 2:
-        raise UsageError(f"set image changes one object at a time (got {', '.join(refs)})")
-    kind, obj_name = split_target(refs[0], refs[1] if len(refs) == 2 else None)
+    (kind, obj_name), pairs = _target_and_pairs(args, "set image", lambda a: "=" in a)
     images: dict[str, str] = {}
     for pair in pairs:
         container, _, image = pair.partition("=")
@@ -208,13 +212,8 @@ def set_env(
     record: bool = typer.Option(False, "--record", help="Write this command line to the kubernetes.io/change-cause annotation."),
 ) -> str:
     """Set or remove environment variables in a pod template (a rollout follows, as with kubectl)."""
-    refs = [a for a in args if "=" not in a and not (a.endswith("-") and len(a) > 1)]
-    if not refs:
-        raise UsageError("one or more resources must be specified as <resource> <name> or <resource>/<name>")
-    if len(refs) > 2:
-        raise UsageError(f"set env changes one object at a time (got {', '.join(refs)})")
-    kind, obj_name = split_target(refs[0], refs[1] if len(refs) == 2 else None)
-    sets, removes = set_env_verb.parse_env_args([a for a in args if a not in refs])
+    (kind, obj_name), pairs = _target_and_pairs(args, "set env", lambda a: "=" in a or (a.endswith("-") and len(a) > 1))
+    sets, removes = set_env_verb.parse_env_args(pairs)
     return set_env_verb.set_env(
         ctx.obj.store, kind, obj_name, sets, removes, ctx.obj.namespace, containers=containers, change_cause=change_cause(ctx) if record else None
     )

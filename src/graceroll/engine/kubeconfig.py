@@ -5,11 +5,12 @@ owner-only like the token it holds, and replaced atomically so a reader never se
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+
+from graceroll.private_file import replace_private
 
 NAME = "graceroll"
 
@@ -29,13 +30,7 @@ def kubeconfig(url: str, ca: Path, token: str) -> dict[str, Any]:
 
 def write_kubeconfig(path: Path, config: dict[str, Any]) -> None:
     buf = io.StringIO()
-    yaml = YAML(typ="safe", pure=True)
+    yaml = YAML()  # keeps the keys in kubectl's order
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     yaml.dump(config, buf)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(buf.getvalue())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    replace_private(path, buf.getvalue())

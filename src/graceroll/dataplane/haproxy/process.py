@@ -43,6 +43,7 @@ from graceroll.dataplane import record
 from graceroll.dataplane.haproxy import config, names, runtime, servers, weights
 from graceroll.errors import GracerollError
 from graceroll.metrics.traffic import TrafficSample
+from graceroll.private_file import replace_private, write_private
 from graceroll.proxy import counters
 from graceroll.proxy.routes import Address, Mode, Route
 from graceroll.proxy.table import Table
@@ -211,7 +212,7 @@ class HAProxyProcess:
 
     async def _reload(self, routes: dict[Address, Route]) -> None:
         candidate = self.config_file.with_suffix(".new")
-        _write_private(candidate, config.render(routes, self.draining, self.paths()))
+        write_private(candidate, config.render(routes, self.draining, self.paths()))
         check = await asyncio.create_subprocess_exec(
             self.binary, "-c", "-q", "-f", str(candidate), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
         )
@@ -238,9 +239,7 @@ class HAProxyProcess:
 
     def _write(self, routes: dict[Address, Route]) -> None:
         self.config_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.config_file.with_suffix(".tmp")
-        _write_private(tmp, config.render(routes, self.draining, self.paths()))
-        os.replace(tmp, self.config_file)
+        replace_private(self.config_file, config.render(routes, self.draining, self.paths()))  # it holds the log's secret tag
 
     def _bindable(self, routes: Mapping[Address, Route], served: Mapping[Address, Route]) -> dict[Address, Route]:
         """The routes whose address HAProxy can listen on (already does, or is free to bind)."""
@@ -261,14 +260,6 @@ def _free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _write_private(path: Path, text: str) -> None:
-    """The config holds the request log's secret tag: readable by its owner only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o600)
 
 
 def _bind_problem(address: Address) -> str | None:
